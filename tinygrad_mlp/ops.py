@@ -1,0 +1,492 @@
+"""The primitives: every operation the engine differentiates directly.
+
+Each primitive is a `Function` whose `forward` computes the result with NumPy and whose
+`backward` is its vector-Jacobian product: given `g` = d loss / d out, it returns
+d loss / d input for each input. The docstring states the rule with the code's names.
+
+The rules use only what NumPy arrays and Tensors both understand (operators, `.sum`,
+`.reshape`, `.transpose`, `.swapaxes`) plus the three helpers below, so one rule serves a
+fast pass on arrays and, with `create_graph=True`, a recorded pass on Tensors. A rule may
+return a gradient of the *output's* shape for a broadcast input: the engine reduces it
+(`autograd.unbroadcast`). Everything not here (mean, var, softmax, losses, layers...) is
+composed from these and needs no gradient code of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .autograd import Function
+
+
+class Primitive(Function):
+    """A built-in Function whose rule also runs on plain NumPy arrays."""
+
+    __slots__ = ()
+    array_rule = True
+
+
+# Helpers for the few rules that need more than operators; `x` is an array or a Tensor.
+def _log(x: Any) -> Any:
+    return x.log() if hasattr(x, "grad_fn") else np.log(x)
+
+
+def _broadcast_to(x: Any, shape: tuple) -> Any:
+    return x.broadcast_to(shape) if hasattr(x, "grad_fn") else np.broadcast_to(x, shape)
+
+
+def _scatter(g: Any, index: Any, shape: tuple) -> Any:
+    return (
+        Scatter.apply(g, index, shape) if hasattr(g, "grad_fn") else _scatter_array(g, index, shape)
+    )
+
+
+def _scatter_array(g: np.ndarray, index: Any, shape: tuple) -> np.ndarray:
+    """zeros(shape) with g added at x[index]; repeated indices accumulate."""
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g  # a view: no position can repeat
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def _is_basic(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, int | slice) or i is None or i is Ellipsis for i in items)
+
+
+# --------------------------------------------------------------------------- elementwise
+class Add(Primitive):
+    """out = a + b;  da = g,  db = g"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Primitive):
+    """out = a - b;  da = g,  db = -g"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Primitive):
+    """out = a * b;  da = g * b,  db = g * a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return (g * b if da else None), (g * a if db else None)
+
+
+class Div(Primitive):
+    """out = a / b;  da = g / b,  db = -g * out / b"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a / b
+        ctx.save_for_backward(b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        b, out = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        ga = g / b
+        return (ga if da else None), (-ga * out if db else None)
+
+
+class Pow(Primitive):
+    """out = a ** b;  da = g * b * a ** (b - 1),  db = g * out * log(a)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a**b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return (g * b * a ** (b - 1) if da else None), (g * out * _log(a) if db else None)
+
+
+class Neg(Primitive):
+    """out = -x;  dx = -g"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Primitive):
+    """out = exp(x);  dx = g * out"""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Log(Primitive):
+    """out = log(x);  dx = g / x"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Sqrt(Primitive):
+    """out = sqrt(x);  dx = g * 0.5 / out"""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.sqrt(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * 0.5 / out
+
+
+class Tanh(Primitive):
+    """out = tanh(x);  dx = g * (1 - out * out)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+class Sigmoid(Primitive):
+    """out = 1 / (1 + exp(-x)), computed as exp(-log(1 + exp(-x))) so no exp overflows;
+    dx = g * out * (1 - out)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(-np.logaddexp(0, -x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Primitive):
+    """out = max(x, 0);  dx = g * (x > 0)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (x > 0)
+
+
+class Abs(Primitive):
+    """out = |x|;  dx = g * sign(x)   (0 at x = 0, as in PyTorch)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(np.sign(x))
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (sign,) = ctx.saved_tensors
+        return g * sign
+
+
+class Clip(Primitive):
+    """out = min(max(x, lo), hi);  dx = g where lo <= x <= hi, else 0"""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        inside = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        ctx.save_for_backward(inside)
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        (inside,) = ctx.saved_tensors
+        return g * inside, None, None
+
+
+class Maximum(Primitive):
+    """out = maximum(a, b);  da = g * w,  db = g * (1 - w), where w = 1 if a > b,
+    1/2 if a == b (ties share the gradient, as in PyTorch), 0 otherwise"""
+
+    pick = staticmethod(np.maximum)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = ctx.pick(a, b)
+        w = (a == out).astype(out.dtype)
+        w -= 0.5 * (a == b)
+        ctx.save_for_backward(w)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (w,) = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return (g * w if da else None), (g * (1 - w) if db else None)
+
+
+class Minimum(Maximum):
+    """out = minimum(a, b); the same rule, with w = 1 where a < b"""
+
+    pick = staticmethod(np.minimum)
+
+
+class Where(Primitive):
+    """out = a where cond else b;  da = g * cond,  db = g * (not cond); cond gets none"""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        cond = np.asarray(cond, dtype=bool)
+        ctx.save_for_backward(cond, ~cond)
+        return np.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        cond, not_cond = ctx.saved_tensors
+        _, da, db = ctx.needs_input_grad
+        return None, (g * cond if da else None), (g * not_cond if db else None)
+
+
+class MatMul(Primitive):
+    """out = a @ b for a (..., n, k), b (..., k, m);  da = g @ b^T,  db = a^T @ g
+    (^T swaps the last two axes; batch axes that were broadcast are summed by the engine)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return (g @ b.swapaxes(-1, -2) if da else None), (a.swapaxes(-1, -2) @ g if db else None)
+
+
+class Cast(Primitive):
+    """out = x as `dtype`;  dx = g (the engine casts it back to x's dtype)"""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+# --------------------------------------------------------------------------- reductions
+def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
+    """`axis` (None, an int or a tuple, negatives allowed) as a sorted tuple of axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = tuple(
+        sorted(
+            {
+                int(a) % ndim if -ndim <= a < ndim else _bad_axis(a, ndim)
+                for a in (axis if isinstance(axis, tuple | list) else (axis,))
+            }
+        )
+    )
+    return axes
+
+
+def _bad_axis(a: int, ndim: int) -> int:
+    raise ValueError(f"axis {a} is out of bounds for a tensor of {ndim} dimensions")
+
+
+def _kept_shape(shape: tuple, axes: tuple) -> tuple:
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Sum(Primitive):
+    """out = x summed over `axis`;  dx = g broadcast back over the summed axes"""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        axes = _axes(axis, x.ndim)
+        ctx.save_for_backward(x.shape, _kept_shape(x.shape, axes))
+        return x.sum(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, kept = ctx.saved_tensors
+        return _broadcast_to(g.reshape(kept), shape), None, None
+
+
+class Max(Primitive):
+    """out = largest x over `axis`;  dx = g at the positions that hold the largest value
+    (shared equally between ties), 0 elsewhere"""
+
+    reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        axes = _axes(axis, x.ndim)
+        out = ctx.reduce(x, axis=axes, keepdims=True)
+        hit = x == out
+        ctx.save_for_backward(out.shape, (hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype))
+        return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        kept, share = ctx.saved_tensors
+        return g.reshape(kept) * share, None, None
+
+
+class Min(Max):
+    """out = smallest x over `axis`; the same rule as Max"""
+
+    reduce = staticmethod(np.min)
+
+
+# --------------------------------------------------------------------------- movement
+class Reshape(Primitive):
+    """out = x.reshape(shape);  dx = g.reshape(x.shape)"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.save_for_backward(x.shape)
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        (shape,) = ctx.saved_tensors
+        return g.reshape(shape), None
+
+
+class Transpose(Primitive):
+    """out = x.transpose(axes);  dx = g.transpose(inverse of axes)"""
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.save_for_backward(tuple(int(i) for i in np.argsort(axes)))
+        return x.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        (inverse,) = ctx.saved_tensors
+        return g.transpose(inverse), None
+
+
+class BroadcastTo(Primitive):
+    """out = x broadcast to `shape`;  dx = g (the engine sums it back to x's shape)"""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None
+
+
+class GetItem(Primitive):
+    """out = x[index];  dx = zeros like x with g added at x[index] (repeats accumulate)"""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.save_for_backward(x.shape, index)
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index = ctx.saved_tensors
+        return _scatter(g, index, shape), None
+
+
+class Scatter(Primitive):
+    """out = zeros(shape) with g added at out[index] (GetItem's backward, recorded when
+    create_graph=True);  dg = g_out[index]"""
+
+    @staticmethod
+    def forward(ctx, g, index, shape):
+        ctx.save_for_backward(index)
+        return _scatter_array(g, index, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        return g[index], None, None
+
+
+class Concatenate(Primitive):
+    """out = the inputs joined along `axis` (given last);  d input_i = the slice of g
+    where input_i sits"""
+
+    @staticmethod
+    def forward(ctx, *arrays_and_axis):
+        *arrays, axis = arrays_and_axis
+        out = np.concatenate(arrays, axis=axis)
+        axis = axis % out.ndim
+        ends = np.cumsum([a.shape[axis] for a in arrays]).tolist()
+        ctx.save_for_backward(axis, ends)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        axis, ends = ctx.saved_tensors
+        lead = (slice(None),) * axis
+        starts = [0, *ends[:-1]]
+        return (*(g[(*lead, slice(s, e))] for s, e in zip(starts, ends)), None)

@@ -1,0 +1,461 @@
+"""The Tensor: a NumPy array that remembers how it was computed.
+
+A tensor holds its value in `.data` (a NumPy array). When it is the result of an
+operation on tensors that require gradients, `.grad_fn` points at the graph node that made
+it (see `autograd.py`); `backward()` walks those nodes back to the leaves and leaves the
+gradients in their `.grad`. Every method here is a thin call to a primitive of `ops.py`, or
+a composition of such calls.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .autograd import RemovableHandle, _seeds, backward_pass, is_grad_enabled
+
+_ACCEPTED = "a number, a (nested) list of numbers, or a NumPy array of numbers or booleans"
+
+
+def _as_array(data: Any, dtype: Any) -> np.ndarray:
+    """Validate `data` and turn it into a fresh NumPy array (float32 unless told)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if data is None or isinstance(data, str | bytes):
+        raise TypeError(f"Tensor() got {type(data).__name__} {data!r}; expected {_ACCEPTED}")
+    try:
+        array = np.array(data)
+    except ValueError as e:
+        raise ValueError(
+            f"Tensor() got a ragged nested sequence (rows of different lengths); every row "
+            f"must have the same length ({e})"
+        ) from None
+    kind = array.dtype.kind
+    if kind not in "fiub":
+        what = {
+            "c": "complex numbers",
+            "O": "Python objects (or a ragged/None-holding list)",
+            "U": "strings",
+            "S": "bytes",
+        }.get(kind, f"dtype {array.dtype}")
+        raise TypeError(f"Tensor() got {what}; expected {_ACCEPTED}")
+    if dtype is not None:
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"Tensor() got dtype={dtype!r}, which is not a NumPy dtype") from None
+        if dtype.kind not in "fiub":
+            raise TypeError(f"Tensor() got dtype={dtype}; use a float, integer or bool dtype")
+        return array.astype(dtype, copy=False)
+    if kind == "f" and array.dtype != np.float32:
+        return array.astype(np.float32)
+    return array
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode automatic differentiation.
+
+    `Tensor(data, requires_grad=False, dtype=None)`: `data` is a number, a nested list or
+    a NumPy array (copied). Floating data becomes float32 unless `dtype` says otherwise
+    (e.g. `dtype=np.float64` or `"float64"`); integer and boolean data keep their dtype
+    and cannot require gradients.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "hooks", "name", "__weakref__")
+    __array_ufunc__ = None  # `ndarray * Tensor` then calls Tensor.__rmul__, not NumPy
+    __hash__ = object.__hash__  # == is elementwise, yet tensors are dictionary keys
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        self.data = _as_array(data, dtype)
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None
+        self.hooks: list | None = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _make(data: np.ndarray, grad_fn: Any) -> Tensor:
+        """The fast constructor the engine uses: no checks, no copy."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.requires_grad = grad_fn is not None
+        t.grad_fn = grad_fn
+        t.hooks = None
+        return t
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with one element; this one has shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """The same values (shared), cut from the graph."""
+        return Tensor._make(self.data, None)
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError(
+                "requires_grad_() can only change leaf tensors; use .detach() to get a leaf"
+            )
+        if flag and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating point tensors can require gradients; this one is {self.dtype}"
+            )
+        self.requires_grad = bool(flag)
+        return self
+
+    def astype(self, dtype: Any) -> Tensor:
+        dtype = np.dtype(dtype)
+        return self if dtype == self.data.dtype else ops.Cast.apply(self, dtype)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use .any() or .all() on .data"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extra = ""
+        if self.data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self.data.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn={self.grad_fn!r}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"Tensor({body}{extra})"
+
+    # ------------------------------------------------------------------ autograd
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Accumulate d self / d leaf into every leaf's `.grad`.
+
+        `gradient` is d loss / d self (needed unless self has one element).
+        `retain_graph` keeps the saved values for another backward (default:
+        `create_graph`); `create_graph=True` records this pass so that the gradients can
+        themselves be differentiated.
+        """
+        roots, seeds = _seeds([self], [gradient], create_graph, "backward()")
+        retain = create_graph if retain_graph is None else retain_graph
+        backward_pass(roots, seeds, retain, create_graph)
+
+    def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call `fn(grad)` when this tensor's gradient has been computed; a returned
+        tensor replaces the gradient. Returns a handle whose `remove()` undoes this."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that does not require grad")
+        target = self.grad_fn or self
+        if target.hooks is None:
+            target.hooks = []
+        target.hooks.append(fn)
+        return RemovableHandle(target.hooks, fn)
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` on this non-leaf tensor too after backward()."""
+        if self.grad_fn is not None:
+            self.grad_fn.retained = weakref.ref(self)
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other: Any) -> Tensor:
+        return ops.Add.apply(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return ops.Add.apply(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return ops.Sub.apply(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return ops.Sub.apply(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return ops.Mul.apply(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return ops.Mul.apply(other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return ops.Div.apply(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return ops.Div.apply(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return ops.Pow.apply(self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return ops.Pow.apply(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return ops.Neg.apply(self)
+
+    # comparisons: boolean tensors, outside the graph
+    def _compare(self, ufunc: np.ufunc, other: Any) -> Tensor:
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._make(ufunc(self.data, other), None)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(np.less, other)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(np.greater_equal, other)
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    # ------------------------------------------------------------------ elementwise
+    def exp(self) -> Tensor:
+        return ops.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return ops.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return ops.Sqrt.apply(self)
+
+    def tanh(self) -> Tensor:
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return ops.Sigmoid.apply(self)
+
+    def relu(self) -> Tensor:
+        return ops.Relu.apply(self)
+
+    def abs(self) -> Tensor:
+        return ops.Abs.apply(self)
+
+    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
+        """Limit values to [lo, hi] (either may be None); the gradient is 0 outside."""
+        if lo is None and hi is None:
+            raise ValueError("clip() needs lo or hi")
+        return ops.Clip.apply(self, lo, hi)
+
+    clamp = clip
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.Sum.apply(self, axis, keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return self.sum(axis, keepdims) / _count(self.shape, axis)
+
+    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.Max.apply(self, axis, keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return ops.Min.apply(self, axis, keepdims)
+
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        """Variance, NumPy's definition: sum((x - mean)^2) / (n - ddof)."""
+        d = self - self.mean(axis, keepdims=True)
+        return (d * d).sum(axis, keepdims) / max(_count(self.shape, axis) - ddof, 0)
+
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
+        return self.var(axis, ddof, keepdims).sqrt()
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape: Any) -> Tensor:
+        return ops.Reshape.apply(self, _shape_arg(shape))
+
+    view = reshape
+
+    def transpose(self, *axes: Any) -> Tensor:
+        """Permute the axes (reverse them when none are given), as NumPy does."""
+        axes = _shape_arg(axes) if axes else tuple(range(self.ndim))[::-1]
+        return ops.Transpose.apply(self, axes)
+
+    def swapaxes(self, a: int, b: int) -> Tensor:
+        axes = list(range(self.ndim))
+        axes[a], axes[b] = axes[b], axes[a]
+        return ops.Transpose.apply(self, tuple(axes))
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge axes start_dim..end_dim into one (all of them by default)."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = start_dim % self.ndim, end_dim % self.ndim
+        return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
+
+    def broadcast_to(self, *shape: Any) -> Tensor:
+        return ops.BroadcastTo.apply(self, _shape_arg(shape))
+
+    def expand(self, *shape: Any) -> Tensor:
+        """PyTorch's expand: broadcast to `shape`, where -1 keeps that axis's size."""
+        shape = _shape_arg(shape)
+        lead = len(shape) - self.ndim
+        return self.broadcast_to(
+            tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
+        )
+
+    def unsqueeze(self, axis: int) -> Tensor:
+        axis = axis % (self.ndim + 1)
+        return self.reshape(*self.shape[:axis], 1, *self.shape[axis:])
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return ops.GetItem.apply(self, _index_arg(index))
+
+
+# ---------------------------------------------------------------------- module level
+def matmul(a: Any, b: Any) -> Tensor:
+    """a @ b with NumPy's rules; 1-D operands are made 2-D for the primitive and back."""
+    a_vec, b_vec = np.ndim(a) == 1, np.ndim(b) == 1
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        raise ValueError(
+            f"matmul: both operands need at least 1 dimension, got shapes "
+            f"{np.shape(a.data if isinstance(a, Tensor) else a)} and "
+            f"{np.shape(b.data if isinstance(b, Tensor) else b)}"
+        )
+    if not (a_vec or b_vec):
+        return ops.MatMul.apply(a, b)
+    out = ops.MatMul.apply(a.reshape(1, -1) if a_vec else a, b.reshape(-1, 1) if b_vec else b)
+    shape = out.shape[:-2] + (() if a_vec else out.shape[-2:-1]) + (() if b_vec else out.shape[-1:])
+    return out.reshape(*shape)
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise larger of a and b (ties share the gradient)."""
+    return ops.Maximum.apply(a, b)
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise smaller of a and b (ties share the gradient)."""
+    return ops.Minimum.apply(a, b)
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """a where cond is true, else b; no gradient flows to cond."""
+    return ops.Where.apply(cond, a, b)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along an existing axis."""
+    if len(tensors) == 0:
+        raise ValueError("concatenate() needs at least one tensor")
+    return ops.Concatenate.apply(*tensors, axis)
+
+
+def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """Join tensors along a new axis."""
+    if len(tensors) == 0:
+        raise ValueError("stack() needs at least one tensor")
+    shapes = {np.shape(t.data if isinstance(t, Tensor) else t) for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack() needs tensors of one shape, got {sorted(shapes)}")
+    ndim = len(shapes.pop()) + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"stack(): axis {axis} is out of bounds for {ndim} dimensions")
+    axis %= ndim
+    parts = [t if isinstance(t, Tensor) else Tensor._make(np.asarray(t), None) for t in tensors]
+    return concatenate([t.unsqueeze(axis) for t in parts], axis)
+
+
+def _count(shape: tuple, axis: Any) -> int:
+    """How many elements a reduction over `axis` combines."""
+    return math.prod(shape[a] for a in ops._axes(axis, len(shape)))
+
+
+def _shape_arg(shape: tuple) -> tuple:
+    """Accept f(2, 3) and f((2, 3)) alike."""
+    if len(shape) == 1 and isinstance(shape[0], tuple | list):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def _index_arg(index: Any) -> Any:
+    """Indices may be Tensors: use their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+__all__ = [
+    "Tensor",
+    "matmul",
+    "maximum",
+    "minimum",
+    "where",
+    "concatenate",
+    "stack",
+    "is_grad_enabled",
+]
