@@ -11,6 +11,8 @@ ops.py (the primitives), then functional.py and nn/ built on them.
 
 from . import autograd  # first: tensor.py and ops.py build on it
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
+from .io import load, save
 from .random import manual_seed
 from .tensor import Tensor, concatenate, matmul, maximum, minimum, stack, where
 
@@ -18,16 +20,28 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor",
+    "arange",
     "autograd",
     "concatenate",
     "enable_grad",
+    "eye",
+    "full",
     "is_grad_enabled",
+    "load",
     "manual_seed",
     "matmul",
     "maximum",
     "minimum",
     "no_grad",
+    "ones",
+    "ones_like",
+    "rand",
+    "randn",
+    "save",
     "set_grad_enabled",
     "stack",
+    "tensor",
     "where",
+    "zeros",
+    "zeros_like",
 ]
