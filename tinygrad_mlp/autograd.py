@@ -407,7 +407,7 @@ def _check_grads(in_grads: tuple, node: Function) -> None:
 def _run_hooks(hooks: list, g: Any) -> Any:
     is_array = not isinstance(g, Tensor)
     for fn in list(hooks):
-        result = fn(Tensor._make(g, None) if is_array else g)
+        result = fn(Tensor._make(np.asarray(g), None) if is_array else g)
         if result is not None:
             if is_array:
                 g = np.asarray(result.data if isinstance(result, Tensor) else result)
@@ -424,10 +424,11 @@ def _accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
         t.grad = g if t.grad is None else t.grad + g
     else:
         g = g.data if isinstance(g, Tensor) else g
+        # np.array, not astype: a 0-d rule result may be a NumPy scalar, .grad needs an array
         if t.grad is None:
-            t.grad = Tensor._make(g.astype(t.data.dtype, copy=True), None)
+            t.grad = Tensor._make(np.array(g, dtype=t.data.dtype), None)
         else:
-            t.grad = Tensor._make(t.grad.data + g, None)
+            t.grad = Tensor._make(np.asarray(t.grad.data + g), None)
 
 
 def _as_result(g: Any) -> Tensor | None:
