@@ -270,18 +270,23 @@ def topological_order(root: Any) -> list:
     """Nodes reachable from `root`, each before the nodes that made its inputs.
 
     An iterative depth-first search: a node is appended after all of its inputs' nodes,
-    and the list is reversed at the end. Leaves appear as the tensors themselves. On the
-    way it notes on each node where its inputs' gradients go (`next_nodes`, None for an
-    input that needs none) and `needs_input_grad`.
+    and the list is reversed at the end. Leaves appear as the tensors themselves. A node
+    is marked seen when it is taken off the stack, not when it is put on: one pushed
+    earlier by another consumer must still finish before the node now being visited. On
+    the way it notes on each node where its inputs' gradients go (`next_nodes`, None for
+    an input that needs none) and `needs_input_grad`.
     """
     order: list = []
-    seen = {root}
+    seen: set = set()
     stack: list = [root]
     while stack:
         node = stack.pop()
         if node is None:  # the marker: everything above `node` is done
             order.append(stack.pop())
             continue
+        if node in seen:  # pushed by several consumers; already visited
+            continue
+        seen.add(node)
         if isinstance(node, Function):
             if node.freed:
                 raise RuntimeError(_FREED.format(name=node.name()))
@@ -293,7 +298,6 @@ def topological_order(root: Any) -> list:
                     keys.append(k)
                     needs.append(True)
                     if k not in seen:
-                        seen.add(k)
                         stack.append(k)
                 else:
                     keys.append(None)
