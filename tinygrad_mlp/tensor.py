@@ -384,7 +384,10 @@ def matmul(a: Any, b: Any) -> Tensor:
         )
     if not (a_vec or b_vec):
         return ops.MatMul.apply(a, b)
-    out = ops.MatMul.apply(a.reshape(1, -1) if a_vec else a, b.reshape(-1, 1) if b_vec else b)
+    try:
+        out = ops.MatMul.apply(a.reshape(1, -1) if a_vec else a, b.reshape(-1, 1) if b_vec else b)
+    except ValueError as e:  # name the shapes the user gave, not the reshaped ones
+        raise ValueError(f"matmul on shapes {np.shape(a)} and {np.shape(b)}: {e}") from None
     shape = out.shape[:-2] + (() if a_vec else out.shape[-2:-1]) + (() if b_vec else out.shape[-1:])
     return out.reshape(*shape)
 
