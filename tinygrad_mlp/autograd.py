@@ -219,8 +219,10 @@ class Function:
         except (ValueError, TypeError, IndexError) as e:
             shapes = ", ".join(str(_shape_of(t)) for t in inputs)
             raise type(e)(f"{cls.__name__} on shapes {shapes}: {e}") from None
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
+        if type(out) is not np.ndarray:  # e.g. a NumPy scalar from a ufunc on 0-d arrays
+            raw, out = out, np.asarray(out)
+            if ctx.saved:  # what forward saved as its output must still be recognised as it
+                ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
         if _mode.anomaly:
             _check_finite(out, f"{cls.__name__} (forward)")
         if needs_grad and _mode.grad_enabled:
