@@ -1,0 +1,652 @@
+"""tinygrad_mlp.nn: Module bookkeeping (discovery, modes, dtype, state dicts, repr), the
+layers (values against NumPy, gradients against float64 central differences, BatchNorm's
+running statistics computed independently), Sequential and MLP."""
+
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+from helpers import check_grads
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import arrays, distinct_arrays, upstream_grads
+
+import tinygrad_mlp.nn as nn
+from tinygrad_mlp import Tensor, manual_seed
+
+ORIGIN_KEYS = [
+    "0.weight",
+    "0.bias",
+    "2.weight",
+    "2.bias",
+    "2.running_mean",
+    "2.running_var",
+    "2.num_batches_tracked",
+    "4.weight",
+    "4.bias",
+    "7.weight",
+    "7.bias",
+]
+
+
+def origin_mlp(dropout=0.5):
+    """The project's origin network: 2 -> Linear(4) -> ReLU -> BatchNorm1d -> Dropout ->
+    Linear(4) -> ReLU -> Dropout -> Linear(1) -> Sigmoid."""
+    return nn.MLP(
+        [2, 4, 4, 1],
+        activation="relu",
+        batch_norm=[True, False],
+        bn_position="after",
+        dropout=dropout,
+        output_activation="sigmoid",
+    )
+
+
+def with_params(module, names):
+    """fn(x, *params): run `module` with the named parameters replaced by the given tensors
+    (the gradient checker's leaves), so its gradients can be checked."""
+    owners = []
+    for name in names:
+        *path, attr = name.split(".")
+        owner = module
+        for part in path:
+            owner = getattr(owner, part)
+        owners.append((owner, attr))
+
+    def fn(x, *params):
+        for (owner, attr), p in zip(owners, params):
+            setattr(owner, attr, p)
+        return module(x)
+
+    return fn
+
+
+def check_module_grads(module, x, g=None, seed=None):
+    """Check d module(x) / d x and / d every parameter against central differences.
+    With `seed`, the package's generator is reseeded before every evaluation (so dropout
+    draws the same mask each time)."""
+    names = [name for name, _ in module.named_parameters()]
+    arrays_ = [x] + [p.data for _, p in module.named_parameters()]
+    run = with_params(module, names)
+
+    def fn(*args):
+        if seed is not None:
+            manual_seed(seed)
+        return run(*args)
+
+    return check_grads(fn, arrays_, g)
+
+
+def assert_states_identical(a, b):
+    assert list(a) == list(b)
+    for key in a:
+        assert a[key].dtype == b[key].dtype and a[key].shape == b[key].shape, key
+        assert a[key].tobytes() == b[key].tobytes(), key
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameter
+
+
+def test_parameter_is_a_trainable_float_tensor():
+    p = nn.Parameter([1, 2, 3])
+    assert isinstance(p, Tensor) and p.requires_grad and p.is_leaf
+    assert p.dtype == np.float32
+    assert nn.Parameter(Tensor([1.0], dtype=np.float64)).dtype == np.float64
+    assert not nn.Parameter([1.0], requires_grad=False).requires_grad
+    assert repr(p).startswith("Parameter containing:\nTensor([1., 2., 3.]")
+    with pytest.raises(TypeError, match="floating dtype"):
+        nn.Parameter([1], dtype=np.int64)
+
+
+def test_parameter_copies_its_data():
+    a = np.zeros(3, dtype=np.float32)
+    p = nn.Parameter(a)
+    a[0] = 5
+    assert p.data[0] == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Module: discovery
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter([1.0])
+        self.body = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+        self.heads = [nn.Linear(3, 1), nn.Linear(3, 2)]
+        self.register_buffer("steps", Tensor(np.array(0)))
+        self.plain = Tensor([5.0])  # neither a Parameter nor a registered buffer
+        self.extras = (nn.Parameter([2.0]), "not a parameter")
+        self.note = "text"
+
+    def forward(self, x):
+        h = self.body(x) * self.scale
+        return self.heads[0](h) + self.heads[1](h).sum(axis=1, keepdims=True)
+
+
+def test_parameters_are_found_by_attribute_in_pytorch_order():
+    net = Net()
+    names = [name for name, _ in net.named_parameters()]
+    assert names == [
+        "scale",
+        "extras.0",
+        "body.0.weight",
+        "body.0.bias",
+        "heads.0.weight",
+        "heads.0.bias",
+        "heads.1.weight",
+        "heads.1.bias",
+    ]
+    assert [id(p) for p in net.parameters()] == [id(p) for _, p in net.named_parameters()]
+    assert net.parameters().__next__() is net.scale
+    assert [name for name, _ in net.named_buffers()] == ["steps"]
+    assert next(net.buffers()) is net.steps
+    assert [name for name, _ in net.named_children()] == ["body", "heads.0", "heads.1"]
+    assert list(net.children()) == [net.body, *net.heads]
+    assert [name for name, _ in net.named_modules()] == [
+        "",
+        "body",
+        "body.0",
+        "body.1",
+        "heads.0",
+        "heads.1",
+    ]
+    assert list(net.modules())[2] is net.body[0]
+    assert list(net.state_dict()) == ["scale", "extras.0", "steps"] + names[2:]
+    assert [n for n, _ in net.named_parameters(recurse=False)] == ["scale", "extras.0"]
+
+
+def test_shared_parameters_are_listed_once_but_saved_under_each_name():
+    a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+    b.weight = a.weight
+    model = nn.Sequential(a, b)
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.bias"]
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+
+
+def test_forward_is_required_and_call_runs_it():
+    with pytest.raises(NotImplementedError, match="Module does not define forward"):
+        nn.Module()(1)
+    net = Net()
+    x = np.ones((2, 2), dtype=np.float32)
+    np.testing.assert_array_equal(net(x).data, net.forward(x).data)
+
+
+def test_register_errors():
+    m = nn.Module()
+    with pytest.raises(KeyError, match="without '.'"):
+        m.register_buffer("a.b", Tensor([1.0]))
+    with pytest.raises(TypeError, match="must be a Tensor or None"):
+        m.register_buffer("a", np.ones(2))
+    with pytest.raises(TypeError, match="must be a Parameter"):
+        m.register_parameter("w", Tensor([1.0]))
+    with pytest.raises(TypeError, match="must be a Module"):
+        m.add_module("f", print)
+
+
+# ---------------------------------------------------------------------------------------------
+# Module: modes, gradients, dtype
+
+
+def test_train_and_eval_recurse_into_children_and_lists():
+    net = Net()
+    net.heads.append(nn.Sequential(nn.Dropout(0.5)))
+    assert net.eval() is net
+    assert all(not m.training for m in net.modules()) and len(list(net.modules())) == 8
+    x = Tensor(np.ones((3, 4)))
+    np.testing.assert_array_equal(net.heads[2](x).data, x.data)  # eval dropout: identity
+    assert net.train() is net
+    assert all(m.training for m in net.modules())
+    net.body.eval()
+    assert net.training and not net.body.training and not net.body[0].training
+    with pytest.raises(ValueError, match="mode must be True or False"):
+        net.train("no")
+
+
+def test_zero_grad_sets_gradients_to_none_or_zeros():
+    model = nn.Linear(3, 2)
+    model(Tensor(np.ones((4, 3)))).sum().backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad(set_to_none=False)
+    assert all(np.array_equal(p.grad.data, np.zeros_like(p.data)) for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+
+
+def test_to_float64_casts_in_place_and_keeps_the_parameter_objects():
+    model = origin_mlp()
+    model(Tensor(np.ones((3, 2)))).sum().backward()
+    before = [id(p) for p in model.parameters()]
+    assert model.to(np.float64) is model
+    assert [id(p) for p in model.parameters()] == before
+    assert all(p.dtype == np.float64 and p.grad.dtype == np.float64 for p in model.parameters())
+    assert model[2].running_mean.dtype == model[2].running_var.dtype == np.float64
+    assert model[2].num_batches_tracked.dtype == np.int64  # not a floating buffer
+    assert model(np.ones((3, 2))).dtype == np.float64
+    model.float()
+    assert all(p.dtype == np.float32 for p in model.parameters())
+    model.to("float64")
+    assert model[0].weight.dtype == np.float64
+    with pytest.raises(TypeError, match="floating dtype"):
+        model.to(np.int32)
+
+
+def test_apply_visits_every_module():
+    seen = []
+    model = origin_mlp()
+    model.apply(lambda m: seen.append(type(m).__name__))
+    assert sorted(seen) == sorted(
+        ["MLP", "Linear", "ReLU", "BatchNorm1d", "Dropout", "Linear", "ReLU", "Dropout"]
+        + ["Linear", "Sigmoid"]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Module: state dicts
+
+
+def test_origin_mlp_state_dict_keys_shapes_and_copies():
+    model = origin_mlp()
+    state = model.state_dict()
+    assert isinstance(state, OrderedDict) and list(state) == ORIGIN_KEYS
+    shapes = {k: v.shape for k, v in state.items()}
+    assert shapes["0.weight"] == (4, 2) and shapes["4.weight"] == (4, 4)
+    assert shapes["7.weight"] == (1, 4) and shapes["7.bias"] == (1,)
+    assert (
+        shapes["2.num_batches_tracked"] == () and state["2.num_batches_tracked"].dtype == np.int64
+    )
+    state["0.weight"][...] = 123.0
+    assert not np.any(model[0].weight.data == 123.0)
+
+
+def test_state_dict_round_trip_is_bit_exact():
+    manual_seed(0)
+    a = origin_mlp()
+    a(Tensor(np.random.default_rng(0).standard_normal((5, 2))))  # nontrivial running stats
+    manual_seed(1)
+    b = origin_mlp()
+    x = Tensor(np.random.default_rng(1).standard_normal((6, 2)))
+    assert not np.array_equal(a.eval()(x).data, b.eval()(x).data)
+    result = b.load_state_dict(a.state_dict())
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert_states_identical(a.state_dict(), b.state_dict())
+    np.testing.assert_array_equal(a(x).data, b(x).data)
+    c = origin_mlp()
+    c.load_state_dict({k: Tensor(v, dtype=v.dtype) for k, v in a.state_dict().items()})
+    assert_states_identical(a.state_dict(), c.state_dict())
+
+
+def test_load_state_dict_casts_to_the_module_dtype():
+    model = nn.Linear(2, 2)
+    state = {"weight": np.ones((2, 2), dtype=np.float64), "bias": [1, 2]}
+    model.load_state_dict(state)
+    assert model.weight.dtype == np.float32 and model.bias.dtype == np.float32
+    np.testing.assert_array_equal(model.bias.data, [1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s.pop("4.bias"), r"missing key\(s\): '4.bias'"),
+        (lambda s: s.update({"9.weight": np.ones(2)}), r"unexpected key\(s\): '9.weight'"),
+        (
+            lambda s: s.update({"4.weight": np.ones((4, 3))}),
+            r"size mismatch for '4.weight': the state dict has shape \(4, 3\), the module has "
+            r"\(4, 4\)",
+        ),
+        (lambda s: s.update({"7.bias": np.array(["a"])}), r"'7.bias' holds <U1 values"),
+    ],
+)
+def test_failed_strict_load_names_the_key_and_changes_nothing(change, message):
+    manual_seed(0)
+    model = origin_mlp()
+    before = model.state_dict()
+    manual_seed(5)
+    state = origin_mlp().state_dict()  # different values everywhere
+    state["2.num_batches_tracked"] = np.array(7)
+    change(state)
+    with pytest.raises(RuntimeError, match=message):
+        model.load_state_dict(state)
+    assert_states_identical(before, model.state_dict())
+
+
+def test_non_strict_load_reports_missing_and_unexpected_keys():
+    model = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
+    state = model.state_dict()
+    new_bias = np.full(3, 0.25, dtype=np.float32)
+    result = model.load_state_dict({"0.bias": new_bias, "extra": np.zeros(1)}, strict=False)
+    assert result.missing_keys == ["0.weight", "1.weight", "1.bias"]
+    assert result.unexpected_keys == ["extra"]
+    np.testing.assert_array_equal(model[0].bias.data, new_bias)
+    np.testing.assert_array_equal(model[1].weight.data, state["1.weight"])
+    with pytest.raises(RuntimeError, match="size mismatch for '0.bias'"):
+        model.load_state_dict({"0.bias": np.zeros(2)}, strict=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Module: repr
+
+
+def test_repr_looks_like_pytorch():
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Sequential(nn.Dropout(0.25)))
+    assert repr(model) == (
+        "Sequential(\n"
+        "  (0): Linear(in_features=2, out_features=3, bias=True)\n"
+        "  (1): ReLU()\n"
+        "  (2): Sequential(\n"
+        "    (0): Dropout(p=0.25)\n"
+        "  )\n"
+        ")"
+    )
+    assert repr(nn.BatchNorm1d(4)) == (
+        "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+    )
+    assert repr(nn.Linear(3, 1, bias=False)) == "Linear(in_features=3, out_features=1, bias=False)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Linear
+
+
+@given(data=st.data())
+def test_linear_values_and_gradients(data):
+    n = data.draw(st.integers(1, 4), label="N")
+    i, o = data.draw(st.integers(1, 4), label="in"), data.draw(st.integers(1, 4), label="out")
+    bias = data.draw(st.booleans(), label="bias")
+    layer = nn.Linear(i, o, bias=bias).double()
+    x = data.draw(arrays((n, i)), label="x")
+    expected = x @ layer.weight.data.T + (layer.bias.data if bias else 0)
+    np.testing.assert_allclose(layer(Tensor(x, dtype=np.float64)).data, expected, rtol=1e-12)
+    check_module_grads(layer, x, data.draw(upstream_grads((n, o)), label="g"))
+
+
+def test_linear_default_init_is_pytorchs():
+    manual_seed(0)
+    layer = nn.Linear(300, 400)
+    bound = 1 / np.sqrt(300)
+    w, b = layer.weight.data, layer.bias.data
+    assert w.shape == (400, 300) and b.shape == (400,) and w.dtype == np.float32
+    top = bound * (1 + 1e-6)  # float32 rounding
+    assert np.abs(w).max() <= top and np.abs(b).max() <= top
+    assert np.abs(w).max() > 0.99 * bound
+    np.testing.assert_allclose(w.std(), bound / np.sqrt(3), rtol=0.02)
+    assert abs(w.mean()) < 5 * bound / np.sqrt(3) / np.sqrt(w.size)
+
+
+def test_manual_seed_reproduces_initialisation():
+    manual_seed(42)
+    a = origin_mlp().state_dict()
+    manual_seed(42)
+    b = origin_mlp().state_dict()
+    c = origin_mlp().state_dict()
+    assert_states_identical(a, b)
+    assert not np.array_equal(a["0.weight"], c["0.weight"])
+
+
+# ---------------------------------------------------------------------------------------------
+# BatchNorm1d
+
+
+def np_bn(x, w, b, eps=1e-5):
+    return (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) * w + b
+
+
+@given(data=st.data())
+def test_batchnorm_training_values_and_gradients_wrt_input_weight_and_bias(data):
+    n, c = data.draw(st.integers(2, 5), label="N"), data.draw(st.integers(1, 3), label="C")
+    bn = nn.BatchNorm1d(c).double()
+    bn.weight.data = data.draw(arrays((c,), 0.5, 2.0), label="weight")
+    bn.bias.data = data.draw(arrays((c,)), label="bias")
+    x = data.draw(distinct_arrays((n, c)), label="x")
+    expected = np_bn(x, bn.weight.data, bn.bias.data)
+    np.testing.assert_allclose(
+        bn(Tensor(x, dtype=np.float64)).data, expected, rtol=1e-10, atol=1e-12
+    )
+    grads = check_module_grads(bn, x, data.draw(upstream_grads((n, c)), label="g"))
+    assert len(grads) == 3
+
+
+def test_batchnorm_eval_values_and_gradients():
+    rng = np.random.default_rng(0)
+    bn = nn.BatchNorm1d(3).double()
+    for _ in range(3):
+        bn(Tensor(rng.normal(2.0, 3.0, size=(8, 3)), dtype=np.float64))
+    bn.eval()
+    rm, rv = bn.running_mean.data.copy(), bn.running_var.data.copy()
+    x = rng.standard_normal((4, 3))
+    expected = (x - rm) / np.sqrt(rv + 1e-5) * bn.weight.data + bn.bias.data
+    np.testing.assert_allclose(bn(Tensor(x, dtype=np.float64)).data, expected, rtol=1e-12)
+    check_module_grads(bn, x)
+    np.testing.assert_array_equal(bn.running_mean.data, rm)  # eval leaves them alone
+    assert bn.num_batches_tracked.item() == 3
+
+
+@pytest.mark.parametrize("momentum", [0.1, 0.3, None])
+def test_batchnorm_running_stats_and_batch_count_after_several_steps(momentum):
+    rng = np.random.default_rng(1)
+    bn = nn.BatchNorm1d(2, momentum=momentum).double()
+    rm, rv = np.zeros(2), np.ones(2)
+    for step in range(1, 6):
+        x = rng.normal(step, step, size=(4 + step, 2))
+        bn(Tensor(x, dtype=np.float64))
+        m = 1 / step if momentum is None else momentum  # None: the plain average
+        rm = (1 - m) * rm + m * x.mean(axis=0)
+        rv = (1 - m) * rv + m * x.var(axis=0, ddof=1)
+    np.testing.assert_allclose(bn.running_mean.data, rm, rtol=1e-12)
+    np.testing.assert_allclose(bn.running_var.data, rv, rtol=1e-12)
+    assert bn.num_batches_tracked.data.dtype == np.int64 and bn.num_batches_tracked.item() == 5
+
+
+def test_batchnorm_running_stats_carry_no_graph():
+    bn = nn.BatchNorm1d(3)
+    x = Tensor(np.random.default_rng(2).standard_normal((5, 3)), requires_grad=True)
+    for _ in range(3):
+        bn(x).sum().backward()
+    for _, buf in bn.named_buffers():
+        assert not buf.requires_grad and buf.grad_fn is None and buf.grad is None
+    assert bn.running_mean.dtype == np.float32
+    assert [n for n, _ in bn.named_parameters()] == ["weight", "bias"]
+
+
+def test_batchnorm_without_running_stats_or_affine():
+    bn = nn.BatchNorm1d(2, affine=False, track_running_stats=False).eval()
+    assert list(bn.parameters()) == [] and list(bn.state_dict()) == []
+    x = np.random.default_rng(3).standard_normal((6, 2))
+    out = bn(Tensor(x, dtype=np.float64)).data  # batch statistics even in eval
+    np.testing.assert_allclose(out, np_bn(x, 1.0, 0.0), rtol=1e-12)
+
+
+def test_batchnorm_accepts_n_c_l_input_and_checks_the_shape():
+    bn = nn.BatchNorm1d(2)
+    assert bn(Tensor(np.ones((3, 2, 4)))).shape == (3, 2, 4)
+    with pytest.raises(ValueError, match=r"BatchNorm1d\(2\): expected input of shape \(N, 2\)"):
+        bn(Tensor(np.ones((3, 5))))
+
+
+# ---------------------------------------------------------------------------------------------
+# Dropout and activations
+
+
+def test_dropout_module_follows_the_training_flag():
+    drop = nn.Dropout(0.5)
+    x = Tensor(np.ones((40, 50)))
+    manual_seed(0)
+    out = drop(x).data
+    assert set(np.unique(out)) == {0.0, 2.0}
+    drop.eval()
+    np.testing.assert_array_equal(drop(x).data, x.data)
+    with pytest.raises(ValueError, match="Dropout: p must be between 0 and 1"):
+        nn.Dropout(1.5)
+
+
+def test_activation_modules():
+    x = np.array([-2.0, 0.5, 3.0])
+    t = Tensor(x, dtype=np.float64)
+    np.testing.assert_allclose(nn.ReLU()(t).data, [0.0, 0.5, 3.0])
+    np.testing.assert_allclose(nn.Sigmoid()(t).data, 1 / (1 + np.exp(-x)), rtol=1e-12)
+    np.testing.assert_allclose(nn.Tanh()(t).data, np.tanh(x), rtol=1e-12)
+    assert nn.Identity()(t) is t
+
+
+# ---------------------------------------------------------------------------------------------
+# Sequential
+
+
+def test_sequential_indexing_iteration_and_names():
+    layers = [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1), nn.Sigmoid()]
+    seq = nn.Sequential(*layers)
+    assert len(seq) == 4 and list(seq) == layers
+    assert seq[0] is layers[0] and seq[-1] is layers[3] and seq[-4] is layers[0]
+    tail = seq[1:3]
+    assert isinstance(tail, nn.Sequential) and list(tail) == layers[1:3]
+    assert list(tail.state_dict()) == ["2.weight", "2.bias"]  # names kept, as in PyTorch
+    assert list(seq[::2]) == [layers[0], layers[2]]
+    with pytest.raises(IndexError, match="index 4 is out of range"):
+        seq[4]
+    with pytest.raises(IndexError):
+        seq[-5]
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    x = Tensor(np.ones((2, 2)))
+    expected = layers[3](layers[2](layers[1](layers[0](x))))
+    np.testing.assert_array_equal(seq(x).data, expected.data)
+
+
+def test_sequential_from_ordered_dict_and_append():
+    seq = nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.Tanh())]))
+    assert list(seq.state_dict()) == ["fc.weight", "fc.bias"]
+    seq.append(nn.Linear(2, 1))
+    assert list(seq.state_dict())[-2:] == ["2.weight", "2.bias"] and len(seq) == 3
+
+
+def test_sequential_rejects_functions():
+    import tinygrad_mlp.functional as F
+
+    with pytest.raises(TypeError, match="item 1 is a function, not a Module"):
+        nn.Sequential(nn.Linear(2, 2), F.relu)
+
+
+# ---------------------------------------------------------------------------------------------
+# MLP
+
+
+def kinds(model):
+    return [type(m).__name__ for m in model]
+
+
+def test_origin_network_in_one_call():
+    model = origin_mlp()
+    assert kinds(model) == [
+        "Linear",
+        "ReLU",
+        "BatchNorm1d",
+        "Dropout",
+        "Linear",
+        "ReLU",
+        "Dropout",
+        "Linear",
+        "Sigmoid",
+    ]
+    assert [(m.in_features, m.out_features) for m in model if isinstance(m, nn.Linear)] == [
+        (2, 4),
+        (4, 4),
+        (4, 1),
+    ]
+    assert list(model.state_dict()) == ORIGIN_KEYS
+    assert isinstance(model, nn.Sequential)
+
+
+def test_mlp_options():
+    assert kinds(nn.MLP([3, 5, 2])) == ["Linear", "ReLU", "Linear"]
+    assert kinds(nn.MLP([3, 2])) == ["Linear"]
+    model = nn.MLP([3, 5, 5, 2], activation="tanh", batch_norm=True, dropout=[0.0, 0.3])
+    assert kinds(model) == [
+        "Linear",
+        "BatchNorm1d",
+        "Tanh",
+        "Linear",
+        "BatchNorm1d",
+        "Tanh",
+        "Dropout",
+        "Linear",
+    ]
+    assert model[6].p == 0.3
+    assert kinds(nn.MLP([2, 3, 1], activation=nn.Sigmoid, output_activation=nn.Identity)) == [
+        "Linear",
+        "Sigmoid",
+        "Linear",
+        "Identity",
+    ]
+    acts = nn.MLP([2, 3, 3, 1], activation=lambda: nn.ReLU())
+    assert acts[1] is not acts[3]
+    assert nn.MLP([2, 3, 1], bias=False)[0].bias is None
+    assert nn.MLP([2, 3, 1], dtype=np.float64)[0].weight.dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"sizes": [3]}, ValueError, "at least 2 entries"),
+        ({"batch_norm": [True]}, ValueError, "batch_norm has 1 entries for 2 hidden layers"),
+        ({"dropout": 1.5}, ValueError, "dropout must be between 0 and 1"),
+        ({"activation": "gelu"}, ValueError, "unknown activation 'gelu'"),
+        ({"activation": nn.ReLU()}, TypeError, "a Module class such as nn.ReLU"),
+        ({"bn_position": "middle"}, ValueError, "bn_position must be"),
+        ({"init": "orthogonal"}, ValueError, "init must be"),
+    ],
+)
+def test_mlp_argument_errors(kwargs, error, message):
+    kwargs = {"sizes": [2, 3, 3, 1], **kwargs}
+    with pytest.raises(error, match=message):
+        nn.MLP(**kwargs)
+
+
+@pytest.mark.parametrize("scheme", ["kaiming", "xavier"])
+def test_mlp_init_schemes(scheme):
+    manual_seed(0)
+    model = nn.MLP([200, 300, 1], init=scheme)
+    w = model[0].weight.data
+    if scheme == "kaiming":  # N(0, 2 / fan_in)
+        np.testing.assert_allclose(w.std(), np.sqrt(2 / 200), rtol=0.02)
+    else:  # uniform with bound sqrt(6 / (fan_in + fan_out))
+        bound = np.sqrt(6 / 500)
+        assert np.abs(w).max() <= bound * (1 + 1e-6)  # float32 rounding
+        np.testing.assert_allclose(w.std(), bound / np.sqrt(3), rtol=0.02)
+    assert not model[0].bias.data.any() and not model[2].bias.data.any()
+
+
+def trained_origin_mlp():
+    manual_seed(0)
+    model = origin_mlp().double()
+    rng = np.random.default_rng(7)
+    for _ in range(3):  # running statistics away from their initial 0 and 1
+        model(Tensor(rng.standard_normal((8, 2)), dtype=np.float64))
+    return model
+
+
+def test_origin_mlp_gradients_in_eval_mode():
+    model = trained_origin_mlp().eval()
+    x = np.random.default_rng(8).standard_normal((5, 2))
+    check_module_grads(model, x)
+
+
+def test_origin_mlp_gradients_in_training_mode_with_a_fixed_dropout_mask():
+    model = trained_origin_mlp().train()
+    x = np.random.default_rng(9).standard_normal((6, 2))
+    check_module_grads(model, x, seed=11)
+    manual_seed(11)
+    a = model(Tensor(x, dtype=np.float64)).data
+    manual_seed(11)
+    b = model(Tensor(x, dtype=np.float64)).data
+    c = model(Tensor(x, dtype=np.float64)).data
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)  # a new mask without reseeding
+
+
+def test_origin_mlp_training_with_dropout_0_is_deterministic_and_differentiable():
+    manual_seed(0)
+    model = origin_mlp(dropout=0.0).double()
+    assert "Dropout" not in kinds(model)
+    x = np.random.default_rng(10).standard_normal((6, 2))
+    check_module_grads(model, x)

@@ -1,0 +1,198 @@
+"""The layers: Linear, BatchNorm1d, Dropout and the activations.
+
+Each `forward` is one call into `functional`; the layers only hold the parameters, the
+buffers and the settings.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import functional as F
+from ..tensor import Tensor
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    dtype = np.dtype(np.float32 if dtype is None else dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"expected a floating dtype, got {dtype}")
+    return dtype
+
+
+def _check_size(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+class Linear(Module):
+    """y = x @ weight.T + bias, with weight of shape (out_features, in_features).
+
+    Initialised as in PyTorch: weight by kaiming_uniform_(a=sqrt(5)), which is
+    uniform(-1/sqrt(in_features), 1/sqrt(in_features)), and bias by that same uniform.
+    """
+
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        self.in_features = _check_size("in_features", in_features, 0)
+        self.out_features = _check_size("out_features", out_features, 0)
+        dtype = _float_dtype(dtype)
+        self.weight = Parameter(np.zeros((self.out_features, self.in_features)), dtype=dtype)
+        self.bias = Parameter(np.zeros(self.out_features), dtype=dtype) if bias else None
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw fresh weights and bias (PyTorch's default initialisation)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation over the channels of an (N, C) or (N, C, L) input.
+
+    out = (x - mean) / sqrt(var + eps) * weight + bias. In training mode mean and var are
+    the batch's (biased variance) and the buffers running_mean and running_var follow them
+    (with the unbiased variance; see `functional.batch_norm`); in eval mode the running
+    statistics are used. `momentum=None` makes the running statistics a plain average of
+    all batches so far. Without `track_running_stats` there are no running statistics and
+    batch statistics are used in both modes.
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.num_features = _check_size("num_features", num_features, 1)
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        dtype = _float_dtype(dtype)
+        if affine:
+            self.weight = Parameter(np.ones(num_features), dtype=dtype)
+            self.bias = Parameter(np.zeros(num_features), dtype=dtype)
+        else:
+            self.weight = self.bias = None
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features), dtype=dtype))
+            self.register_buffer("running_var", Tensor(np.ones(num_features), dtype=dtype))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            dtype = self.running_mean.dtype
+            self.running_mean.data = np.zeros(self.num_features, dtype=dtype)
+            self.running_var.data = np.ones(self.num_features, dtype=dtype)
+            self.num_batches_tracked.data = np.array(0, dtype=np.int64)
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+
+    def forward(self, x: Any) -> Tensor:
+        shape = np.shape(x.data if isinstance(x, Tensor) else x)
+        if len(shape) not in (2, 3) or shape[1] != self.num_features:
+            raise ValueError(
+                f"BatchNorm1d({self.num_features}): expected input of shape "
+                f"(N, {self.num_features}) or (N, {self.num_features}, L), got {shape}"
+            )
+        momentum = self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.data = self.num_batches_tracked.data + 1
+            if momentum is None:  # a cumulative average: batch k gets weight 1/k
+                momentum = 1.0 / float(self.num_batches_tracked.data)
+        use_batch_stats = self.training or not self.track_running_stats
+        return F.batch_norm(
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            training=use_batch_stats,
+            momentum=0.0 if momentum is None else momentum,
+            eps=self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )
+
+
+class Dropout(Module):
+    """Inverted dropout in training mode (x * mask / (1 - p)); the identity in eval mode."""
+
+    def __init__(self, p: float = 0.5) -> None:
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"Dropout: p must be between 0 and 1, got {p}")
+        self.p = p
+
+    def forward(self, x: Any) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class ReLU(Module):
+    """max(x, 0)"""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.relu(x)
+
+
+class Sigmoid(Module):
+    """1 / (1 + exp(-x))"""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.sigmoid(x)
+
+
+class Tanh(Module):
+    """tanh(x)"""
+
+    def forward(self, x: Any) -> Tensor:
+        return F.tanh(x)
+
+
+class Identity(Module):
+    """Returns its input unchanged."""
+
+    def forward(self, x: Any) -> Any:
+        return x
+
+
+__all__ = ["BatchNorm1d", "Dropout", "Identity", "Linear", "ReLU", "Sigmoid", "Tanh"]

@@ -1,0 +1,280 @@
+"""Module: the base class of every layer and model.
+
+A module finds its parts by looking at its own attributes, in the order they were first
+assigned: a `Parameter` is a trainable parameter, a `Module` is a child (a submodule), and
+a list or tuple of either contributes its items under the names `attr.0`, `attr.1`, ...
+Buffers (state that is saved but not trained, like BatchNorm's running statistics) are
+tensors registered with `register_buffer`. Names join with dots as in PyTorch, so
+
+    class Net(Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = Linear(2, 4)
+            self.blocks = [Linear(4, 4), Linear(4, 1)]
+
+has parameters `fc.weight`, `fc.bias`, `blocks.0.weight`, ... and `state_dict()` uses the
+same keys as the equivalent PyTorch model (with `nn.ModuleList` for the list).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..tensor import Tensor
+from .parameter import Parameter
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `load_state_dict` returns: the keys it did not find, and the ones it did not use."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+class Module:
+    """Base class for layers and models: subclass it, assign parameters and submodules as
+    attributes in `__init__`, and write `forward`. Calling the module calls `forward`."""
+
+    training: bool = True
+
+    def __init__(self) -> None:
+        self.training = True
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ----------------------------------------------------------------------- registration
+    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
+        """Make `self.<name>` a buffer: saved in the state dict, cast by `to()`, not trained.
+        `None` is allowed (and left out of the state dict)."""
+        _check_name(name, "register_buffer")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None")
+        names = self.__dict__.setdefault("_buffer_names", [])
+        if name not in names:
+            names.append(name)
+        setattr(self, name, tensor)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """The same as `setattr(self, name, param)`, with the name checked."""
+        _check_name(name, "register_parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None")
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """The same as `setattr(self, name, module)`, for names that are not identifiers."""
+        _check_name(name, "add_module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"add_module: {name!r} must be a Module, got {type(module).__name__}")
+        setattr(self, name, module)
+
+    # ----------------------------------------------------------------------- discovery
+    def _own(self, kind: type) -> Iterator[tuple[str, Any]]:
+        """This module's own attributes of type `kind`, and those inside lists and tuples."""
+        for name, value in list(vars(self).items()):
+            if isinstance(value, kind):
+                yield name, value
+            elif isinstance(value, list | tuple):
+                for i, item in enumerate(value):
+                    if isinstance(item, kind):
+                        yield f"{name}.{i}", item
+
+    def _own_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        for name in self.__dict__.get("_buffer_names", ()):
+            value = getattr(self, name, None)
+            if value is not None:
+                yield name, value
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct submodules with their attribute names."""
+        yield from self._own(Module)
+
+    def children(self) -> Iterator[Module]:
+        for _, child in self.named_children():
+            yield child
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module and every submodule below it (each once), parents first."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            kids = [(_join(name, n), m) for n, m in module.named_children()]
+            stack.extend(reversed(kids))
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) pairs, each parameter once, in attribute order."""
+        yield from self._named_members(lambda m: m._own(Parameter), prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        yield from self._named_members(lambda m: m._own_buffers(), prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def _named_members(
+        self, own: Callable[[Module], Iterator[tuple[str, Tensor]]], prefix: str, recurse: bool
+    ) -> Iterator[tuple[str, Any]]:
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        seen: set[int] = set()
+        for module_name, module in modules:
+            for name, t in own(module):
+                if id(t) not in seen:
+                    seen.add(id(t))
+                    yield _join(module_name, name), t
+
+    # ----------------------------------------------------------------------- modes
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (True) or evaluation mode (False) here and in every submodule."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"train(): mode must be True or False, got {mode!r}")
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: the same as `train(False)`."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the parameters' gradients (set them to None, or to zeros)."""
+        for p in self.parameters():
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor._make(np.zeros_like(p.data), None)
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call fn(module) on every submodule and then on this module; returns self."""
+        for module in reversed(list(self.modules())):
+            fn(module)
+        return self
+
+    # ----------------------------------------------------------------------- dtype
+    def to(self, dtype: Any) -> Module:
+        """Cast every parameter and floating buffer (and gradient) to `dtype`, in place: the
+        Parameter objects stay the same, so an optimizer that holds them keeps working."""
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"to(): expected a floating dtype, got {dtype!r}") from None
+        if dtype.kind != "f":
+            raise TypeError(f"to(): expected a floating dtype, got {dtype}")
+        for t in [*self.parameters(), *self.buffers()]:
+            if t.data.dtype.kind == "f":
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t.grad = Tensor._make(t.grad.data.astype(dtype), None)
+        return self
+
+    def double(self) -> Module:
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        return self.to(np.float32)
+
+    # ----------------------------------------------------------------------- state dict
+    def _state_items(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
+        """Every parameter and buffer under its state-dict key: a module's own parameters,
+        then its own buffers, then its children's, as PyTorch orders them."""
+        for name, p in self._own(Parameter):
+            yield prefix + name, p
+        for name, b in self._own_buffers():
+            yield prefix + name, b
+        for name, child in self.named_children():
+            yield from child._state_items(prefix + name + ".")
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """An ordered dict of key -> copy of the array, for every parameter and buffer."""
+        return OrderedDict((key, t.data.copy()) for key, t in self._state_items())
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
+        """Copy the values of `state_dict` (NumPy arrays or Tensors) into the parameters and
+        buffers, cast to their dtypes.
+
+        Everything is checked before anything is written: a wrongly shaped value, or with
+        `strict=True` a missing or unexpected key, raises a RuntimeError that names the key
+        and leaves the module unchanged. Returns the missing and unexpected keys.
+        """
+        targets = OrderedDict(self._state_items())
+        missing = [k for k in targets if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in targets]
+        problems, values = [], {}
+        for key, t in targets.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            array = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if array.dtype.kind not in "fiub":
+                problems.append(f"{key!r} holds {array.dtype} values, not numbers")
+            elif array.shape != t.shape:
+                problems.append(
+                    f"size mismatch for {key!r}: the state dict has shape {array.shape}, "
+                    f"the module has {t.shape}"
+                )
+            else:
+                values[key] = array.astype(t.dtype, copy=True)
+        if strict and missing:
+            problems.append("missing key(s): " + ", ".join(repr(k) for k in missing))
+        if strict and unexpected:
+            problems.append("unexpected key(s): " + ", ".join(repr(k) for k in unexpected))
+        if problems:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__} (nothing was "
+                "changed):\n  " + "\n  ".join(problems)
+            )
+        for key, array in values.items():
+            targets[key].data = array
+        return IncompatibleKeys(missing, unexpected)
+
+    # ----------------------------------------------------------------------- printing
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr (its settings)."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [self.extra_repr()] if self.extra_repr() else []
+        for name, child in self.named_children():
+            lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
+        if not lines:
+            return f"{type(self).__name__}()"
+        if len(lines) == 1 and not any(True for _ in self.named_children()):
+            return f"{type(self).__name__}({lines[0]})"
+        return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _check_name(name: Any, who: str) -> None:
+    if not isinstance(name, str) or not name or "." in name:
+        raise KeyError(f"{who}: the name must be a non-empty string without '.', got {name!r}")
+
+
+__all__ = ["IncompatibleKeys", "Module"]
