@@ -9,7 +9,7 @@ Reading order: tensor.py (the Tensor), autograd.py (the graph and the backward p
 ops.py (the primitives), then functional.py and nn/ built on them.
 """
 
-from . import autograd  # first: tensor.py and ops.py build on it
+from . import autograd, data, functional, nn, optim  # autograd first: all builds on it
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
 from .io import load, save
@@ -22,6 +22,10 @@ __all__ = [
     "Tensor",
     "arange",
     "autograd",
+    "data",
+    "functional",
+    "nn",
+    "optim",
     "concatenate",
     "enable_grad",
     "eye",
