@@ -1,0 +1,205 @@
+"""Helpers shared by the benchmark scripts: repeated timing, summary lines, machine facts.
+
+The machine is shared, so every figure is measured several times: the scripts print the
+best (least disturbed) run, the median and the worst, and compare implementations by
+their best runs.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+class Stats:
+    """best / median / worst of repeated measurements (seconds), scaled for printing."""
+
+    def __init__(self, samples: Sequence[float]) -> None:
+        self.samples = sorted(samples)
+        self.best = self.samples[0]
+        self.median = statistics.median(self.samples)
+        self.worst = self.samples[-1]
+
+    def spread(self) -> float:
+        """(median - best) / best: how far a typical run sits above the best one."""
+        return (self.median - self.best) / self.best if self.best > 0 else 0.0
+
+    def fmt(self, scale: float = 1e6, unit: str = "us", digits: int = 2) -> str:
+        b, m, w = (v * scale for v in (self.best, self.median, self.worst))
+        return (
+            f"best {b:.{digits}f} {unit}  median {m:.{digits}f}  worst {w:.{digits}f}"
+            f"  (median +{100 * self.spread():.0f}% over best, n={len(self.samples)})"
+        )
+
+
+def columns(samples: Sequence[Sequence[float]]) -> list[Stats]:
+    """Stats for each position of tuple-valued samples: [(f, b), (f, b), ...] -> [Sf, Sb]."""
+    return [Stats(col) for col in zip(*samples)]
+
+
+def try_import_torch() -> Any:
+    """torch if it imports, else None (torch is optional everywhere here)."""
+    try:
+        import torch
+    except Exception:
+        return None
+    return torch
+
+
+def blas_info() -> str:
+    """Which BLAS NumPy uses, and which kernel it runs (threadpoolctl, when installed)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        cfg = np.show_config(mode="dicts") if _show_config_has_mode() else {}
+        blas = cfg.get("Build Dependencies", {}).get("blas", {}) if cfg else {}
+        return f"{blas.get('name', '?')} {blas.get('version', '?')} (threadpoolctl not installed)"
+    parts = []
+    for lib in threadpool_info():
+        if lib.get("user_api") == "blas":
+            parts.append(
+                f"{lib.get('internal_api')} {lib.get('version')} kernel={lib.get('architecture')}"
+                f" threads={lib.get('num_threads')}"
+            )
+    return "; ".join(parts) or "no BLAS found by threadpoolctl"
+
+
+def _show_config_has_mode() -> bool:
+    try:
+        np.show_config(mode="dicts")
+    except TypeError:
+        return False
+    return True
+
+
+def machine_header(title: str) -> str:
+    """Lines that say what was measured where: date, cores, CPU, NumPy, BLAS, env vars."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    env = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ}
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [
+        f"== {title}",
+        f"date {time.strftime('%Y-%m-%d %H:%M')}  nproc {os.cpu_count()}  cpu {cpu}"
+        f"  load(1 min) {load:.2f}",
+        f"python {platform.python_version()}  numpy {np.__version__}  BLAS {blas_info()}",
+        f"OPENBLAS env: {env or 'unset'}",
+    ]
+    return "\n".join(lines)
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b > 0 else "inf"
+
+
+def dropout_mask(shape: tuple, p: float) -> np.ndarray:
+    """A scaled keep-mask (keep / (1 - p), float32) for a hand-written NumPy step, drawn from
+    the package's generator the way `nn.Dropout` draws its mask, so that after the same
+    `tinygrad_mlp.manual_seed(n)` both implementations drop the same units."""
+    from tinygrad_mlp.random import generator
+
+    if p == 0:
+        return np.ones(shape, dtype=np.float32)
+    keep = generator().random(shape) >= p
+    return keep.astype(np.float32) / np.float32(1 - p)
+
+
+def compare(
+    what: str,
+    got: np.ndarray,
+    want: np.ndarray,
+    before: np.ndarray | None,
+    rtol: float,
+    floor: float = 0.0,
+) -> str:
+    """'' if `got` matches `want` to float32 accuracy, else what differs.
+
+    The values are compared with a small tolerance. For a parameter (`before` given) the
+    update `got - before` is compared with `want - before` too, which is far stricter: it
+    must agree to `rtol` of the update's largest entry, plus two float32 spacings of the
+    parameter (an update cannot be stored more finely than that), plus `floor` (for
+    gradients that are zero in exact arithmetic, e.g. a bias just before a BatchNorm,
+    where both sides hold rounding noise).
+    """
+    got64, want64 = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    if got64.shape != want64.shape:
+        return f"{what}: shape {got64.shape} vs {want64.shape}"
+    if not np.allclose(got64, want64, rtol=1e-4, atol=1e-5):
+        return f"{what}: max abs difference {np.abs(got64 - want64).max():.3e}"
+    if before is not None:
+        du, dw = got64 - before, want64 - before
+        tol = rtol * np.abs(dw).max() + 2 * np.spacing(np.abs(want).astype(np.float32))
+        tol = tol + floor
+        bad = np.abs(du - dw) > tol
+        if bad.any():
+            i = np.unravel_index(np.argmax(np.abs(du - dw) - tol), du.shape)
+            return (
+                f"{what}: update {du[i]:.6e} vs hand-written {dw[i]:.6e} at index {i} "
+                f"(largest update {np.abs(dw).max():.3e})"
+            )
+    return ""
+
+
+def check_steps(
+    model: Any,
+    tg_step: Callable[[], Any],
+    ref_step: Callable[[], float],
+    ref_state: dict[str, np.ndarray],
+    steps: int,
+    rtol: float,
+) -> list[str]:
+    """Run `steps` training steps with tinygrad_mlp (`tg_step`, returns the loss Tensor) and
+    by hand (`ref_step`, returns the loss and updates `ref_state` in place), reseeding the
+    package's generator before each so both draw the same dropout masks. Returns a list of
+    mismatches (losses, parameters, BatchNorm running statistics); empty when all agree."""
+    import tinygrad_mlp as tg
+
+    problems = []
+    for k in range(steps):
+        before = {n: np.array(v, np.float64) for n, v in model.state_dict().items()}
+        tg.manual_seed(100 + k)
+        loss_tg = float(tg_step().item())
+        tg.manual_seed(100 + k)
+        loss_np = ref_step()
+        if not np.isclose(loss_tg, loss_np, rtol=1e-5, atol=1e-6):
+            problems.append(f"step {k}: loss {loss_tg!r} vs hand-written {loss_np!r}")
+        state = model.state_dict()
+        params = [n for n in state if "running" not in n and "num_batches" not in n]
+        missing = [n for n in params if n not in ref_state]
+        if missing:
+            return problems + [f"state-dict entries the reference lacks: {missing}"]
+        largest = max(float(np.abs(ref_state[n] - before[n]).max()) for n in params)
+        for name, got in state.items():
+            if name.endswith("num_batches_tracked"):
+                continue
+            is_param = name in params
+            msg = compare(
+                name,
+                got,
+                ref_state[name],
+                before[name] if is_param else None,
+                rtol,
+                floor=1e-5 * largest,
+            )
+            if msg:
+                problems.append(f"step {k}: {msg}")
+    return problems
+
+
+def torch_line(torch: Any) -> str:
+    if torch is None:
+        return "torch: not imported (optional)"
+    return f"torch: {torch.__version__} eager, CPU, {torch.get_num_threads()} thread(s)"
