@@ -221,8 +221,10 @@ class Function:
             raise type(e)(f"{cls.__name__} on shapes {shapes}: {e}") from None
         if type(out) is not np.ndarray:  # e.g. a NumPy scalar from a ufunc on 0-d arrays
             raw, out = out, np.asarray(out)
-            if ctx.saved:  # what forward saved as its output must still be recognised as it
-                ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
+            for s in ctx.saved:  # what forward saved as its output must still be recognised
+                if s is raw:
+                    ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
+                    break
         if _mode.anomaly:
             _check_finite(out, f"{cls.__name__} (forward)")
         if needs_grad and _mode.grad_enabled:
