@@ -41,10 +41,14 @@ def random_grad(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
     return np.where(np.abs(g) < 0.25, np.copysign(0.25, g), g)
 
 
-def _loss(fn: Callable[..., Any], arrays: Sequence[np.ndarray], g: np.ndarray) -> float:
-    with no_grad():
-        out = fn(*(Tensor(a, dtype=np.float64) for a in arrays))
-    value = to_numpy(out)
+def _loss(
+    fn: Callable[..., Any], arrays: Sequence[np.ndarray], g: np.ndarray, record: bool
+) -> float:
+    if record:  # fn differentiates inside (e.g. calls grad()): it needs a graph
+        value = to_numpy(fn(*leaves(arrays)))
+    else:
+        with no_grad():
+            value = to_numpy(fn(*(Tensor(a, dtype=np.float64) for a in arrays)))
     assert value.shape == g.shape, f"fn gave shape {value.shape}, gradient has {g.shape}"
     return float(np.sum(value * g))
 
@@ -54,9 +58,10 @@ def numerical_grads(
     arrays: Sequence[np.ndarray],
     g: np.ndarray,
     eps: float = 1e-6,
+    record: bool = False,
 ) -> list[np.ndarray]:
     """Central-difference gradients of sum(fn(*arrays) * g) for every element of every
-    array, in float64."""
+    array, in float64. `fn` runs under no_grad unless `record=True`."""
     base = [np.array(a, dtype=np.float64) for a in arrays]
     result = []
     for i, a in enumerate(base):
@@ -65,9 +70,9 @@ def numerical_grads(
         for e in range(a.size):
             old = flat[e]
             flat[e] = old + eps
-            plus = _loss(fn, base, g)
+            plus = _loss(fn, base, g, record)
             flat[e] = old - eps
-            minus = _loss(fn, base, g)
+            minus = _loss(fn, base, g, record)
             flat[e] = old
             gflat[e] = (plus - minus) / (2 * eps)
         assert np.array_equal(a, np.asarray(arrays[i], dtype=np.float64))
@@ -82,12 +87,16 @@ def check_grads(
     eps: float = 1e-6,
     atol: float = 1e-6,
     rtol: float = 1e-5,
+    record: bool = False,
 ) -> list[np.ndarray]:
     """Assert that the engine's gradients of `fn(*tensors)` (weighted by the upstream
     gradient `g`) match float64 central differences at every element of every input.
 
     `fn` takes one float64 Tensor per array and returns a Tensor. `g` defaults to a
-    reproducible random gradient of the output's shape. Returns the engine's gradients.
+    reproducible random gradient of the output's shape. The differences evaluate `fn`
+    under no_grad, unless `record=True` (for an `fn` that differentiates something
+    itself, e.g. one that returns a gradient made with create_graph=True). Returns the
+    engine's gradients.
     """
     arrays = [np.array(a, dtype=np.float64) for a in arrays]
     originals = [a.copy() for a in arrays]
@@ -120,7 +129,7 @@ def check_grads(
             )
         analytical.append(np.array(grad))
 
-    numerical = numerical_grads(fn, originals, g, eps)
+    numerical = numerical_grads(fn, originals, g, eps, record)
     for i, (A, N) in enumerate(zip(analytical, numerical)):
         bad = np.abs(A - N) > atol + rtol * np.abs(N)
         if bad.any():
