@@ -85,10 +85,13 @@ def gradgradcheck(
     n = len(xs)
 
     def first_derivative(*args: Any) -> tuple:
-        outs = _outputs(fn(*args[:n]))
+        pairs = [(o, v) for o, v in zip(_outputs(fn(*args[:n])), args[n:]) if o.requires_grad]
+        if not pairs:
+            return ()
         diff = [x for x in args[:n] if isinstance(x, Tensor) and x.requires_grad]
-        gs = grad(outs, diff, list(args[n:]), create_graph=True, allow_unused=True)
-        return tuple(g for g in gs if g is not None and g.requires_grad)
+        outs, seeds = [o for o, _ in pairs], [v for _, v in pairs]
+        gs = grad(outs, diff, seeds, create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
 
     if not wrt:
         raise ValueError("gradgradcheck: no input is a floating Tensor with requires_grad=True")
@@ -106,8 +109,10 @@ def _float64_inputs(inputs: Any) -> list:
 
 
 def _outputs(result: Any) -> list[Tensor]:
+    """The floating Tensor outputs; one that does not require grad is checked to be constant
+    (a rule built from detached arrays must not pass as "no derivative")."""
     outs = list(result) if isinstance(result, tuple | list) else [result]
-    return [o for o in outs if isinstance(o, Tensor) and o.requires_grad]
+    return [o for o in outs if isinstance(o, Tensor) and o.dtype.kind == "f"]
 
 
 def _evaluate(fn: Callable, xs: list) -> list[np.ndarray]:
@@ -119,6 +124,8 @@ def _analytical(outs: list, j: int, xs: list, wrt: list) -> list[np.ndarray]:
     """Rows of d outs[j] / d xs[i] for each i in wrt: one backward pass per element."""
     out = outs[j]
     jac = [np.zeros((out.size, xs[i].size)) for i in wrt]
+    if not out.requires_grad:  # not connected to the inputs: the Jacobian is zero
+        return jac
     for k in range(out.size):
         seed = np.zeros(out.size)
         seed[k] = 1.0
@@ -168,8 +175,16 @@ def _check_direction(fn, xs, wrt, outs, eps, atol, rtol) -> None:
     rng = generator()
     us = {i: rng.standard_normal(xs[i].shape) for i in wrt}
     vs = [rng.standard_normal(o.shape) for o in outs]
-    gs = grad(
-        outs, [xs[i] for i in wrt], [v.astype(o.dtype) for v, o in zip(vs, outs)], allow_unused=True
+    live = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
+    gs = (
+        grad(
+            [o for o, _ in live],
+            [xs[i] for i in wrt],
+            [v.astype(o.dtype) for o, v in live],
+            allow_unused=True,
+        )
+        if live
+        else ()
     )
     analytical = sum(float((g.data * us[i]).sum()) for i, g in zip(wrt, gs) if g is not None)
     saved = {i: xs[i].data.copy() for i in wrt}
