@@ -340,6 +340,8 @@ def test_bad_params_raise():
         optim.SGD(p, lr=0.1)
     with pytest.raises(TypeError, match="Tensors"):
         optim.SGD([np.ones(2)], lr=0.1)
+    with pytest.raises(TypeError, match="list holding the dict"):
+        optim.SGD({"params": [p]}, lr=0.1)
     with pytest.raises(ValueError, match="non-leaf"):
         optim.SGD([p * 2], lr=0.1)
     with pytest.raises(ValueError, match="more than once"):

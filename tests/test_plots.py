@@ -60,6 +60,17 @@ def test_plot_loss_into_new_folder_and_linear_scale(tmp_path):
     assert fig.axes[0].get_yscale() == "linear"
 
 
+def test_plot_loss_smoothed_curve_is_the_trailing_mean():
+    history = [4.0, 2.0, 3.0, 1.0, 0.0]
+    fig = plots.plot_loss(history, smooth=3)
+    raw, mean = fig.axes[0].get_lines()
+    np.testing.assert_array_equal(raw.get_ydata(), history)
+    np.testing.assert_array_equal(mean.get_xdata(), [3, 4, 5])
+    np.testing.assert_allclose(mean.get_ydata(), [9 / 3, 6 / 3, 4 / 3])
+    with pytest.raises(ValueError, match="smooth"):
+        plots.plot_loss(history, smooth=-1)
+
+
 def test_plot_loss_rejects_empty_history():
     with pytest.raises(ValueError, match="empty"):
         plots.plot_loss([])
@@ -124,6 +135,18 @@ def test_decision_grid_of_a_multiclass_model():
     assert grid.num_classes == 3
 
 
+def test_decision_grid_of_a_two_logit_model_scores_class_one():
+    # two logits (0, x1 - x2): P(class 1) = sigmoid(x1 - x2), class 1 where x1 > x2
+    model = nn.Sequential(linear(2, 2, [[0.0, 0.0], [1.0, -1.0]], [0.0, 0.0]))
+    grid = plots.decision_grid(model, lattice(), resolution=11, bounds=(0, 1, 0, 1))
+    np.testing.assert_allclose(grid.scores, 1 / (1 + np.exp(-(grid.xx - grid.yy))), rtol=1e-5)
+    off_diagonal = ~np.isclose(grid.xx, grid.yy)
+    np.testing.assert_array_equal(
+        grid.classes[off_diagonal], (grid.xx > grid.yy)[off_diagonal].astype(int)
+    )
+    assert grid.num_classes == 2
+
+
 def test_decision_grid_agrees_with_the_model_at_data_points():
     # A random MLP with batch norm and dropout, left in training mode: the grid must show its
     # eval-mode predictions, and the data points are nodes of the grid.
@@ -166,7 +189,7 @@ def test_decision_grid_argument_errors():
         plots.decision_grid(model, np.zeros((4, 2)), output="probability")
 
 
-@pytest.mark.parametrize("classes", [1, 3])
+@pytest.mark.parametrize("classes", [1, 2, 3])
 def test_plot_decision_boundary_draws_the_grid(tmp_path, classes):
     rng = np.random.default_rng(0)
     W = rng.standard_normal((classes, 2))
@@ -180,7 +203,7 @@ def test_plot_decision_boundary_draws_the_grid(tmp_path, classes):
     assert_png(tmp_path / "b.png")
     grid = plots.decision_grid(model, X, resolution=25)
     drawn = np.asarray(fig.axes[0].collections[0].get_array()).reshape(25, 25)
-    np.testing.assert_allclose(drawn, grid.scores if classes == 1 else grid.classes)
+    np.testing.assert_allclose(drawn, grid.scores if classes <= 2 else grid.classes)
 
 
 # ---------------------------------------------------------------------------------------------

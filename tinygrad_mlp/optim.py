@@ -41,6 +41,11 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict[str, Any]] = []
         self.state: dict[Tensor, dict[str, Any]] = {}
+        if isinstance(params, dict):
+            raise TypeError(
+                "params must be an iterable of Tensors or of dicts; for one parameter group "
+                "pass a list holding the dict: [{'params': ...}]"
+            )
         if isinstance(params, Tensor):
             raise TypeError(
                 "params must be an iterable of Tensors or of dicts, got a single Tensor; "

@@ -78,24 +78,36 @@ def plot_loss(
     val_history: Sequence[float] | None = None,
     title: str = "Training loss",
     logy: bool = False,
+    smooth: int = 0,
     xlabel: str = "epoch",
     show: bool = False,
 ) -> Any:
     """Plot a loss curve (one value per epoch or step), and a validation curve if given.
 
     `logy=True` draws the loss on a log scale, where slow late progress is easier to see.
+    `smooth=w` (w >= 2) draws the trailing mean of the last w values over a faded raw curve,
+    for noisy losses (dropout, small batches). Lines are drawn in the order train, its
+    smoothed curve, validation.
     """
     train = np.asarray(history, dtype=np.float64).ravel()
     if train.size == 0:
         raise ValueError("plot_loss: history is empty; record at least one loss value")
+    if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 0:
+        raise ValueError(f"smooth must be an int >= 0 (a window length), got {smooth!r}")
     fig = _new_figure(show, (6.0, 4.0))
     ax = fig.add_subplot(1, 1, 1)
-    ax.plot(np.arange(1, train.size + 1), train, label="train", color="tab:blue")
+    epochs = np.arange(1, train.size + 1)
+    smoothed = 2 <= smooth <= train.size
+    ax.plot(epochs, train, label="train", color="tab:blue", alpha=0.35 if smoothed else 1.0)
+    if smoothed:
+        mean = np.convolve(train, np.ones(smooth) / smooth, mode="valid")
+        ax.plot(epochs[smooth - 1 :], mean, label=f"train, mean of {smooth}", color="tab:blue")
     if val_history is not None:
         val = np.asarray(val_history, dtype=np.float64).ravel()
         # Stretch the validation curve over the same x range when it is recorded less often.
         x_val = np.linspace(train.size / max(val.size, 1), train.size, val.size)
         ax.plot(x_val, val, label="validation", color="tab:orange")
+    if smoothed or val_history is not None:
         ax.legend()
     if logy:
         ax.set_yscale("log")
@@ -116,8 +128,8 @@ class DecisionGrid:
     """A classifier evaluated on a grid over the plane.
 
     `xx`, `yy`: the grid coordinates, shape (resolution, resolution) (rows follow y).
-    `classes`: the predicted class at each grid point. `scores`: for a binary model the
-    probability of class 1, for a multi-class model the probability of the predicted class.
+    `classes`: the predicted class at each grid point. `scores`: with two classes (one
+    output, or two) the probability of class 1; with more, that of the predicted class.
     """
 
     xx: np.ndarray
@@ -180,7 +192,8 @@ def _predict(model: Any, points: np.ndarray, output: str) -> tuple[np.ndarray, n
         if output == "logit":
             shifted = np.exp(raw - raw.max(axis=1, keepdims=True))
             raw = shifted / shifted.sum(axis=1, keepdims=True)
-        return raw.argmax(axis=1), raw.max(axis=1), raw.shape[1]
+        scores = raw[:, 1] if raw.shape[1] == 2 else raw.max(axis=1)
+        return raw.argmax(axis=1), scores, raw.shape[1]
     raise ValueError(f"the model's output has shape {raw.shape}; expected (N,), (N, 1) or (N, C)")
 
 
@@ -221,6 +234,13 @@ def decision_grid(
     return DecisionGrid(xx, yy, classes.reshape(shape), scores.reshape(shape), k)
 
 
+def _tab10(k: int) -> Any:
+    """Colour k of matplotlib's "tab10" cycle (the multi-class shading uses the same)."""
+    from matplotlib import colormaps
+
+    return [colormaps["tab10"](k % 10)]
+
+
 def plot_decision_boundary(
     model: Callable[[Tensor], Any],
     X: Any,
@@ -234,14 +254,16 @@ def plot_decision_boundary(
 ) -> Any:
     """Shade the plane by the model's prediction and draw the data points on top.
 
-    The grid comes from `decision_grid` (same `resolution`, `bounds`, `output`). For one
-    output the shading is the probability of class 1 with the 0.5 line drawn; for several
-    it is the predicted class. The shading is the figure's first collection, so
+    The grid comes from `decision_grid` (same `resolution`, `bounds`, `output`). With two
+    classes the shading is the probability of class 1 with the 0.5 line drawn; with more it
+    is the predicted class. The shading is the figure's first collection, so
     `fig.axes[0].collections[0].get_array()` gives the plotted grid values.
     """
     grid = decision_grid(model, X, resolution, bounds, output)
     points = np.asarray(X.data if isinstance(X, Tensor) else X, dtype=np.float64)
     labels = np.asarray(y.data if isinstance(y, Tensor) else y).reshape(-1)
+    if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
+        labels = labels.astype(np.int64)  # float labels 0.0 / 1.0 (BCE targets) print as 0 / 1
     fig = _new_figure(show, (5.5, 5.0))
     ax = fig.add_subplot(1, 1, 1)
     if grid.num_classes == 2:
@@ -251,7 +273,6 @@ def plot_decision_boundary(
         if grid.scores.min() < 0.5 < grid.scores.max():
             ax.contour(grid.xx, grid.yy, grid.scores, levels=[0.5], colors="k", linewidths=1)
         fig.colorbar(mesh, ax=ax, label="P(class 1)")
-        point_cmap, vmax = "RdBu_r", 1
     else:
         mesh = ax.pcolormesh(
             grid.xx,
@@ -263,18 +284,26 @@ def plot_decision_boundary(
             alpha=0.35,
             shading="auto",
         )
-        point_cmap, vmax = "tab10", 9
-    ax.scatter(
-        points[:, 0],
-        points[:, 1],
-        c=labels,
-        cmap=point_cmap,
-        vmin=0,
-        vmax=vmax,
-        edgecolors="k",
-        linewidths=0.6,
-        s=60 if len(points) <= 20 else 14,
-    )
+    # Points: one marker per class, outlined so they show on any shading.
+    markers = "o^sDvP*Xph"
+    for k in np.unique(labels):
+        at = labels == k
+        if grid.num_classes == 2:  # white class 0, black class 1 on the red/blue shading
+            face, edge = ("white", "black") if k == 0 else ("black", "white")
+        else:
+            face, edge = _tab10(int(k)), "black"
+        ax.scatter(
+            points[at, 0],
+            points[at, 1],
+            marker=markers[int(k) % len(markers)],
+            c=face,
+            edgecolors=edge,
+            linewidths=0.8,
+            s=80 if len(points) <= 20 else 16,
+            label=f"class {k}",
+        )
+    if len(np.unique(labels)) <= 10:
+        ax.legend(loc="best", fontsize=8, framealpha=0.8)
     ax.set_xlim(grid.xx.min(), grid.xx.max())
     ax.set_ylim(grid.yy.min(), grid.yy.max())
     ax.set_xlabel("x1")
@@ -407,12 +436,12 @@ def plot_histograms(
         raise ValueError("plot_histograms: there is nothing to draw (no layers with data)")
     present = {c for row in rows.values() for c in row}
     columns = [c for c in _COLUMNS if c in present] + sorted(present - set(_COLUMNS))
-    fig = _new_figure(show, (3.2 * len(columns), 1.7 * len(rows) + 0.6))
+    from matplotlib.ticker import MaxNLocator
+
+    fig = _new_figure(show, (3.2 * len(columns), 1.8 * len(rows) + 0.6))
     axes = fig.subplots(len(rows), len(columns), squeeze=False)
     for c, column in enumerate(columns):
-        axes[0][c].annotate(
-            column, (0.5, 1.35), xycoords="axes fraction", ha="center", fontsize=10, weight="bold"
-        )
+        axes[0][c].set_title(column, fontsize=11, weight="bold")
     for r, (row_name, row) in enumerate(rows.items()):
         labelled = False
         for c, column in enumerate(columns):
@@ -428,12 +457,15 @@ def plot_histograms(
                 stats += f"  zeros {np.mean(values == 0):.0%}"
             else:
                 stats = "no finite values"
-            ax.set_title(stats, fontsize=7, loc="left")
+            ax.set_xlabel(stats, fontsize=7)
             ax.tick_params(labelsize=6)
+            ax.xaxis.set_major_locator(MaxNLocator(5))
             if not labelled:
                 ax.set_ylabel(row_name, fontsize=8)
                 labelled = True
+    top = 1.0
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+        top = 1 - 0.4 / fig.get_figheight()  # room for the title above the column names
+    fig.tight_layout(rect=(0, 0, 1, top))
     return _finish(fig, path, show)
