@@ -65,8 +65,27 @@ def test_unary_forward_and_gradient(name, data):
     check_grads(fn, [x], data.draw(upstream_grads(shape), label="g"))
 
 
-def np_maximum(a, b):
-    return np.maximum(a, b)
+@given(data=st.data())
+def test_astype_between_float32_and_float64(data):
+    """float32 -> float64 and back: the values are cast, and the gradient is the upstream
+    gradient cast back to each input's dtype (d out / d x = 1)."""
+    shape = data.draw(shapes(), label="shape")
+    x32 = data.draw(arrays(shape, dtype=np.float32), label="x")
+    w = data.draw(upstream_grads(shape), label="w")
+    g = data.draw(upstream_grads(shape), label="g")
+    x = Tensor(x32, requires_grad=True)
+    y = x.astype(np.float64)
+    assert y.dtype == np.float64 and y.grad_fn is not None
+    np.testing.assert_array_equal(y.data, x32.astype(np.float64))
+    (y * w).backward(g)
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, (g * w).astype(np.float32))
+    z = Tensor(x32, dtype=np.float64, requires_grad=True)
+    down = z.astype("float32")
+    assert down.dtype == np.float32
+    down.backward(g.astype(np.float32))
+    assert z.grad.dtype == np.float64
+    np.testing.assert_array_equal(z.grad.data, g.astype(np.float32).astype(np.float64))
 
 
 def any_pair(data, sa, sb):

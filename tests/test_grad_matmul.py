@@ -93,6 +93,24 @@ def test_matmul_shape_mismatch_names_both_shapes(sa, sb):
     assert str(sa) in message and str(sb) in message
 
 
+@pytest.mark.parametrize(
+    "sa, sb", [((0, 3), (3, 2)), ((2, 0), (0, 3)), ((2, 0, 3), (3,)), ((0,), (0,))]
+)
+def test_matmul_with_empty_axes(sa, sb):
+    """Empty axes: the gradients keep the input shapes, and a gradient that sums over an
+    empty axis is zero (b's, for (0, 3) @ (3, 2))."""
+    a = Tensor(np.ones(sa), dtype=np.float64, requires_grad=True)
+    b = Tensor(np.ones(sb), dtype=np.float64, requires_grad=True)
+    out = a @ b
+    expected = np.ones(sa) @ np.ones(sb)
+    np.testing.assert_array_equal(out.data, expected)
+    out.backward(np.full(expected.shape, 2.0))
+    assert a.grad.shape == sa and b.grad.shape == sb
+    # every gradient entry is a sum over the empty axis (or there is none): all zeros
+    np.testing.assert_array_equal(a.grad.data, np.zeros(sa))
+    np.testing.assert_array_equal(b.grad.data, np.zeros(sb))
+
+
 def test_matmul_keeps_float32():
     a = Tensor(np.ones((2, 3)), requires_grad=True)
     b = Tensor(np.ones((3,)), requires_grad=True)

@@ -108,8 +108,11 @@ def test_broadcast_to_and_expand(data):
     )
     lead = len(target) - len(shape)
     keep = data.draw(st.lists(st.booleans(), min_size=len(shape), max_size=len(shape)))
-    with_minus_one = target[:lead] + tuple(
-        -1 if k else n for k, n in zip(keep, target[lead:], strict=True)
+    with_minus_one = (
+        target[:lead]
+        + tuple(  # -1 keeps an axis's size (where it is kept)
+            -1 if k and s == n else n for k, s, n in zip(keep, shape, target[lead:], strict=True)
+        )
     )
     check_against_numpy(
         lambda t: t.expand(*with_minus_one), lambda v: np.broadcast_to(v, target), x, data=data
