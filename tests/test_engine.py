@@ -406,7 +406,7 @@ OPS_CHAIN = [
     lambda t: t.max(axis=1, keepdims=True) * t.min() + t.var() + t.std(axis=0),
     lambda t: t.reshape(3, 2).transpose().swapaxes(0, 1).T.flatten().reshape(2, 3),
     lambda t: t.unsqueeze(0).expand(2, 2, 3).broadcast_to((2, 2, 3)).sum(0),
-    lambda t: t[:, ::-1][np.array([1, 0])][t.data > 0.4 + 0 * t.data].sum() + t,
+    lambda t: t[:, ::-1][np.array([1, 0])][t.data > 0.4].sum() + t,
     lambda t: tg.concatenate([t, t], 0)[:2] + tg.stack([t, t], 0).mean(0),
 ]
 
