@@ -276,3 +276,25 @@ def test_backward_on_a_single_element_tensor_of_any_rank():
 def test_backward_on_a_tensor_without_grad_explains():
     with pytest.raises(RuntimeError, match="requires_grad"):
         Tensor([1.0]).sum().backward()
+
+
+def test_numpy_scalar_constants_do_not_widen_float32():
+    # PyTorch's rule: a 0-d operand (here a NumPy scalar or 0-d array) does not promote
+    # the dtype of a float32 tensor; a float64 array with dimensions does (NumPy's rule).
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    for c in (np.sqrt(2.0), np.float64(3.0), np.array(0.5), np.int64(2)):
+        assert (x * c).dtype == np.float32
+        assert (c - x).dtype == np.float32
+    assert (x * np.array([2.0])).dtype == np.float64
+    y = x * np.float64(3.0)
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+
+
+def test_pow_exponent_gradient_is_zero_at_a_zero_base():
+    # d(a ** b)/db = a ** b * log(a), which is 0 * -inf at a = 0; its limit is 0 (PyTorch too)
+    b = Tensor([2.0, 2.0, 0.5], dtype=np.float64, requires_grad=True)
+    a = Tensor([0.0, 2.0, 3.0], dtype=np.float64)
+    (a**b).sum().backward()
+    np.testing.assert_allclose(b.grad.data, [0.0, 4 * np.log(2.0), np.sqrt(3.0) * np.log(3.0)])

@@ -212,6 +212,10 @@ class Function:
             if isinstance(t, Tensor):
                 arrays.append(t.data)
                 needs_grad = needs_grad or t.requires_grad
+            elif isinstance(t, np.generic) or (type(t) is np.ndarray and t.ndim == 0):
+                # a NumPy scalar acts as a Python number (as a 0-d tensor does in PyTorch):
+                # it does not widen float32 to float64
+                arrays.append(t.item())
             else:
                 arrays.append(t)
         try:

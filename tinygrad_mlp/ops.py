@@ -116,7 +116,8 @@ class Div(Primitive):
 
 
 class Pow(Primitive):
-    """out = a ** b;  da = g * b * a ** (b - 1),  db = g * out * log(a)"""
+    """out = a ** b;  da = g * b * a ** (b - 1),  db = g * out * log(a)
+    (db is 0 where a == 0, as in PyTorch: log(a + (a == 0)) there is log 1)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -128,7 +129,9 @@ class Pow(Primitive):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         da, db = ctx.needs_input_grad
-        return (g * b * a ** (b - 1) if da else None), (g * out * _log(a) if db else None)
+        return (g * b * a ** (b - 1) if da else None), (
+            g * out * _log(a + (a == 0)) if db else None
+        )
 
 
 class Neg(Primitive):
