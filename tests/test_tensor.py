@@ -298,3 +298,17 @@ def test_pow_exponent_gradient_is_zero_at_a_zero_base():
     a = Tensor([0.0, 2.0, 3.0], dtype=np.float64)
     (a**b).sum().backward()
     np.testing.assert_allclose(b.grad.data, [0.0, 4 * np.log(2.0), np.sqrt(3.0) * np.log(3.0)])
+
+
+def test_maximum_and_minimum_work_on_integer_tensors():
+    a, b = Tensor([1, 5, 3]), Tensor([3, 3, 3])
+    np.testing.assert_array_equal(tg.maximum(a, b).data, [3, 5, 3])
+    np.testing.assert_array_equal(tg.minimum(a, 2).data, [1, 2, 2])
+    assert tg.maximum(a, b).dtype.kind == "i"
+
+
+def test_errors_from_numpy_keep_their_kind_and_name_the_operation():
+    with pytest.raises(TypeError, match="Add on shapes"):
+        Tensor([1, 2]) + "a"
+    with pytest.raises(ValueError, match=r"Transpose on shapes \(2, 3\)"):
+        Tensor(np.ones((2, 3))).transpose(0, 0)

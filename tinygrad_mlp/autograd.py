@@ -221,8 +221,7 @@ class Function:
         try:
             out = cls.forward(ctx, *arrays)
         except (ValueError, TypeError, IndexError) as e:
-            shapes = ", ".join(str(_shape_of(t)) for t in inputs)
-            raise type(e)(f"{cls.__name__} on shapes {shapes}: {e}") from None
+            raise _op_error(e, cls.__name__, inputs) from None
         if type(out) is not np.ndarray:  # e.g. a NumPy scalar from a ufunc on 0-d arrays
             raw, out = out, np.asarray(out)
             for s in ctx.saved:  # what forward saved as its output must still be recognised
@@ -235,6 +234,17 @@ class Function:
             ctx.inputs, ctx.out = inputs, out
             return Tensor._make(out, ctx)
         return Tensor._make(out, None)
+
+
+def _op_error(e: Exception, op: str, inputs: tuple) -> Exception:
+    """The same kind of error, its message prefixed with the operation and the shapes."""
+    shapes = ", ".join(str(_shape_of(t)) for t in inputs)
+    message = f"{op} on shapes {shapes}: {e}"
+    try:
+        return type(e)(message)
+    except TypeError:  # an exception class with a constructor of its own (NumPy has some)
+        base = next(b for b in (IndexError, ValueError, TypeError) if isinstance(e, b))
+        return base(message)
 
 
 def _shape_of(x: Any) -> tuple:

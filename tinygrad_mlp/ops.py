@@ -277,9 +277,8 @@ class Maximum(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         out = ctx.pick(a, b)
-        w = (a == out).astype(out.dtype)
-        w -= 0.5 * (a == b)
-        ctx.save_for_backward(w)
+        w = (a == out) - 0.5 * (a == b)
+        ctx.save_for_backward(w.astype(out.dtype) if out.dtype.kind == "f" else w)
         return out
 
     @staticmethod
@@ -424,12 +423,16 @@ class Transpose(Primitive):
 
     @staticmethod
     def forward(ctx, x, axes):
-        ctx.save_for_backward(tuple(int(i) for i in np.argsort(axes)))
-        return x.transpose(axes)
+        out = x.transpose(axes)  # first: it rejects axes that are not a permutation
+        ctx.save_for_backward(axes)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (inverse,) = ctx.saved_tensors
+        (axes,) = ctx.saved_tensors
+        inverse = [0] * len(axes)
+        for i, a in enumerate(axes):
+            inverse[a % len(axes)] = i
         return g.transpose(inverse), None
 
 
