@@ -145,13 +145,17 @@ def bench_chain(shape: tuple, n_ops: int, repeats: int, torch: Any) -> dict:
     # Interleave the implementations, so that a burst of load from other users of the
     # machine hits all of them rather than one.
     samples: dict[str, list] = {k: [] for k in impls}
+    cpu: dict[str, list] = {k: [] for k in impls}  # CPU time of forward + backward
     for fn in impls.values():
         fn()  # warm-up
     for _ in range(repeats):
         for k, fn in impls.items():
+            c0 = time.process_time()
             samples[k].append(fn())
+            cpu[k].append(time.process_time() - c0)
     print(f"\n-- chain of {n_ops} elementwise ops on {'x'.join(map(str, shape))} float32")
-    print("   per op, microseconds (best / median / worst of the runs):")
+    print("   per op, microseconds (best / median / worst of the runs); wall-clock, and the")
+    print("   process's CPU time for forward + backward, which other programs disturb less:")
     best = {}
     for k, s in samples.items():
         fwd, bwd = columns(s)
@@ -161,6 +165,7 @@ def bench_chain(shape: tuple, n_ops: int, repeats: int, torch: Any) -> dict:
         print(f"   {k:13s} forward  {fwd.fmt(scale)}")
         print(f"   {'':13s} backward {bwd.fmt(scale)}")
         print(f"   {'':13s} total    {tot.fmt(scale)}")
+        print(f"   {'':13s} cpu      {Stats(cpu[k]).fmt(scale)}")
     base = best["numpy (hand)"]
     line = f"   ratio tinygrad_mlp / numpy (best totals): {ratio(best['tinygrad_mlp'], base)}"
     if "torch eager" in best:
@@ -173,25 +178,46 @@ def bench_deep(depth: int, repeats: int) -> Stats:
     """Forward + backward of a scalar chain `depth` ops deep, in seconds."""
     arrays = inputs(())
     print(f"\n-- chain {depth:,} ops deep on a scalar (float32), forward + backward, seconds")
-    samples = []
-    np_samples = []
+    samples: dict[str, list] = {"tinygrad_mlp": [], "numpy (hand)": []}
+    cpu: dict[str, list] = {"tinygrad_mlp": [], "numpy (hand)": []}
     for _ in range(repeats):
+        c0 = time.process_time()
         f, b, grads = run_tg(arrays, depth)
-        samples.append((f, b))
+        c1 = time.process_time()
         f2, b2, want = run_np(arrays, depth)
-        np_samples.append((f2, b2))
+        c2 = time.process_time()
+        samples["tinygrad_mlp"].append((f, b))
+        samples["numpy (hand)"].append((f2, b2))
+        cpu["tinygrad_mlp"].append(c1 - c0)
+        cpu["numpy (hand)"].append(c2 - c1)
         check_same("tinygrad_mlp (deep)", grads, want)
         del grads, want
-    for name, s in (("tinygrad_mlp", samples), ("numpy (hand)", np_samples)):
+    for name, s in samples.items():
         fwd, bwd = columns(s)
         tot = Stats([f + b for f, b in s])
         print(f"   {name:13s} forward  {fwd.fmt(1, 's')}")
         print(f"   {'':13s} backward {bwd.fmt(1, 's')}")
         print(f"   {'':13s} total    {tot.fmt(1, 's')}")
+        print(f"   {'':13s} cpu      {Stats(cpu[name]).fmt(1, 's')}")
+    np_samples = samples["numpy (hand)"]
+    samples = samples["tinygrad_mlp"]
     tg_tot = Stats([f + b for f, b in samples])
     np_tot = Stats([f + b for f, b in np_samples])
     print(f"   ratio tinygrad_mlp / numpy (best totals): {ratio(tg_tot.best, np_tot.best)}")
     return tg_tot
+
+
+def profile(n_ops: int) -> None:
+    """cProfile 20 runs of the 4x4 chain through tinygrad_mlp (own time; the profiler
+    inflates every function call, so read the ranking, not the absolute numbers)."""
+    import cProfile
+    import pstats
+
+    arrays = inputs((4, 4))
+    pr = cProfile.Profile()
+    pr.runcall(lambda: [run_tg(arrays, n_ops) for _ in range(20)])
+    print(f"\n-- cProfile of 20 chains of {n_ops} ops on 4x4 (sorted by own time)")
+    pstats.Stats(pr).sort_stats("tottime").print_stats(15)
 
 
 def main() -> None:
@@ -202,6 +228,7 @@ def main() -> None:
     p.add_argument("--deep-repeats", type=int, default=3, help="timed runs of the deep chain")
     p.add_argument("--quick", action="store_true", help="5 repeats, a 100,000-deep chain")
     p.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it imports")
+    p.add_argument("--profile", action="store_true", help="also cProfile the 4x4 chain")
     p.add_argument(
         "--torch-threads",
         type=int,
@@ -224,10 +251,14 @@ def main() -> None:
     bench_chain((256, 256), args.ops, max(3, args.repeats // 3), torch)
     deep = bench_deep(args.depth, args.deep_repeats)
 
+    if args.profile:
+        profile(args.ops)
+
     print("\n-- targets")
     ok = small["tinygrad_mlp"] <= 5.0
     print(
-        f"   4x4 forward+backward per op: {small['tinygrad_mlp']:.2f} us (target <= 5 us): "
+        f"   4x4 chain of {args.ops} ops, forward+backward per op: {small['tinygrad_mlp']:.2f} us "
+        "(target <= 5 us): "
         f"{'met' if ok else 'MISSED'}"
     )
     ok = deep.best < 10.0 * args.depth / 1_000_000
