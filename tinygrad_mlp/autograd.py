@@ -30,6 +30,7 @@ itself recorded and can be differentiated again.
 from __future__ import annotations
 
 import functools
+import gc
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -141,7 +142,15 @@ class Function:
     the result from Tensor operations and second derivatives work too.
     """
 
-    __slots__ = ("inputs", "saved", "out", "next_nodes", "needs_input_grad", "__weakref__")
+    __slots__ = (
+        "inputs",
+        "saved",
+        "out",
+        "freed",
+        "next_nodes",
+        "needs_input_grad",
+        "__weakref__",
+    )
 
     #: Built-in primitives set this: their rules also run on plain NumPy arrays, which the
     #: engine uses whenever it does not need to record the backward pass (create_graph=False).
@@ -153,7 +162,7 @@ class Function:
     out: np.ndarray | None  # the output's array, to recognise it among `saved`
     hooks: list | None = None  # hooks on the output tensor (register_hook)
     retained: Any = None  # weak reference to the output tensor, if it called retain_grad()
-    freed = False  # set when backward has run and released `saved`
+    freed: bool  # set when backward has run and released `saved`
     next_nodes: list  # set by the backward pass: where each input's gradient goes
     needs_input_grad: list  # set by the backward pass: which inputs need a gradient
 
@@ -207,6 +216,7 @@ class Function:
         """Run the operation on Tensors (or constants: numbers and NumPy arrays)."""
         ctx = cls.__new__(cls)
         ctx.saved = ()
+        ctx.freed = False
         arrays, needs_grad = [], False
         for t in inputs:
             if isinstance(t, Tensor):
@@ -340,6 +350,24 @@ def backward_pass(
     Otherwise (`grad()`) the totals for `inputs` are returned in order and no `.grad`
     is touched.
     """
+    # The pass makes many small objects and no reference cycles: pausing the cyclic garbage
+    # collector spares it from scanning the whole graph again and again on a deep graph.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _backward_pass(roots, grads, retain_graph, create_graph, inputs)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _backward_pass(
+    roots: Sequence[Tensor],
+    grads: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence[Tensor] | None = None,
+) -> list | None:
     if len(roots) == 1:
         order = topological_order(_key(roots[0]))
     else:  # several outputs: one fake root whose "inputs" are the outputs
@@ -382,14 +410,16 @@ def backward_pass(
             for k, t, gi in zip(node.next_nodes, node.inputs, in_grads):
                 if k is None or gi is None:
                     continue
-                shape = t.data.shape
-                if gi.shape != shape:
-                    gi = unbroadcast(gi, shape, node.name())
-                if gi.dtype != t.data.dtype:
-                    gi = gi.astype(t.data.dtype)
-                pending[k] = pending[k] + gi if k in pending else gi
+                data = t.data
+                if gi.shape != data.shape:
+                    gi = unbroadcast(gi, data.shape, node.name())
+                if gi.dtype is not data.dtype and gi.dtype != data.dtype:
+                    gi = gi.astype(data.dtype)
+                prev = pending.get(k)
+                pending[k] = gi if prev is None else prev + gi
             if not retain_graph:
                 node.saved, node.out, node.inputs, node.freed = (), None, (), True
+                node.next_nodes = node.needs_input_grad = ()
     finally:
         _mode.grad_enabled = prev_grad_mode
     if wanted is None:

@@ -149,7 +149,9 @@ def dropout(x: Any, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1:
         return x * 0
     keep = generator().random(x.shape) >= p
-    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+    mask = keep.astype(x.dtype)  # straight to x's dtype: bool * float would be float64
+    mask *= 1.0 / (1.0 - p)
+    return x * mask
 
 
 def batch_norm(
@@ -200,22 +202,23 @@ def batch_norm(
                 f"of shape {x.shape}"
             )
         mean = x.mean(axes, keepdims=True)
-        var = x.var(axes, keepdims=True)
+        centered = x - mean
+        var = (centered * centered).mean(axes, keepdims=True)
         if running_mean is not None:
             _update_running(running_mean, mean.data.reshape(channels), momentum)
         if running_var is not None:
             _update_running(running_var, var.data.reshape(channels) * (n / (n - 1)), momentum)
-        out = (x - mean) / (var + eps).sqrt()
+        out = centered * (var + eps) ** -0.5  # * a (1, C) factor: fewer full-size passes than /
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: training=False needs running_mean and running_var")
         mean = _array(running_mean).astype(x.dtype).reshape(stat_shape)
         std = np.sqrt(_array(running_var).astype(x.dtype) + eps).reshape(stat_shape)
         out = (x - mean) / std
-    if weight is not None:
-        out = out * _per_channel(weight, stat_shape)
+    if weight is not None:  # (C,) broadcasts against (N, C) as it is
+        out = out * (weight if x.ndim == 2 else _per_channel(weight, stat_shape))
     if bias is not None:
-        out = out + _per_channel(bias, stat_shape)
+        out = out + (bias if x.ndim == 2 else _per_channel(bias, stat_shape))
     return out
 
 
@@ -269,7 +272,7 @@ def _clamped_log(p: Tensor) -> Tensor:
     a normal number (1/p would overflow), lo is the smallest normal float32 instead.
     """
     lo = max(math.exp(-100), float(np.finfo(p.dtype).tiny))
-    return where(p.data >= lo, p.clip(lo, None).log(), -100.0).clip(-100.0, None)
+    return where(p.data >= lo, p.clip(lo, None).log(), -100.0)
 
 
 def binary_cross_entropy(prob: Any, target: Any, reduction: str = "mean") -> Tensor:

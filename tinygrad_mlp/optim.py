@@ -306,8 +306,9 @@ class SGD(Optimizer):
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = np.array(g, dtype=p.dtype)
-            else:
-                buf = momentum * buf + (1 - group["dampening"]) * g
+            else:  # in place: no new big arrays each step
+                buf *= momentum
+                buf += g if group["dampening"] == 0 else (1 - group["dampening"]) * g
             state["momentum_buffer"] = buf
             g = g + momentum * buf if group["nesterov"] else buf
         p.data -= (lr * g).astype(p.dtype, copy=False)

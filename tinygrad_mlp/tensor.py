@@ -375,8 +375,10 @@ class Tensor:
 # ---------------------------------------------------------------------- module level
 def matmul(a: Any, b: Any) -> Tensor:
     """a @ b with NumPy's rules; 1-D operands are made 2-D for the primitive and back."""
-    a_vec, b_vec = np.ndim(a) == 1, np.ndim(b) == 1
-    if np.ndim(a) == 0 or np.ndim(b) == 0:
+    a_nd = a.data.ndim if isinstance(a, Tensor) else np.ndim(a)
+    b_nd = b.data.ndim if isinstance(b, Tensor) else np.ndim(b)
+    a_vec, b_vec = a_nd == 1, b_nd == 1
+    if a_nd == 0 or b_nd == 0:
         raise ValueError(
             f"matmul: both operands need at least 1 dimension, got shapes "
             f"{np.shape(a.data if isinstance(a, Tensor) else a)} and "
