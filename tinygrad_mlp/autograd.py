@@ -281,6 +281,8 @@ _FREED = (
 def unbroadcast(grad: Any, shape: tuple, op: str) -> Any:
     """Sum `grad` down to `shape`: undo NumPy broadcasting of an input of that shape."""
     extra = grad.ndim - len(shape)
+    if extra > 0 and grad.shape[extra:] == shape:  # only leading axes were added: a bias
+        return grad.sum(axis=tuple(range(extra)))
     if extra < 0:
         raise RuntimeError(f"{op}: gradient of shape {grad.shape} is smaller than input {shape}")
     axes = tuple(range(extra))

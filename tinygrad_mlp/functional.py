@@ -289,7 +289,8 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: str = "mean") -> Ten
             "binary_cross_entropy: every input value must be a probability in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    loss = -(t * _clamped_log(prob) + (1 - t) * _clamped_log(1 - prob))
+    log_p, log_1mp = _clamped_log(prob), _clamped_log(1 - prob)
+    loss = -(log_1mp + t * (log_p - log_1mp))  # = -(t * log_p + (1 - t) * log_1mp)
     return _reduce(loss, reduction)
 
 

@@ -394,14 +394,32 @@ class Sum(Primitive):
 
     @staticmethod
     def forward(ctx, x, axis, keepdims):
-        axes = _axes(axis, x.ndim)
-        ctx.save_for_backward(x.shape, _kept_shape(x.shape, axes))
-        return x.sum(axis=axes, keepdims=keepdims)
+        ctx.save_for_backward(x.shape, axis)
+        return x.sum(axis=axis, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
-        shape, kept = ctx.saved_tensors
+        shape, axis = ctx.saved_tensors
+        kept = _kept_shape(shape, _axes(axis, len(shape)))
         return _broadcast_to(g.reshape(kept), shape), None, None
+
+
+class Mean(Primitive):
+    """out = x summed over `axis` / n, where n is how many values each output averages;
+    dx = g / n broadcast back over those axes"""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        out = x.sum(axis=axis, keepdims=keepdims)  # ndarray.mean is slow on small arrays
+        n = x.size // out.size if out.size else 0
+        ctx.save_for_backward(x.shape, axis, n)
+        return out / n
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axis, n = ctx.saved_tensors
+        kept = _kept_shape(shape, _axes(axis, len(shape)))
+        return _broadcast_to(g.reshape(kept) / n, shape), None, None
 
 
 class Max(Primitive):

@@ -311,10 +311,10 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return ops.Sum.apply(self, axis, keepdims)
+        return ops.Sum.apply(self, tuple(axis) if type(axis) is list else axis, keepdims)
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return self.sum(axis, keepdims) / _count(self.shape, axis)
+        return ops.Mean.apply(self, tuple(axis) if type(axis) is list else axis, keepdims)
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return ops.Max.apply(self, axis, keepdims)
@@ -325,6 +325,8 @@ class Tensor:
     def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
         """Variance, NumPy's definition: sum((x - mean)^2) / (n - ddof)."""
         d = self - self.mean(axis, keepdims=True)
+        if ddof == 0:
+            return (d * d).mean(axis, keepdims)
         return (d * d).sum(axis, keepdims) / max(_count(self.shape, axis) - ddof, 0)
 
     def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:

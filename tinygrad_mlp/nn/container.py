@@ -35,8 +35,9 @@ class Sequential(Module):
         return self
 
     def forward(self, x: Any) -> Any:
-        for module in self:
-            x = module(x)
+        for module in self.__dict__.values():  # the children, in order (no generator: hot)
+            if isinstance(module, Module):
+                x = module(x)
         return x
 
     def __len__(self) -> int:
