@@ -67,7 +67,9 @@ def reduced(distinct=False, min_count=1):
         n = np.ones(shape).sum(axis=axis, keepdims=True)
         n = int(np.prod(shape) // max(n.size, 1))
         if n < min_count:
-            axis = None  # reduce everything: shapes() with min_dims=1 has >= 1 element
+            axis = None  # reduce everything, over at least min_count elements
+            if int(np.prod(shape)) < min_count:
+                shape = (min_count,)
         x = data.draw(distinct_arrays(shape) if distinct else arrays(shape), label="x")
         return [x], (axis, keepdims)
 
