@@ -3,9 +3,10 @@
 How the graph is recorded
 -------------------------
 Every differentiable operation is a `Function`. `Fn.apply(*inputs)` runs `Fn.forward` on
-the inputs' NumPy arrays and, when some input requires a gradient and grad mode is on,
-makes a *node*: an instance of `Fn` that remembers the inputs and whatever `forward`
-saved with `ctx.save_for_backward`. The output tensor points at its node through
+the inputs' NumPy arrays (constants pass as they are; a NumPy scalar becomes a Python
+number, so it does not widen float32) and, when some input requires a gradient and grad
+mode is on, makes a *node*: an instance of `Fn` that remembers the inputs and whatever
+`forward` saved with `ctx.save_for_backward`. The output tensor points at its node through
 `grad_fn`, and the node points at its inputs, so the graph hangs off the final tensor.
 
 How the backward pass runs
@@ -247,9 +248,14 @@ class Function:
 
 
 def _op_error(e: Exception, op: str, inputs: tuple) -> Exception:
-    """The same kind of error, its message prefixed with the operation and the shapes."""
-    shapes = ", ".join(str(_shape_of(t)) for t in inputs)
-    message = f"{op} on shapes {shapes}: {e}"
+    """The same kind of error, its message prefixed with the operation, the shapes of its
+    tensor and array operands, and its other arguments (numbers, axes, shapes, indices)."""
+    shapes = [str(t.shape) for t in inputs if isinstance(t, Tensor | np.ndarray)]
+    others = [_brief(t) for t in inputs if not isinstance(t, Tensor | np.ndarray)]
+    message = f"{op} on shapes {', '.join(shapes) or '(none)'}"
+    if others:
+        message += f" with arguments {', '.join(others)}"
+    message += f": {e}"
     try:
         return type(e)(message)
     except TypeError:  # an exception class with a constructor of its own (NumPy has some)
@@ -257,8 +263,9 @@ def _op_error(e: Exception, op: str, inputs: tuple) -> Exception:
         return base(message)
 
 
-def _shape_of(x: Any) -> tuple:
-    return x.shape if hasattr(x, "shape") else np.shape(x)
+def _brief(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _needs(t: Any) -> bool:
@@ -447,7 +454,8 @@ def _as_tuple(x: Any, node: Function) -> tuple:
     out = tuple(x) if isinstance(x, tuple | list) else (x,)
     if len(out) != len(node.inputs):
         raise RuntimeError(
-            f"{node.name()}.backward returned {len(out)} gradients for {len(node.inputs)} inputs"
+            f"{node.name()}.backward returned {len(out)} gradients for {len(node.inputs)} "
+            "inputs; return one per input of forward (None for an input that needs none)"
         )
     return out
 
@@ -524,9 +532,17 @@ def grad(
         grad_outputs = [None] * len(outputs)
     elif single or not isinstance(grad_outputs, list | tuple):
         grad_outputs = [grad_outputs]
-    for t in inputs:
+    for i, t in enumerate(inputs):
         if not isinstance(t, Tensor) or not t.requires_grad:
-            raise RuntimeError("grad(): every input must be a Tensor with requires_grad=True")
+            what = (
+                "a Tensor without requires_grad"
+                if isinstance(t, Tensor)
+                else f"a {type(t).__name__}"
+            )
+            raise RuntimeError(
+                f"grad(): input {i} is {what}; every input must be a Tensor with "
+                "requires_grad=True (for a leaf, call .requires_grad_() before computing)"
+            )
     roots, seeds = _seeds(outputs, grad_outputs, create_graph, "grad()")
     retain = create_graph if retain_graph is None else retain_graph
     result = backward_pass(roots, seeds, retain, create_graph, inputs)
