@@ -4,12 +4,12 @@ Each primitive is a `Function` whose `forward` computes the result with NumPy an
 `backward` is its vector-Jacobian product: given `g` = d loss / d out, it returns
 d loss / d input for each input. The docstring states the rule with the code's names.
 
-The rules use only what NumPy arrays and Tensors both understand (operators, `.sum`,
-`.reshape`, `.transpose`, `.swapaxes`) plus the three helpers below, so one rule serves a
-fast pass on arrays and, with `create_graph=True`, a recorded pass on Tensors. A rule may
-return a gradient of the *output's* shape for a broadcast input: the engine reduces it
-(`autograd.unbroadcast`). Everything not here (mean, var, softmax, losses, layers...) is
-composed from these and needs no gradient code of its own.
+The rules use only what NumPy arrays and Tensors both understand (operators, indexing,
+`.reshape`, `.transpose`, `.swapaxes`) plus the helpers `_log`, `_broadcast_to`, `_scatter`
+and `_mm_like`, so one rule serves a fast pass on arrays and, with `create_graph=True`, a
+recorded pass on Tensors. A rule may return a gradient of the *output's* shape for a
+broadcast input: the engine reduces it (`autograd.unbroadcast`). Everything not here (var,
+softmax, losses, layers...) is composed from these and needs no gradient code of its own.
 """
 
 from __future__ import annotations
@@ -365,24 +365,20 @@ class Cast(Primitive):
 
 # --------------------------------------------------------------------------- reductions
 def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
-    """`axis` (None, an int or a tuple, negatives allowed) as a sorted tuple of axes."""
+    """`axis` (None, an int, or a tuple or list of ints; negatives allowed) as a sorted
+    tuple of distinct axes in [0, ndim)."""
     if axis is None:
         return tuple(range(ndim))
     if type(axis) is int and -ndim <= axis < ndim:
         return (axis % ndim,)
-    axes = tuple(
-        sorted(
-            {
-                int(a) % ndim if -ndim <= a < ndim else _bad_axis(a, ndim)
-                for a in (axis if isinstance(axis, tuple | list) else (axis,))
-            }
-        )
-    )
-    return axes
-
-
-def _bad_axis(a: int, ndim: int) -> int:
-    raise ValueError(f"axis {a} is out of bounds for a tensor of {ndim} dimensions")
+    axes = tuple(axis) if isinstance(axis, tuple | list) else (axis,)
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"axis {a} is out of bounds for a tensor of {ndim} dimensions "
+                f"(use an axis from {-ndim} to {ndim - 1})"
+            )
+    return tuple(sorted({int(a) % ndim for a in axes}))
 
 
 def _kept_shape(shape: tuple, axes: tuple) -> tuple:

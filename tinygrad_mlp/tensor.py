@@ -9,7 +9,6 @@ a composition of such calls.
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -327,7 +326,9 @@ class Tensor:
         d = self - self.mean(axis, keepdims=True)
         if ddof == 0:
             return (d * d).mean(axis, keepdims)
-        return (d * d).sum(axis, keepdims) / max(_count(self.shape, axis) - ddof, 0)
+        total = (d * d).sum(axis, keepdims)
+        n = self.data.size // total.data.size if total.data.size else 0  # values per output
+        return total / max(n - ddof, 0)
 
     def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
         return self.var(axis, ddof, keepdims).sqrt()
@@ -433,11 +434,6 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     return concatenate([t.unsqueeze(axis) for t in parts], axis)
 
 
-def _count(shape: tuple, axis: Any) -> int:
-    """How many elements a reduction over `axis` combines."""
-    return math.prod(shape[a] for a in ops._axes(axis, len(shape)))
-
-
 def _shape_arg(shape: tuple) -> tuple:
     """Accept f(2, 3) and f((2, 3)) alike."""
     if len(shape) == 1 and isinstance(shape[0], tuple | list):
@@ -446,7 +442,8 @@ def _shape_arg(shape: tuple) -> tuple:
 
 
 def _index_arg(index: Any) -> Any:
-    """Indices may be Tensors: use their arrays."""
+    """Indices may be Tensors: use their arrays. A list becomes an array (NumPy reads a
+    list index as an array index too)."""
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, tuple):
