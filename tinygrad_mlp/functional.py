@@ -232,7 +232,8 @@ def _array(t: Tensor | np.ndarray) -> np.ndarray:
 
 
 def _update_running(stat: Tensor | np.ndarray, batch: np.ndarray, momentum: float) -> None:
-    """stat = (1 - momentum) * stat + momentum * batch, in place and outside any graph."""
+    """stat = (1 - momentum) * stat + momentum * batch, outside any graph: an array is
+    written in place, a Tensor gets a new `.data`."""
     old = _array(stat)
     new = ((1 - momentum) * old + momentum * batch).astype(old.dtype)
     if isinstance(stat, Tensor):

@@ -74,7 +74,8 @@ def gradgradcheck(
     first derivative computed with `create_graph=True`. `v` (`grad_outputs`) is random
     unless given."""
     xs = _float64_inputs(inputs)
-    wrt = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+    if not any(isinstance(x, Tensor) and x.requires_grad for x in xs):
+        raise ValueError("gradgradcheck: no input is a floating Tensor with requires_grad=True")
     outs = _outputs(fn(*xs))
     if grad_outputs is None:
         vs = [Tensor(generator().standard_normal(o.shape), dtype=np.float64) for o in outs]
@@ -93,8 +94,6 @@ def gradgradcheck(
         gs = grad(outs, diff, seeds, create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
-    if not wrt:
-        raise ValueError("gradgradcheck: no input is a floating Tensor with requires_grad=True")
     return gradcheck(first_derivative, [*xs, *vs], eps, atol, rtol, raise_exception, fast_mode)
 
 
@@ -109,8 +108,9 @@ def _float64_inputs(inputs: Any) -> list:
 
 
 def _outputs(result: Any) -> list[Tensor]:
-    """The floating Tensor outputs; one that does not require grad is checked to be constant
-    (a rule built from detached arrays must not pass as "no derivative")."""
+    """The floating Tensor outputs, those that do not require grad included: their
+    analytical Jacobian is zero and is still compared with the numerical one (a rule built
+    from detached arrays must not pass as "no derivative")."""
     outs = list(result) if isinstance(result, tuple | list) else [result]
     return [o for o in outs if isinstance(o, Tensor) and o.dtype.kind == "f"]
 
@@ -120,9 +120,9 @@ def _evaluate(fn: Callable, xs: list) -> list[np.ndarray]:
     return [np.array(o.data, dtype=np.float64) for o in _outputs(fn(*xs))]
 
 
-def _analytical(outs: list, j: int, xs: list, wrt: list) -> list[np.ndarray]:
-    """Rows of d outs[j] / d xs[i] for each i in wrt: one backward pass per element."""
-    out = outs[j]
+def _analytical(out: Tensor, xs: list, wrt: list) -> list[np.ndarray]:
+    """d out / d xs[i] for each i in wrt, one row per element of out (a backward pass each,
+    keeping the graph)."""
     jac = [np.zeros((out.size, xs[i].size)) for i in wrt]
     if not out.requires_grad:  # not connected to the inputs: the Jacobian is zero
         return jac
@@ -143,7 +143,7 @@ def _analytical(outs: list, j: int, xs: list, wrt: list) -> list[np.ndarray]:
 
 
 def _check_output(fn, xs, wrt, j, out, eps, atol, rtol) -> None:
-    analytical = _analytical(_outputs(fn(*xs)), j, xs, wrt)
+    analytical = _analytical(out, xs, wrt)
     for i, A in zip(wrt, analytical):
         x = xs[i].data
         flat = x.reshape(-1)  # a view: writing to it perturbs the input in place

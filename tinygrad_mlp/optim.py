@@ -370,7 +370,9 @@ class Adam(Optimizer):
         step = state["step"]
         m = beta1 * state["exp_avg"] + (1 - beta1) * g
         v = beta2 * state["exp_avg_sq"] + (1 - beta2) * (g * g)
-        state["exp_avg"], state["exp_avg_sq"] = m.astype(p.dtype), v.astype(p.dtype)
+        # m and v are fresh arrays: astype copies only when p is not in their dtype
+        state["exp_avg"] = m.astype(p.dtype, copy=False)
+        state["exp_avg_sq"] = v.astype(p.dtype, copy=False)
         step_size = lr / (1 - beta1**step)
         denom = np.sqrt(state["exp_avg_sq"]) / math.sqrt(1 - beta2**step) + eps
         p.data -= (step_size * state["exp_avg"] / denom).astype(p.dtype, copy=False)

@@ -82,11 +82,11 @@ def _const_text(x: Any) -> str | None:
     return None
 
 
-def _tensor_lines(t: Tensor, title: str, max_values: int, show_grad: bool = True) -> list[str]:
+def _tensor_lines(t: Tensor, title: str, max_values: int) -> list[str]:
     lines = [title, f"{tuple(t.data.shape)} {t.data.dtype}"]
     if t.data.size <= max_values:
         lines.append(f"value {_fmt_values(t.data)}")
-        if show_grad and t.grad is not None:
+        if t.grad is not None:
             lines.append(f"grad {_fmt_values(np.asarray(t.grad.data))}")
     return lines
 
