@@ -312,3 +312,12 @@ def test_errors_from_numpy_keep_their_kind_and_name_the_operation():
         Tensor([1, 2]) + "a"
     with pytest.raises(ValueError, match=r"Transpose on shapes \(2, 3\)"):
         Tensor(np.ones((2, 3))).transpose(0, 0)
+
+
+def test_np_array_of_a_tensor_copies_but_asarray_shares():
+    t = Tensor([1.0, 2.0])
+    a = np.array(t)
+    a[0] = 9.0
+    assert t.data[0] == 1.0  # np.array copies, as for any array
+    assert np.asarray(t) is t.data  # np.asarray shares, as for any array
+    assert np.array(t, dtype=np.float64).dtype == np.float64

@@ -149,7 +149,9 @@ class Tensor:
         return self if dtype == self.data.dtype else ops.Cast.apply(self, dtype)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        """NumPy's view of the tensor: the data itself, or a copy when NumPy asks for one."""
+        out = self.data if dtype is None else self.data.astype(dtype)
+        return out.copy() if copy and out is self.data else out
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -391,8 +393,11 @@ def matmul(a: Any, b: Any) -> Tensor:
         return ops.MatMul.apply(a, b)
     try:
         out = ops.MatMul.apply(a.reshape(1, -1) if a_vec else a, b.reshape(-1, 1) if b_vec else b)
-    except ValueError as e:  # name the shapes the user gave, not the reshaped ones
-        raise ValueError(f"matmul on shapes {np.shape(a)} and {np.shape(b)}: {e}") from None
+    except ValueError:  # name the shapes the user gave, not the reshaped ones
+        raise ValueError(
+            f"MatMul on shapes {np.shape(a)}, {np.shape(b)}: the last axis of the first operand "
+            f"must equal the {'only' if b_vec else 'second-to-last'} axis of the second"
+        ) from None
     shape = out.shape[:-2] + (() if a_vec else out.shape[-2:-1]) + (() if b_vec else out.shape[-1:])
     return out.reshape(*shape)
 
