@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from strategies import arrays, matmul_shapes, upstream_grads
 
 import tinygrad_mlp as tg
-from tinygrad_mlp import Tensor
+from tinygrad_mlp import Tensor, ops
 
 
 @given(data=st.data())
@@ -119,3 +119,15 @@ def test_matmul_keeps_float32():
     out.backward(np.array([1.0, 2.0], dtype=np.float32))
     assert a.grad.dtype == np.float32 and b.grad.dtype == np.float32
     np.testing.assert_array_equal(b.grad.data, [3.0, 3.0, 3.0])
+
+
+@given(st.data())
+def test_matmul_t_matches_a_times_b_transposed(data):
+    """MatMulT (a linear layer's x @ weight.T in one node) against NumPy and central
+    differences, with a random upstream gradient."""
+    n, k, m = (data.draw(st.integers(1, 4), label=name) for name in "nkm")
+    a = data.draw(arrays((n, k)), label="a")
+    b = data.draw(arrays((m, k)), label="b")
+    out = ops.MatMulT.apply(Tensor(a, dtype=np.float64), Tensor(b, dtype=np.float64))
+    np.testing.assert_allclose(out.data, a @ b.T, rtol=1e-12, atol=1e-12)
+    check_grads(lambda x, w: ops.MatMulT.apply(x, w), [a, b])

@@ -21,7 +21,7 @@ from strategies import (
 )
 
 import tinygrad_mlp as tg
-from tinygrad_mlp import Tensor
+from tinygrad_mlp import Tensor, ops
 from tinygrad_mlp.autograd import grad
 from tinygrad_mlp.gradcheck import gradgradcheck
 
@@ -181,6 +181,7 @@ SMOOTH = {
     "mul_div": (lambda a, b: a * b / (b * b + 1.0), [(2, 3), (3,)]),
     "pow": (lambda a, b: (a * a + 0.5) ** b, [(2, 2), (2, 1)]),
     "matmul": (lambda a, b: (a @ b).tanh(), [(2, 3), (3, 2)]),
+    "matmul_t": (lambda a, b: ops.MatMulT.apply(a, b).tanh(), [(2, 3), (4, 3)]),
     "batched_matmul": (lambda a, b: a @ b, [(2, 2, 3), (3,)]),
     "var_std": (lambda x: x.var(axis=0) + x.std(axis=0, ddof=1), [(3, 4)]),
     "mean_sum": (lambda x: x.mean(axis=1, keepdims=True) * x.sum(), [(2, 3)]),

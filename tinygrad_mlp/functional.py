@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from . import ops
 from .random import generator
 from .tensor import Tensor, maximum, where
 
@@ -250,7 +251,8 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
             f"(the input's last axis must equal weight.shape[1])"
         )
-    out = x @ weight.T
+    # one MatMulT node for a batch of rows; other shapes go through weight.T and @
+    out = ops.MatMulT.apply(x, weight) if x.ndim == 2 else x @ weight.T
     return out if bias is None else out + bias
 
 

@@ -5,8 +5,8 @@ Each primitive is a `Function` whose `forward` computes the result with NumPy an
 d loss / d input for each input. The docstring states the rule with the code's names.
 
 The rules use only what NumPy arrays and Tensors both understand (operators, indexing,
-`.reshape`, `.transpose`, `.swapaxes`) plus the helpers `_log`, `_broadcast_to`, `_scatter`
-and `_mm_like`, so one rule serves a fast pass on arrays and, with `create_graph=True`, a
+`.reshape`, `.transpose`, `.swapaxes`, `.T`) plus the helpers `_log`, `_broadcast_to` and
+`_scatter`, so one rule serves a fast pass on arrays and, with `create_graph=True`, a
 recorded pass on Tensors. A rule may return a gradient of the *output's* shape for a
 broadcast input: the engine reduces it (`autograd.unbroadcast`). Everything not here (var,
 softmax, losses, layers...) is composed from these and needs no gradient code of its own.
@@ -334,21 +334,23 @@ class MatMul(Primitive):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
-        return (_mm_like(a, g, b.swapaxes(-1, -2)) if da else None), (
-            _mm_like(b, a.swapaxes(-1, -2), g) if db else None
-        )
+        return (g @ b.swapaxes(-1, -2) if da else None), (a.swapaxes(-1, -2) @ g if db else None)
 
 
-def _mm_like(x: Any, p: Any, q: Any) -> Any:
-    """p @ q, laid out in memory like x: when x is a transposed (Fortran-ordered) array, as
-    `weight.T` is, compute (q^T @ p^T)^T, the same numbers, so that the gradient that
-    reaches `weight` through the transpose is C-ordered like `weight` itself. Mixing the two
-    orders in the optimizer's elementwise updates is ~5x slower on big arrays."""
-    if hasattr(x, "grad_fn") or not x.flags.f_contiguous or x.flags.c_contiguous:
-        return p @ q
-    if x.ndim != 2 or p.ndim != 2 or q.ndim != 2:
-        return p @ q
-    return (q.T @ p.T).T
+class MatMulT(Primitive):
+    """out = a @ b^T for a (n, k) and b (m, k): a linear layer's x @ weight^T in one node;
+    da = g @ b,  db = g^T @ a   (db comes out in b's own (m, k) layout, no transpose)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b.T
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return (g @ b if da else None), (g.T @ a if db else None)
 
 
 class Cast(Primitive):
