@@ -190,10 +190,10 @@ def batch_norm(
         ("weight", weight),
         ("bias", bias),
     ):
-        if t is not None and np.shape(t.data if isinstance(t, Tensor) else t) != (channels,):
+        if t is not None and (t.shape if hasattr(t, "shape") else np.shape(t)) != (channels,):
             raise ValueError(
                 f"batch_norm: {name} must have shape ({channels},) for input {x.shape}, "
-                f"got {np.shape(t.data if isinstance(t, Tensor) else t)}"
+                f"got {np.shape(_array(t))}"
             )
     if training:
         n = x.size // channels
@@ -275,7 +275,10 @@ def _clamped_log(p: Tensor) -> Tensor:
     a normal number (1/p would overflow), lo is the smallest normal float32 instead.
     """
     lo = max(math.exp(-100), float(np.finfo(p.dtype).tiny))
-    return where(p.data >= lo, p.clip(lo, None).log(), -100.0)
+    above = p.data >= lo
+    if above.all():  # the clamp does not act: leave it out of the graph (same values)
+        return p.log()
+    return where(above, p.clip(lo, None).log(), -100.0)
 
 
 def binary_cross_entropy(prob: Any, target: Any, reduction: str = "mean") -> Tensor:
