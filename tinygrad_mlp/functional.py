@@ -209,15 +209,15 @@ def batch_norm(
             _update_running(running_mean, mean.data.reshape(channels), momentum)
         if running_var is not None:
             _update_running(running_var, var.data.reshape(channels) * (n / (n - 1)), momentum)
-        out = centered * (var + eps) ** -0.5  # * a (1, C) factor: fewer full-size passes than /
+        scale = (var + eps) ** -0.5  # (1, C): multiplying by it is cheaper than dividing
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: training=False needs running_mean and running_var")
-        mean = _array(running_mean).astype(x.dtype).reshape(stat_shape)
-        std = np.sqrt(_array(running_var).astype(x.dtype) + eps).reshape(stat_shape)
-        out = (x - mean) / std
-    if weight is not None:  # (C,) broadcasts against (N, C) as it is
-        out = out * (weight if x.ndim == 2 else _per_channel(weight, stat_shape))
+        centered = x - _array(running_mean).astype(x.dtype).reshape(stat_shape)
+        scale = 1 / np.sqrt(_array(running_var).astype(x.dtype) + eps).reshape(stat_shape)
+    if weight is not None:  # fold weight into the per-channel factor: one full pass less
+        scale = scale * (weight if x.ndim == 2 else _per_channel(weight, stat_shape))
+    out = centered * scale
     if bias is not None:
         out = out + (bias if x.ndim == 2 else _per_channel(bias, stat_shape))
     return out
