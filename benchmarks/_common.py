@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -197,6 +198,22 @@ def check_steps(
             if msg:
                 problems.append(f"step {k}: {msg}")
     return problems
+
+
+def verify(check: Callable[[float], list[str]], p: float) -> str:
+    """Stop unless the hand-written step matches tinygrad_mlp's (`check(p)` lists the
+    differences); fall back to dropout off if the masks did not line up. Says how it was
+    checked."""
+    problems = check(p)
+    if not problems:
+        return f"hand-written step == tinygrad_mlp step (2 steps, shared dropout masks, p={p})"
+    zero = check(0.0)
+    if zero:
+        sys.exit("hand-written NumPy step disagrees with tinygrad_mlp:\n  " + "\n  ".join(zero))
+    return (
+        f"hand-written step == tinygrad_mlp step with dropout DISABLED (p=0); with p={p} the "
+        "masks did not line up: " + problems[0]
+    )
 
 
 def torch_line(torch: Any) -> str:

@@ -20,7 +20,6 @@ Run:  python benchmarks/mlp.py [--repeats 5] [--steps 3] [--profile]
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from typing import Any
 
@@ -33,6 +32,7 @@ from _common import (
     ratio,
     torch_line,
     try_import_torch,
+    verify,
 )
 
 import tinygrad_mlp as tg
@@ -180,21 +180,6 @@ def check(p: float, steps: int = 2) -> list[str]:
     return check_steps(model, make_tg_step(model, x, y), ref.step, ref.s, steps, 2e-3)
 
 
-def verify() -> str:
-    """Stop unless the hand-written step matches tinygrad_mlp's; say how it was checked."""
-    problems = check(P)
-    if not problems:
-        return f"hand-written step == tinygrad_mlp step (2 steps, shared dropout masks, p={P})"
-    zero = check(0.0)
-    if zero:
-        sys.exit("hand-written NumPy step disagrees with tinygrad_mlp:\n  " + "\n  ".join(zero))
-    return (
-        "hand-written step == tinygrad_mlp step with dropout DISABLED (p=0); with p=0.1 the "
-        "masks did not line up: " + problems[0]
-    )
-
-
-# --------------------------------------------------------------------------- torch
 def make_torch_step(torch: Any, state: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray):
     tnn = torch.nn
     a, b, c, d = SIZES
@@ -252,7 +237,7 @@ def main() -> None:
     torch = None if args.no_torch else try_import_torch()
     print(machine_header("benchmarks/mlp.py: one training step, 784-1024-1024-10, batch 512"))
     print(torch_line(torch))
-    print(verify())
+    print(verify(check, P))
 
     x, y = data()
     tg.manual_seed(0)

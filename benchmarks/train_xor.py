@@ -22,7 +22,6 @@ Run:  python benchmarks/train_xor.py [--steps 2000] [--repeats 7] [--profile]
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from typing import Any
 
@@ -35,6 +34,7 @@ from _common import (
     ratio,
     torch_line,
     try_import_torch,
+    verify,
 )
 
 import tinygrad_mlp as tg
@@ -169,21 +169,6 @@ def check(p: float, steps: int = 2) -> list[str]:
     return check_steps(model, make_tg_step(model), ref.step, ref.s, steps, 1e-3)
 
 
-def verify() -> str:
-    """Stop unless the hand-written step matches tinygrad_mlp's; say how it was checked."""
-    problems = check(P)
-    if not problems:
-        return f"hand-written step == tinygrad_mlp step (2 steps, shared dropout masks, p={P})"
-    zero = check(0.0)
-    if zero:
-        sys.exit("hand-written NumPy step disagrees with tinygrad_mlp:\n  " + "\n  ".join(zero))
-    return (
-        "hand-written step == tinygrad_mlp step with dropout DISABLED (p=0); with p=0.5 the "
-        "masks did not line up: " + problems[0]
-    )
-
-
-# --------------------------------------------------------------------------- torch
 def make_torch_step(torch: Any, state: dict[str, np.ndarray]) -> Any:
     tnn = torch.nn
     model = tnn.Sequential(
@@ -252,7 +237,7 @@ def main() -> None:
         torch.set_num_threads(args.torch_threads)
     print(machine_header("benchmarks/train_xor.py: one training step of the origin network"))
     print(torch_line(torch))
-    print(verify())
+    print(verify(check, P))
 
     tg.manual_seed(0)
     model = build_tg()
