@@ -29,7 +29,7 @@ import tinygrad_mlp.functional as F
 import tinygrad_mlp.nn as nn
 from tinygrad_mlp import Tensor, viz
 from tinygrad_mlp.data import xor
-from tinygrad_mlp.trace import trace
+from tinygrad_mlp.viz import trace
 
 FD_TOLERANCE = 1e-7  # |finite difference - autograd| allowed for dL/da (float64, h = 1e-6)
 BN_TOLERANCE = 1e-10  # max |composed - closed form| allowed for batch norm's dx (float64)

@@ -26,7 +26,8 @@ import numpy as np
 import tinygrad_mlp as tg
 import tinygrad_mlp.functional as F
 import tinygrad_mlp.nn as nn
-from tinygrad_mlp import data, optim, plots
+from tinygrad_mlp import data, optim
+from tinygrad_mlp.viz import plots
 
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 INSTALL_HINT = (

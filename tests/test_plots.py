@@ -11,7 +11,7 @@ import pytest
 
 import tinygrad_mlp as tg
 import tinygrad_mlp.nn as nn
-from tinygrad_mlp import plots
+from tinygrad_mlp.viz import plots
 from tinygrad_mlp.random import generator
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -299,7 +299,7 @@ def test_plot_histograms_from_model_and_from_dict(tmp_path):
 
 def test_import_does_not_load_matplotlib():
     code = (
-        "import sys, tinygrad_mlp, tinygrad_mlp.plots, tinygrad_mlp.optim\n"
+        "import sys, tinygrad_mlp, tinygrad_mlp.viz.plots, tinygrad_mlp.optim\n"
         "print('matplotlib' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,4 +1,4 @@
-"""tinygrad_mlp.trace: the recorded backward pass agrees with the engine and with the chain
+"""tinygrad_mlp.viz.trace: the recorded backward pass agrees with the engine and with the chain
 rule worked by hand, and tracing leaves no trace in the engine once the block is over."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tinygrad_mlp import Tensor, ops
 from tinygrad_mlp.autograd import Function, grad
-from tinygrad_mlp.trace import trace
+from tinygrad_mlp.viz import trace
 
 ORIGINAL_APPLY = Function.__dict__["apply"]
 

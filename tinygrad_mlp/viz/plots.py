@@ -1,6 +1,6 @@
 """Figures for training runs: loss curves, decision boundaries, per-layer histograms.
 
-    from tinygrad_mlp import plots
+    from tinygrad_mlp.viz import plots
     plots.plot_loss(history, "loss.png", val_history=val)
     plots.plot_decision_boundary(model, X, y, "boundary.png")
     plots.plot_histograms(model, "layers.png", x=xb)
@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import no_grad
-from .random import generator
-from .tensor import Tensor
+from ..autograd import no_grad
+from ..random import generator
+from ..tensor import Tensor
 
 __all__ = [
     "DecisionGrid",
@@ -162,7 +162,7 @@ def _input_dtype(model: Any) -> Any:
 
 
 def _last_module(model: Any) -> Any:
-    from .nn import Sequential
+    from ..nn import Sequential
 
     while isinstance(model, Sequential) and len(model) > 0:
         model = model[-1]
@@ -177,7 +177,7 @@ def _predict(model: Any, points: np.ndarray, output: str) -> tuple[np.ndarray, n
     if raw.ndim == 1 or (raw.ndim == 2 and raw.shape[1] == 1):
         raw = raw.reshape(-1)
         if output == "auto":
-            from .nn import Sigmoid
+            from ..nn import Sigmoid
 
             is_prob = isinstance(_last_module(model), Sigmoid) or (
                 raw.size > 0 and raw.min() >= 0 and raw.max() <= 1
@@ -333,7 +333,7 @@ def _untouched(model: Any) -> Iterator[None]:
 
 def _layers(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """The leaf modules of a (nested) Sequential, in the order they run."""
-    from .nn import Sequential
+    from ..nn import Sequential
 
     out = []
     for name, child in model.named_children():
@@ -355,7 +355,7 @@ def collect_activations(
     batch's statistics. Nothing is recorded for backward, and the model is left as it was:
     training flags, running statistics and the random stream are restored.
     """
-    from .nn import Sequential
+    from ..nn import Sequential
 
     if not isinstance(model, Sequential):
         raise TypeError(
@@ -382,7 +382,7 @@ def histogram_data(
     """
     acts = collect_activations(model, x, training) if x is not None else {}
     if x is None:
-        from .nn import Sequential
+        from ..nn import Sequential
 
         if not isinstance(model, Sequential):
             raise TypeError(

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import Function
-from .tensor import Tensor
+from ..autograd import Function
+from ..tensor import Tensor
 
 __all__ = ["to_dot", "draw_graph", "graph_nodes"]
 

@@ -1,6 +1,6 @@
 """Watch the engine work: record the forward operations and each step of the backward pass.
 
-    from tinygrad_mlp.trace import trace
+    from tinygrad_mlp.viz import trace
 
     with trace() as tr:
         y = (a * b + c).tanh()
@@ -40,8 +40,8 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import Function, unbroadcast
-from .tensor import Tensor
+from ..autograd import Function, unbroadcast
+from ..tensor import Tensor
 
 __all__ = ["trace", "ForwardStep", "BackwardStep", "Operand", "Sent"]
 
