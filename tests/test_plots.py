@@ -11,8 +11,8 @@ import pytest
 
 import tinygrad_mlp as tg
 import tinygrad_mlp.nn as nn
-from tinygrad_mlp.viz import plots
 from tinygrad_mlp.random import generator
+from tinygrad_mlp.viz import plots
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
