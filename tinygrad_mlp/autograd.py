@@ -11,13 +11,13 @@ mode is on, makes a *node*: an instance of `Fn` that remembers the inputs and wh
 
 How the backward pass runs
 --------------------------
-`backward_pass` orders the nodes reachable from the output so that a node comes before the
+`backward_pass` orders the nodes reachable from the outputs so that a node comes before the
 nodes that produced its inputs (an iterative depth-first search: no recursion, so a chain
-of a million operations is fine). It then walks that order once, holding each node's
-gradient in a dictionary until every consumer has added its share, calls the node's
-`backward` rule, reduces each returned gradient to its input's shape (`unbroadcast`: the
-one place broadcasting is undone) and hands it on. Leaves receive their total in `.grad`.
-Unless `retain_graph=True`, each node drops its saved arrays as soon as it has run.
+of a million operations is fine). Then it is the textbook loop: take the node's gradient
+from a dictionary (the sum of what its consumers sent), run its rule, and add each input's
+share into the dictionary. `run_rule` runs one rule; `fit_grads` is the one place where
+a gradient is checked against its input: summed back where the input was broadcast
+(`unbroadcast`) and cast to the input's dtype. The pass returns the totals; `backward()` adds them to `.grad`.
 
 Two ways to run a rule
 ----------------------
@@ -26,33 +26,45 @@ A rule is written once, with operators and methods that NumPy arrays and Tensors
 primitives get plain arrays: no graph is recorded and no Tensor is made, which is fast.
 With `create_graph=True` they get Tensors in grad mode instead, so the backward pass is
 itself recorded and can be differentiated again.
+
+Watching the engine
+-------------------
+`observe(watcher)` is the one observation point: inside the block the engine calls
+`watcher.forward(...)` after every operation and `watcher.backward(...)` after every rule,
+between `begin_backward` and `end_backward` (see `Observer`). `detect_anomaly` and the tools in `tinygrad_mlp.viz` are watchers; with
+none registered the engine pays one attribute test per operation.
+
+Why autograd.py and tensor.py import each other: a Function makes Tensors and a Tensor's
+methods run Functions. The circle is the design, so it stays; autograd.py imports `Tensor`
+on its last line, after everything tensor.py needs from it is defined.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 
 # --------------------------------------------------------------------------- grad modes
-class _Mode(threading.local):
-    """Per-thread switches: is the graph recorded, and are NaN/Inf checked."""
+class _Switches(threading.local):
+    """Per-thread state: is the graph recorded, and who watches the engine."""
 
     grad_enabled = True
-    anomaly = False
+    observers: tuple = ()
 
 
-_mode = _Mode()
+_switches = _Switches()
 
 
 def is_grad_enabled() -> bool:
     """True when operations record the graph (the default)."""
-    return _mode.grad_enabled
+    return _switches.grad_enabled
 
 
 class set_grad_enabled:
@@ -67,16 +79,16 @@ class set_grad_enabled:
         self.prev: list[bool] = []
 
     def __enter__(self) -> None:
-        self.prev.append(_mode.grad_enabled)
-        _mode.grad_enabled = self.mode
+        self.prev.append(_switches.grad_enabled)
+        _switches.grad_enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        _mode.grad_enabled = self.prev.pop()
+        _switches.grad_enabled = self.prev.pop()
 
     def __call__(self, fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with type(self)(self.mode) if type(self) is set_grad_enabled else type(self)():
+            with set_grad_enabled(self.mode):
                 return fn(*args, **kwargs)
 
         return wrapper
@@ -96,23 +108,65 @@ class enable_grad(set_grad_enabled):
         super().__init__(True)
 
 
-class detect_anomaly:
+# --------------------------------------------------------------------------- observers
+class Observer:
+    """Something that watches the engine; register it with `with observe(watcher):`.
+
+    Override what you need; every method is called on the thread that registered the
+    watcher, after the engine has done the work, with what the engine computed (a watcher
+    must not change it). Arrays in an ordinary backward pass, Tensors under create_graph.
+    """
+
+    def forward(self, op: type, node: Function | None, inputs: tuple, out: Tensor) -> None:
+        """After `op.apply(*inputs)` made `out`; `node` is `out.grad_fn` (None when no graph
+        was recorded: no_grad, or no input requires grad)."""
+
+    def begin_backward(self, roots: Sequence[Tensor]) -> None:
+        """A backward pass (backward() or grad()) starts from `roots`."""
+
+    def backward(self, node: Function, grad_output: Any, grads: tuple, rule_out: tuple) -> None:
+        """After the pass ran `node`'s rule on `grad_output` = d L / d (node's output).
+        `grads`: one gradient per input, as the engine sends it on (reduced to the input's
+        shape and dtype; None for an input that gets none). `rule_out`: what the rule
+        returned, before the engine summed broadcast axes."""
+
+    def end_backward(self) -> None:
+        """The backward pass has finished (or stopped with an error)."""
+
+
+@contextlib.contextmanager
+def observe(watcher: Observer) -> Iterator[Observer]:
+    """Within the block, `watcher` sees every operation and backward step of this thread."""
+    previous = _switches.observers
+    _switches.observers = (*previous, watcher)
+    try:
+        yield watcher
+    finally:
+        _switches.observers = previous
+
+
+class detect_anomaly(Observer):
     """Within this block, a NaN or Inf made by any operation, in the forward pass or in the
     backward pass, raises a `RuntimeError` that names the operation."""
 
-    def __init__(self) -> None:
-        self.prev: list[bool] = []
+    def __enter__(self) -> detect_anomaly:
+        self._block = observe(self)
+        self._block.__enter__()
+        return self
 
-    def __enter__(self) -> None:
-        self.prev.append(_mode.anomaly)
-        _mode.anomaly = True
+    def __exit__(self, *exc: Any) -> None:
+        self._block.__exit__(*exc)
 
-    def __exit__(self, *exc: object) -> None:
-        _mode.anomaly = self.prev.pop()
+    def forward(self, op: type, node: Function | None, inputs: tuple, out: Tensor) -> None:
+        _check_finite(out.data, f"{op.__name__} (forward)")
+
+    def backward(self, node: Function, grad_output: Any, grads: tuple, rule_out: tuple) -> None:
+        for g in grads:
+            if g is not None:
+                _check_finite(g.data if isinstance(g, Tensor) else g, f"{node.name()} (backward)")
 
 
-def _check_finite(array: Any, what: str) -> None:
-    data = array.data if isinstance(array, Tensor) else array
+def _check_finite(data: Any, what: str) -> None:
     if isinstance(data, np.ndarray) and data.dtype.kind == "f" and not np.isfinite(data).all():
         kind = "NaN" if np.isnan(data).any() else "Inf"
         raise RuntimeError(f"detect_anomaly: {what} produced {kind} (shape {data.shape})")
@@ -122,7 +176,8 @@ def _check_finite(array: Any, what: str) -> None:
 class Function:
     """An operation the engine can differentiate; instances are the graph's nodes.
 
-    Subclass it with two static methods::
+    Subclass it with two methods (`@staticmethod`, as in PyTorch, or plain: the engine
+    calls `Fn.forward(ctx, ...)` and `Fn.backward(ctx, g)` either way)::
 
         class Cube(Function):
             @staticmethod
@@ -141,6 +196,11 @@ class Function:
     several), or `None` for an input that needs none; `ctx.needs_input_grad` says which
     do. For a user-defined Function `grad_output` and `ctx.saved_tensors` are Tensors; build
     the result from Tensor operations and second derivatives work too.
+
+    The rule that keeps `create_graph=True` correct: save only the inputs, the output, or
+    values whose derivative is zero (shapes, masks, indices). `saved_tensors` reconnects an
+    input's array to that input and the output's array to the output; anything else comes
+    back as a constant, so a derivative that flows through it would be silently lost.
     """
 
     __slots__ = (
@@ -150,6 +210,8 @@ class Function:
         "freed",
         "next_nodes",
         "needs_input_grad",
+        "hooks",
+        "retained",
         "__weakref__",
     )
 
@@ -157,15 +219,14 @@ class Function:
     #: engine uses whenever it does not need to record the backward pass (create_graph=False).
     array_rule = False
 
-    # The node. `apply` fills in the first three.
     inputs: tuple  # what `apply` was called with: Tensors and constants
     saved: tuple  # what `forward` passed to save_for_backward
     out: np.ndarray | None  # the output's array, to recognise it among `saved`
-    hooks: list | None = None  # hooks on the output tensor (register_hook)
-    retained: Any = None  # weak reference to the output tensor, if it called retain_grad()
     freed: bool  # set when backward has run and released `saved`
-    next_nodes: list  # set by the backward pass: where each input's gradient goes
-    needs_input_grad: list  # set by the backward pass: which inputs need a gradient
+    next_nodes: list  # set by topological_order: where each input's gradient goes
+    needs_input_grad: list  # set by topological_order: which inputs need a gradient
+    hooks: list | None  # hooks on the output tensor (register_hook)
+    retained: Any  # weak reference to the output tensor, if it called retain_grad()
 
     def save_for_backward(self, *arrays: Any) -> None:
         self.saved = arrays
@@ -175,7 +236,7 @@ class Function:
         """What `forward` saved: NumPy arrays in a plain pass of a primitive; otherwise
         Tensors, reconnected to the graph (an input's array becomes that input tensor, the
         output's array becomes the output) so the rule can be differentiated again."""
-        if self.array_rule and not _mode.grad_enabled:
+        if self.array_rule and not _switches.grad_enabled:
             return self.saved
         if self.freed:
             raise RuntimeError(_FREED.format(name=self.name()))
@@ -187,15 +248,7 @@ class Function:
         for t in self.inputs:
             if isinstance(t, Tensor) and t.data is s:
                 return t
-        if s is self.out:
-            return Tensor._make(s, self)
-        return Tensor._make(s, None)
-
-    @property
-    def next_functions(self) -> tuple:
-        """The nodes that made this node's inputs: a Function for a computed tensor, the
-        leaf tensor itself for a leaf, None for an input without gradient."""
-        return tuple(_key(t) if _needs(t) else None for t in self.inputs)
+        return Tensor.wrap(s, self if s is self.out else None)
 
     @classmethod
     def name(cls) -> str:
@@ -204,20 +257,11 @@ class Function:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
 
-    @staticmethod
-    def forward(ctx: Function, *arrays: Any) -> np.ndarray:
-        raise NotImplementedError
-
-    @staticmethod
-    def backward(ctx: Function, grad_output: Any) -> Any:
-        raise NotImplementedError
-
     @classmethod
     def apply(cls, *inputs: Any) -> Tensor:
         """Run the operation on Tensors (or constants: numbers and NumPy arrays)."""
         ctx = cls.__new__(cls)
-        ctx.saved = ()
-        ctx.freed = False
+        ctx.saved, ctx.freed, ctx.hooks, ctx.retained = (), False, None, None
         arrays, needs_grad = [], False
         for t in inputs:
             if isinstance(t, Tensor):
@@ -235,16 +279,14 @@ class Function:
             raise _op_error(e, cls.__name__, inputs) from None
         if type(out) is not np.ndarray:  # e.g. a NumPy scalar from a ufunc on 0-d arrays
             raw, out = out, np.asarray(out)
-            for s in ctx.saved:  # what forward saved as its output must still be recognised
-                if s is raw:
-                    ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
-                    break
-        if _mode.anomaly:
-            _check_finite(out, f"{cls.__name__} (forward)")
-        if needs_grad and _mode.grad_enabled:
-            ctx.inputs, ctx.out = inputs, out
-            return Tensor._make(out, ctx)
-        return Tensor._make(out, None)
+            ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
+        node = None
+        if needs_grad and _switches.grad_enabled:
+            node, ctx.inputs, ctx.out = ctx, inputs, out
+        result = Tensor.wrap(out, node)
+        for watcher in _switches.observers:
+            watcher.forward(cls, node, inputs, result)
+        return result
 
 
 def _op_error(e: Exception, op: str, inputs: tuple) -> Exception:
@@ -266,15 +308,6 @@ def _op_error(e: Exception, op: str, inputs: tuple) -> Exception:
 def _brief(x: Any) -> str:
     text = repr(x)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _needs(t: Any) -> bool:
-    return isinstance(t, Tensor) and t.requires_grad
-
-
-def _key(t: Tensor) -> Any:
-    """Where a tensor's gradient is gathered: its node, or the tensor itself for a leaf."""
-    return t.grad_fn or t
 
 
 _FREED = (
@@ -303,8 +336,8 @@ def unbroadcast(grad: Any, shape: tuple, op: str) -> Any:
     return grad.sum(axis=axes, keepdims=True).reshape(shape) if axes else grad.reshape(shape)
 
 
-def topological_order(root: Any) -> list:
-    """Nodes reachable from `root`, each before the nodes that made its inputs.
+def topological_order(roots: Sequence[Any]) -> list:
+    """Nodes reachable from `roots`, each before the nodes that made its inputs.
 
     An iterative depth-first search: a node is appended after all of its inputs' nodes,
     and the list is reversed at the end. Leaves appear as the tensors themselves. A node
@@ -315,7 +348,7 @@ def topological_order(root: Any) -> list:
     """
     order: list = []
     seen: set = set()
-    stack: list = [root]
+    stack: list = list(roots)
     while stack:
         node = stack.pop()
         if node is None:  # the marker: everything above `node` is done
@@ -324,26 +357,50 @@ def topological_order(root: Any) -> list:
         if node in seen:  # pushed by several consumers; already visited
             continue
         seen.add(node)
-        if isinstance(node, Function):
-            if node.freed:
-                raise RuntimeError(_FREED.format(name=node.name()))
-            stack += (node, None)
-            keys, needs = [], []
-            for t in node.inputs:
-                if isinstance(t, Tensor) and t.requires_grad:
-                    k = t.grad_fn or t
-                    keys.append(k)
-                    needs.append(True)
-                    if k not in seen:
-                        stack.append(k)
-                else:
-                    keys.append(None)
-                    needs.append(False)
-            node.next_nodes, node.needs_input_grad = keys, needs
-        else:
+        if not isinstance(node, Function):  # a leaf
             order.append(node)
+            continue
+        if node.freed:
+            raise RuntimeError(_FREED.format(name=node.name()))
+        stack += (node, None)
+        node.next_nodes = [_key(t) if _wants_grad(t) else None for t in node.inputs]
+        node.needs_input_grad = [k is not None for k in node.next_nodes]
+        stack += [k for k in node.next_nodes if k is not None and k not in seen]
     order.reverse()
     return order
+
+
+def _wants_grad(t: Any) -> bool:
+    return isinstance(t, Tensor) and t.requires_grad
+
+
+def _key(t: Tensor) -> Any:
+    """Where a tensor's gradient is gathered: its node, or the tensor itself for a leaf."""
+    return t.grad_fn or t
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = [0, False]  # passes now running, and whether the collector was on before them
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a backward pass runs. The pass makes many
+    small objects and no cycles; without the pause the collector scans the whole graph
+    again and again on a deep graph. Counted under a lock, so that passes running in
+    several threads at once switch it back on exactly when the last one ends."""
+    with _gc_lock:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses[0] -= 1
+            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+                gc.enable()
 
 
 def backward_pass(
@@ -352,102 +409,85 @@ def backward_pass(
     retain_graph: bool,
     create_graph: bool,
     inputs: Sequence[Tensor] | None = None,
-) -> list | None:
-    """Propagate `grads` from `roots` back through the graph.
+) -> dict:
+    """Propagate `grads` (d L / d root, one per root) back through the graph.
 
-    With `inputs=None` (`Tensor.backward`) totals accumulate into the leaves' `.grad`.
-    Otherwise (`grad()`) the totals for `inputs` are returned in order and no `.grad`
-    is touched.
+    Returns {key: total gradient}, where a key is a leaf tensor or a node (see `_key`): with
+    `inputs=None` for every leaf reached and every tensor that called `retain_grad()`,
+    otherwise for the keys of `inputs` only.
     """
-    # The pass makes many small objects and no reference cycles: pausing the cyclic garbage
-    # collector spares it from scanning the whole graph again and again on a deep graph.
-    gc_was_on = gc.isenabled()
-    gc.disable()
-    try:
-        return _backward_pass(roots, grads, retain_graph, create_graph, inputs)
-    finally:
-        if gc_was_on:
-            gc.enable()
-
-
-def _backward_pass(
-    roots: Sequence[Tensor],
-    grads: Sequence[Any],
-    retain_graph: bool,
-    create_graph: bool,
-    inputs: Sequence[Tensor] | None = None,
-) -> list | None:
-    if len(roots) == 1:
-        order = topological_order(_key(roots[0]))
-    else:  # several outputs: one fake root whose "inputs" are the outputs
-        joint = _Joint.__new__(_Joint)
-        joint.inputs, joint.freed = tuple(roots), False
-        order = topological_order(joint)[1:]
-    pending: dict = {}
+    wanted = None if inputs is None else {_key(t) for t in inputs}
+    pending: dict = {}  # node -> d L / d (its output), summed over the consumers seen so far
     for r, g in zip(roots, grads):
-        k = _key(r)
-        pending[k] = pending[k] + g if k in pending else g
-    wanted = {_key(t): None for t in inputs} if inputs is not None else None
-    prev_grad_mode = _mode.grad_enabled
-    _mode.grad_enabled = create_graph  # rules run on arrays unless create_graph
-    anomaly = _mode.anomaly
+        _add(pending, _key(r), g)
+    totals: dict = {}
+    watchers = _switches.observers
+    for watcher in watchers:
+        watcher.begin_backward(roots)
     try:
-        for node in order:
-            g = pending.pop(node, None)
-            if g is None:
-                continue
-            if node.hooks:
-                g = _run_hooks(node.hooks, g)
-            if wanted is not None and node in wanted:
-                wanted[node] = g
-            if not isinstance(node, Function):  # a leaf
-                if wanted is None:
-                    _accumulate(node, g, create_graph)
-                continue
-            if node.retained is not None and wanted is None:
-                t = node.retained()
-                if t is not None:
-                    _accumulate(t, g, create_graph)
-            if node.array_rule and not create_graph:
-                in_grads = node.backward(node, g)
-            else:
-                in_grads = _run_tensor_rule(node, g)
-            if type(in_grads) is not tuple:
-                in_grads = _as_tuple(in_grads, node)
-            if anomaly:
-                _check_grads(in_grads, node)
-            for k, t, gi in zip(node.next_nodes, node.inputs, in_grads):
-                if k is None or gi is None:
+        with _gc_paused(), set_grad_enabled(create_graph):  # rules are recorded only if asked
+            for node in topological_order([_key(r) for r in roots]):
+                g = pending.pop(node, None)
+                if g is None:  # no gradient reaches this node from the roots
                     continue
-                data = t.data
-                if gi.shape != data.shape:
-                    gi = unbroadcast(gi, data.shape, node.name())
-                if gi.dtype is not data.dtype and gi.dtype != data.dtype:
-                    gi = gi.astype(data.dtype)
-                prev = pending.get(k)
-                pending[k] = gi if prev is None else prev + gi
-            if not retain_graph:
-                node.saved, node.out, node.inputs, node.freed = (), None, (), True
-                node.next_nodes = node.needs_input_grad = ()
+                if node.hooks:
+                    g = _run_hooks(node, g)
+                if _keeps(node, wanted):
+                    totals[node] = g
+                if not isinstance(node, Function):  # a leaf: the end of this path
+                    continue
+                rule_out = run_rule(node, g)
+                in_grads = fit_grads(node, rule_out)
+                for watcher in watchers:
+                    watcher.backward(node, g, in_grads, rule_out)
+                for k, gi in zip(node.next_nodes, in_grads):
+                    if gi is not None:
+                        _add(pending, k, gi)
+                if not retain_graph:
+                    node.saved, node.out, node.inputs, node.freed = (), None, (), True
     finally:
-        _mode.grad_enabled = prev_grad_mode
-    if wanted is None:
-        return None
-    return [_as_result(wanted[_key(t)]) for t in inputs]
+        for watcher in watchers:
+            watcher.end_backward()
+    return totals
 
 
-class _Joint(Function):
-    """The fake root that lets one backward pass start from several outputs."""
+def _add(pending: dict, key: Any, g: Any) -> None:
+    prev = pending.get(key)
+    pending[key] = g if prev is None else prev + g
 
 
-def _run_tensor_rule(node: Function, g: Any) -> Any:
-    """Run a rule on Tensors: recorded when create_graph, else unwrapped back to arrays."""
-    if not isinstance(g, Tensor):
-        g = Tensor._make(g, None)
-    out = node.backward(node, g)
-    if _mode.grad_enabled:
+def _keeps(node: Any, wanted: set | None) -> bool:
+    if wanted is not None:
+        return node in wanted
+    return not isinstance(node, Function) or node.retained is not None
+
+
+def run_rule(node: Function, g: Any) -> tuple:
+    """`node`'s rule applied to `g` = d L / d out: its result, one entry per input."""
+    if node.array_rule and not _switches.grad_enabled:
+        return _as_tuple(type(node).backward(node, g), node)
+    # a user's Function, or create_graph: the rule runs on Tensors
+    out = _as_tuple(type(node).backward(node, g if isinstance(g, Tensor) else Tensor.wrap(g)), node)
+    if _switches.grad_enabled:
         return out
-    return tuple(o.data if isinstance(o, Tensor) else o for o in _as_tuple(out, node))
+    return tuple(o.data if isinstance(o, Tensor) else o for o in out)
+
+
+def fit_grads(node: Function, rule_out: tuple) -> tuple:
+    """The one place a gradient is checked against its input: each is reduced to its
+    input's shape (`unbroadcast`) and cast to its dtype; None for an input that needs none."""
+    grads = []
+    for k, t, gi in zip(node.next_nodes, node.inputs, rule_out):
+        if k is None or gi is None:
+            grads.append(None)
+            continue
+        data = t.data
+        if gi.shape != data.shape:
+            gi = unbroadcast(gi, data.shape, node.name())
+        if gi.dtype is not data.dtype and gi.dtype != data.dtype:  # `is` first: it is cheap
+            gi = gi.astype(data.dtype)
+        grads.append(gi)
+    return tuple(grads)
 
 
 def _as_tuple(x: Any, node: Function) -> tuple:
@@ -460,43 +500,34 @@ def _as_tuple(x: Any, node: Function) -> tuple:
     return out
 
 
-def _check_grads(in_grads: tuple, node: Function) -> None:
-    for gi in in_grads:
-        if gi is not None:
-            _check_finite(gi, f"{node.name()} (backward)")
-
-
-def _run_hooks(hooks: list, g: Any) -> Any:
+def _run_hooks(key: Any, g: Any) -> Any:
+    """Call each hook on the gradient; a result replaces it and must keep its shape."""
     is_array = not isinstance(g, Tensor)
-    for fn in list(hooks):
-        result = fn(Tensor._make(np.asarray(g), None) if is_array else g)
-        if result is not None:
-            if is_array:
-                g = np.asarray(result.data if isinstance(result, Tensor) else result)
-            else:
-                g = result if isinstance(result, Tensor) else Tensor._make(np.asarray(result), None)
+    for fn in list(key.hooks):
+        result = fn(Tensor.wrap(g) if is_array else g)
+        if result is None:
+            continue
+        if not isinstance(result, Tensor):
+            result = Tensor(result, dtype=g.dtype)
+        if result.shape != g.shape:
+            raise RuntimeError(
+                f"hook {getattr(fn, '__name__', fn)!r} has changed the size of value: the "
+                f"gradient has shape {tuple(g.shape)}, the hook returned {result.shape}; "
+                "a hook must return a gradient of the same shape (or None)"
+            )
+        g = result.data if is_array else result
     return g
 
 
 def _accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
     """Add `g` into `t.grad` (a fresh array: gradients never alias each other)."""
     if create_graph:
-        if not isinstance(g, Tensor):
-            g = Tensor._make(g, None)
+        g = g if isinstance(g, Tensor) else Tensor.wrap(g)
         t.grad = g if t.grad is None else t.grad + g
+    elif t.grad is None:  # np.array: a 0-d rule result may be a NumPy scalar
+        t.grad = Tensor.wrap(np.array(g, dtype=t.data.dtype))
     else:
-        g = g.data if isinstance(g, Tensor) else g
-        # np.array, not astype: a 0-d rule result may be a NumPy scalar, .grad needs an array
-        if t.grad is None:
-            t.grad = Tensor._make(np.array(g, dtype=t.data.dtype), None)
-        else:
-            t.grad = Tensor._make(np.asarray(t.grad.data + g), None)
-
-
-def _as_result(g: Any) -> Tensor | None:
-    if g is None or isinstance(g, Tensor):
-        return g
-    return Tensor._make(np.array(g), None)
+        t.grad = Tensor.wrap(np.asarray(t.grad.data + g))
 
 
 class RemovableHandle:
@@ -510,7 +541,27 @@ class RemovableHandle:
             self.hooks.remove(self.fn)
 
 
-# --------------------------------------------------------------------------- grad()
+# --------------------------------------------------------------------------- entry points
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Add d tensors / d leaf into every leaf's `.grad`, as `torch.autograd.backward`.
+
+    `grad_tensors` weights each output (needed unless it has one element); `retain_graph`
+    keeps the graph for another pass (default: `create_graph`); `create_graph=True` records
+    this pass so that the gradients can be differentiated again.
+    """
+    roots, seeds = _seeds(tensors, grad_tensors, create_graph, "backward()")
+    retain = create_graph if retain_graph is None else retain_graph
+    for key, g in backward_pass(roots, seeds, retain, create_graph).items():
+        t = key if isinstance(key, Tensor) else key.retained()
+        if t is not None:
+            _accumulate(t, g, create_graph)
+
+
 def grad(
     outputs: Tensor | Sequence[Tensor],
     inputs: Tensor | Sequence[Tensor],
@@ -525,44 +576,40 @@ def grad(
     non-scalar outputs), `create_graph=True` makes the result differentiable, and
     `retain_graph` defaults to `create_graph`.
     """
-    single = isinstance(outputs, Tensor)
-    outputs = [outputs] if single else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
-    elif single or not isinstance(grad_outputs, list | tuple):
-        grad_outputs = [grad_outputs]
     for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or not t.requires_grad:
-            what = (
-                "a Tensor without requires_grad"
-                if isinstance(t, Tensor)
-                else f"a {type(t).__name__}"
-            )
+        if not _wants_grad(t):
+            what = "a Tensor without requires_grad" if isinstance(t, Tensor) else type(t).__name__
             raise RuntimeError(
                 f"grad(): input {i} is {what}; every input must be a Tensor with "
                 "requires_grad=True (for a leaf, call .requires_grad_() before computing)"
             )
     roots, seeds = _seeds(outputs, grad_outputs, create_graph, "grad()")
     retain = create_graph if retain_graph is None else retain_graph
-    result = backward_pass(roots, seeds, retain, create_graph, inputs)
-    assert result is not None
-    for i, r in enumerate(result):
-        if r is None and not allow_unused:
+    totals = backward_pass(roots, seeds, retain, create_graph, inputs)
+    result = []
+    for i, t in enumerate(inputs):
+        g = totals.get(_key(t))
+        if g is None and not allow_unused:
             raise RuntimeError(
-                f"grad(): input {i} (shape {inputs[i].shape}) was not used to compute the "
+                f"grad(): input {i} (shape {t.shape}) was not used to compute the "
                 "outputs; pass allow_unused=True to get None for it"
             )
+        result.append(g if g is None or isinstance(g, Tensor) else Tensor.wrap(np.array(g)))
     return tuple(result)
 
 
-def _seeds(
-    outputs: Iterable[Tensor], grad_outputs: Iterable[Any], create_graph: bool, who: str
-) -> tuple[list, list]:
+def _seeds(outputs: Any, grad_outputs: Any, create_graph: bool, who: str) -> tuple[list, list]:
     """Check each output and build the gradient that starts the pass from it."""
-    roots, seeds = [], []
+    single = isinstance(outputs, Tensor)
+    outputs = [outputs] if single else list(outputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif single or not isinstance(grad_outputs, list | tuple):
+        grad_outputs = [grad_outputs]
+    seeds = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not isinstance(out, Tensor) or not out.requires_grad:
+        if not _wants_grad(out):
             raise RuntimeError(
                 f"{who}: output {i} does not require grad and has no grad_fn; nothing to "
                 "differentiate (did you compute it under no_grad(), or from tensors "
@@ -576,19 +623,14 @@ def _seeds(
                     "shape, or reduce first, e.g. out.sum().backward()"
                 )
             g = np.ones_like(out.data)
-        else:
-            g = g.data if isinstance(g, Tensor) and not create_graph else g
-            if not isinstance(g, Tensor):
-                g = np.asarray(g, dtype=out.data.dtype)
-            if g.shape != out.shape:
-                raise RuntimeError(
-                    f"{who}: gradient has shape {g.shape} but output {i} has shape {out.shape}"
-                )
-        if create_graph and not isinstance(g, Tensor):
-            g = Tensor._make(g, None)
-        roots.append(out)
-        seeds.append(g)
-    return roots, seeds
+        elif not isinstance(g, Tensor) or not create_graph:
+            g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=out.data.dtype)
+        if g.shape != out.shape:
+            raise RuntimeError(
+                f"{who}: gradient has shape {g.shape} but output {i} has shape {out.shape}"
+            )
+        seeds.append(Tensor.wrap(g) if create_graph and not isinstance(g, Tensor) else g)
+    return outputs, seeds
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py builds on the names defined above)

@@ -11,13 +11,13 @@ from typing import Any
 import numpy as np
 
 from .random import generator
-from .tensor import Tensor, _shape_arg
+from .tensor import Tensor, as_shape
 
 _F32 = np.float32
 
 
 def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
-    t = Tensor._make(array, None)
+    t = Tensor.wrap(array)
     return t.requires_grad_(True) if requires_grad else t
 
 
@@ -27,15 +27,15 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 
 
 def zeros(*shape: Any, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(_shape_arg(shape), dtype=dtype), requires_grad)
+    return _new(np.zeros(as_shape(shape), dtype=dtype), requires_grad)
 
 
 def ones(*shape: Any, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(_shape_arg(shape), dtype=dtype), requires_grad)
+    return _new(np.ones(as_shape(shape), dtype=dtype), requires_grad)
 
 
 def full(shape: Any, value: float, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
-    return _new(np.full(_shape_arg((shape,)), value, dtype=dtype), requires_grad)
+    return _new(np.full(as_shape((shape,)), value, dtype=dtype), requires_grad)
 
 
 def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
@@ -55,17 +55,17 @@ def arange(*args: float, dtype: Any = None) -> Tensor:
     array = np.arange(*args)
     if dtype is None and array.dtype.kind == "f":
         dtype = _F32
-    return Tensor._make(array if dtype is None else array.astype(dtype), None)
+    return Tensor.wrap(array if dtype is None else array.astype(dtype))
 
 
 def randn(*shape: Any, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    return _new(generator().standard_normal(_shape_arg(shape)).astype(dtype), requires_grad)
+    return _new(generator().standard_normal(as_shape(shape)).astype(dtype), requires_grad)
 
 
 def rand(*shape: Any, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1)."""
-    return _new(generator().random(_shape_arg(shape)).astype(dtype), requires_grad)
+    return _new(generator().random(as_shape(shape)).astype(dtype), requires_grad)
 
 
 __all__ = [

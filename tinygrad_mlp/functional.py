@@ -58,7 +58,7 @@ def _target(target: Any, pred: Tensor, fn: str) -> Tensor:
         array = np.asarray(target)
         if array.dtype.kind not in "fiub":
             raise TypeError(f"{fn}: target must hold numbers, got an array of {array.dtype}")
-        t = Tensor._make(array, None)
+        t = Tensor.wrap(array)
     if t.shape != pred.shape:
         raise ValueError(
             f"{fn}: input has shape {pred.shape} but target has shape {t.shape}; they must be "
@@ -69,7 +69,7 @@ def _target(target: Any, pred: Tensor, fn: str) -> Tensor:
         t = (
             t.astype(pred.dtype)
             if t.requires_grad
-            else Tensor._make(t.data.astype(pred.dtype), None)
+            else Tensor.wrap(t.data.astype(pred.dtype))
         )
     return t
 

@@ -14,7 +14,6 @@ softmax, losses, layers...) is composed from these and needs no gradient code of
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -37,10 +36,8 @@ def _log(x: Any) -> Any:
 def _broadcast_to(x: Any, shape: tuple) -> Any:
     if hasattr(x, "grad_fn"):
         return x.broadcast_to(shape)
-    # np.broadcast_to costs ~5 us (it builds an nditer); filling a fresh array is ~1 us for
-    # small arrays, while big ones keep the free view.
-    if math.prod(shape) > 4096:
-        return np.broadcast_to(x, shape)
+    # a fresh array, not np.broadcast_to's read-only view: a gradient is writable at every
+    # size (a hook may edit it), and filling is cheaper than the view for small arrays
     out = np.empty(shape, x.dtype)
     out[...] = x
     return out
@@ -71,11 +68,9 @@ def _is_basic(index: Any) -> bool:
 class Add(Primitive):
     """out = a + b;  da = g,  db = g"""
 
-    @staticmethod
     def forward(ctx, a, b):
         return a + b
 
-    @staticmethod
     def backward(ctx, g):
         return g, g
 
@@ -83,11 +78,9 @@ class Add(Primitive):
 class Sub(Primitive):
     """out = a - b;  da = g,  db = -g"""
 
-    @staticmethod
     def forward(ctx, a, b):
         return a - b
 
-    @staticmethod
     def backward(ctx, g):
         return g, -g
 
@@ -95,12 +88,10 @@ class Sub(Primitive):
 class Mul(Primitive):
     """out = a * b;  da = g * b,  db = g * a"""
 
-    @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return a * b
 
-    @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
@@ -110,13 +101,11 @@ class Mul(Primitive):
 class Div(Primitive):
     """out = a / b;  da = g / b,  db = -g * out / b"""
 
-    @staticmethod
     def forward(ctx, a, b):
         out = a / b
         ctx.save_for_backward(b, out)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         b, out = ctx.saved_tensors
         da, db = ctx.needs_input_grad
@@ -128,13 +117,11 @@ class Pow(Primitive):
     """out = a ** b;  da = g * b * a ** (b - 1),  db = g * out * log(a)
     (db is 0 where a == 0, as in PyTorch: log(a + (a == 0)) there is log 1)"""
 
-    @staticmethod
     def forward(ctx, a, b):
         out = a**b
         ctx.save_for_backward(a, b, out)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         da, db = ctx.needs_input_grad
@@ -146,11 +133,9 @@ class Pow(Primitive):
 class Neg(Primitive):
     """out = -x;  dx = -g"""
 
-    @staticmethod
     def forward(ctx, x):
         return -x
 
-    @staticmethod
     def backward(ctx, g):
         return -g
 
@@ -158,13 +143,11 @@ class Neg(Primitive):
 class Exp(Primitive):
     """out = exp(x);  dx = g * out"""
 
-    @staticmethod
     def forward(ctx, x):
         out = np.exp(x)
         ctx.save_for_backward(out)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * out
@@ -173,12 +156,10 @@ class Exp(Primitive):
 class Log(Primitive):
     """out = log(x);  dx = g / x"""
 
-    @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return np.log(x)
 
-    @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g / x
@@ -187,13 +168,11 @@ class Log(Primitive):
 class Sqrt(Primitive):
     """out = sqrt(x);  dx = g * 0.5 / out"""
 
-    @staticmethod
     def forward(ctx, x):
         out = np.sqrt(x)
         ctx.save_for_backward(out)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * 0.5 / out
@@ -202,13 +181,11 @@ class Sqrt(Primitive):
 class Tanh(Primitive):
     """out = tanh(x);  dx = g * (1 - out * out)"""
 
-    @staticmethod
     def forward(ctx, x):
         out = np.tanh(x)
         ctx.save_for_backward(out)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * (1 - out * out)
@@ -218,13 +195,11 @@ class Sigmoid(Primitive):
     """out = 1 / (1 + exp(-x)), computed as exp(min(x, 0)) / (1 + exp(-|x|)), whose exps
     never overflow;  dx = g * out * (1 - out)"""
 
-    @staticmethod
     def forward(ctx, x):
         out = np.exp(np.minimum(x, 0)) / (1 + np.exp(-np.abs(x)))  # logaddexp: ~10x slower
         ctx.save_for_backward(out)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * out * (1 - out)
@@ -233,12 +208,10 @@ class Sigmoid(Primitive):
 class Relu(Primitive):
     """out = max(x, 0);  dx = g * (x > 0)"""
 
-    @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return np.maximum(x, 0)
 
-    @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return g * (x > 0)
@@ -247,12 +220,10 @@ class Relu(Primitive):
 class Abs(Primitive):
     """out = |x|;  dx = g * sign(x)   (0 at x = 0, as in PyTorch)"""
 
-    @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(np.sign(x))
         return np.abs(x)
 
-    @staticmethod
     def backward(ctx, g):
         (sign,) = ctx.saved_tensors
         return g * sign
@@ -261,7 +232,6 @@ class Abs(Primitive):
 class Clip(Primitive):
     """out = min(max(x, lo), hi);  dx = g where lo <= x <= hi, else 0"""
 
-    @staticmethod
     def forward(ctx, x, lo, hi):
         # np.maximum / np.minimum: np.clip's Python wrapper costs ~1.5 us more per call
         if hi is None:
@@ -273,7 +243,6 @@ class Clip(Primitive):
         ctx.save_for_backward(inside)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         (inside,) = ctx.saved_tensors
         return g * inside, None, None
@@ -285,14 +254,12 @@ class Maximum(Primitive):
 
     pick = staticmethod(np.maximum)
 
-    @staticmethod
     def forward(ctx, a, b):
         out = ctx.pick(a, b)
         w = (a == out) - 0.5 * (a == b)
         ctx.save_for_backward(w.astype(out.dtype) if out.dtype.kind == "f" else w)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         (w,) = ctx.saved_tensors
         da, db = ctx.needs_input_grad
@@ -308,13 +275,11 @@ class Minimum(Maximum):
 class Where(Primitive):
     """out = a where cond else b;  da = g * cond,  db = g * (not cond); cond gets none"""
 
-    @staticmethod
     def forward(ctx, cond, a, b):
         cond = np.asarray(cond, dtype=bool)
         ctx.save_for_backward(cond, ~cond)
         return np.where(cond, a, b)
 
-    @staticmethod
     def backward(ctx, g):
         cond, not_cond = ctx.saved_tensors
         _, da, db = ctx.needs_input_grad
@@ -325,12 +290,10 @@ class MatMul(Primitive):
     """out = a @ b for a (..., n, k), b (..., k, m);  da = g @ b^T,  db = a^T @ g
     (^T swaps the last two axes; batch axes that were broadcast are summed by the engine)"""
 
-    @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return a @ b
 
-    @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
@@ -341,12 +304,10 @@ class MatMulT(Primitive):
     """out = a @ b^T for a (n, k) and b (m, k): a linear layer's x @ weight^T in one node;
     da = g @ b,  db = g^T @ a   (db comes out in b's own (m, k) layout, no transpose)"""
 
-    @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return a @ b.T
 
-    @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
@@ -356,11 +317,9 @@ class MatMulT(Primitive):
 class Cast(Primitive):
     """out = x as `dtype`;  dx = g (the engine casts it back to x's dtype)"""
 
-    @staticmethod
     def forward(ctx, x, dtype):
         return x.astype(dtype)
 
-    @staticmethod
     def backward(ctx, g):
         return g, None
 
@@ -390,12 +349,10 @@ def _kept_shape(shape: tuple, axes: tuple) -> tuple:
 class Sum(Primitive):
     """out = x summed over `axis`;  dx = g broadcast back over the summed axes"""
 
-    @staticmethod
     def forward(ctx, x, axis, keepdims):
         ctx.save_for_backward(x.shape, axis)
         return x.sum(axis=axis, keepdims=keepdims)
 
-    @staticmethod
     def backward(ctx, g):
         shape, axis = ctx.saved_tensors
         kept = _kept_shape(shape, _axes(axis, len(shape)))
@@ -406,14 +363,12 @@ class Mean(Primitive):
     """out = x summed over `axis` / n, where n is how many values each output averages;
     dx = g / n broadcast back over those axes"""
 
-    @staticmethod
     def forward(ctx, x, axis, keepdims):
         out = x.sum(axis=axis, keepdims=keepdims)  # ndarray.mean is slow on small arrays
         n = x.size // out.size if out.size else 0
         ctx.save_for_backward(x.shape, axis, n)
         return out / n
 
-    @staticmethod
     def backward(ctx, g):
         shape, axis, n = ctx.saved_tensors
         kept = _kept_shape(shape, _axes(axis, len(shape)))
@@ -426,7 +381,6 @@ class Max(Primitive):
 
     reduce = staticmethod(np.max)
 
-    @staticmethod
     def forward(ctx, x, axis, keepdims):
         axes = _axes(axis, x.ndim)
         out = ctx.reduce(x, axis=axes, keepdims=True)
@@ -434,7 +388,6 @@ class Max(Primitive):
         ctx.save_for_backward(out.shape, (hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype))
         return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
 
-    @staticmethod
     def backward(ctx, g):
         kept, share = ctx.saved_tensors
         return g.reshape(kept) * share, None, None
@@ -450,12 +403,10 @@ class Min(Max):
 class Reshape(Primitive):
     """out = x.reshape(shape);  dx = g.reshape(x.shape)"""
 
-    @staticmethod
     def forward(ctx, x, shape):
         ctx.save_for_backward(x.shape)
         return x.reshape(shape)
 
-    @staticmethod
     def backward(ctx, g):
         (shape,) = ctx.saved_tensors
         return g.reshape(shape), None
@@ -464,13 +415,11 @@ class Reshape(Primitive):
 class Transpose(Primitive):
     """out = x.transpose(axes);  dx = g.transpose(inverse of axes)"""
 
-    @staticmethod
     def forward(ctx, x, axes):
         out = x.transpose(axes)  # first: it rejects axes that are not a permutation
         ctx.save_for_backward(axes)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         (axes,) = ctx.saved_tensors
         inverse = [0] * len(axes)
@@ -482,11 +431,9 @@ class Transpose(Primitive):
 class BroadcastTo(Primitive):
     """out = x broadcast to `shape`;  dx = g (the engine sums it back to x's shape)"""
 
-    @staticmethod
     def forward(ctx, x, shape):
         return np.broadcast_to(x, shape)
 
-    @staticmethod
     def backward(ctx, g):
         return g, None
 
@@ -494,12 +441,10 @@ class BroadcastTo(Primitive):
 class GetItem(Primitive):
     """out = x[index];  dx = zeros like x with g added at x[index] (repeats accumulate)"""
 
-    @staticmethod
     def forward(ctx, x, index):
         ctx.save_for_backward(x.shape, index)
         return x[index]
 
-    @staticmethod
     def backward(ctx, g):
         shape, index = ctx.saved_tensors
         return _scatter(g, index, shape), None
@@ -509,12 +454,10 @@ class Scatter(Primitive):
     """out = zeros(shape) with g added at out[index] (GetItem's backward, recorded when
     create_graph=True);  dg = g_out[index]"""
 
-    @staticmethod
     def forward(ctx, g, index, shape):
         ctx.save_for_backward(index)
         return _scatter_array(g, index, shape)
 
-    @staticmethod
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
         return g[index], None, None
@@ -524,7 +467,6 @@ class Concatenate(Primitive):
     """out = the inputs joined along `axis` (given last);  d input_i = the slice of g
     where input_i sits"""
 
-    @staticmethod
     def forward(ctx, *arrays_and_axis):
         *arrays, axis = arrays_and_axis
         out = np.concatenate(arrays, axis=axis)
@@ -533,7 +475,6 @@ class Concatenate(Primitive):
         ctx.save_for_backward(axis, ends)
         return out
 
-    @staticmethod
     def backward(ctx, g):
         axis, ends = ctx.saved_tensors
         lead = (slice(None),) * axis

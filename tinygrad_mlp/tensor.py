@@ -9,6 +9,7 @@ a composition of such calls.
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .autograd import RemovableHandle, _seeds, backward_pass, is_grad_enabled
+from . import autograd
+from .autograd import RemovableHandle, is_grad_enabled
 
 _ACCEPTED = "a number, a (nested) list of numbers, or a NumPy array of numbers or booleans"
 
@@ -79,8 +81,10 @@ class Tensor:
             self.requires_grad_(True)
 
     @staticmethod
-    def _make(data: np.ndarray, grad_fn: Any) -> Tensor:
-        """The fast constructor the engine uses: no checks, no copy."""
+    def wrap(data: np.ndarray, grad_fn: Any = None) -> Tensor:
+        """A Tensor around `data` as it is: no checks, no copy. The fast constructor the
+        engine and the layers use for arrays they made themselves; `Tensor(data)` is the
+        one that validates and copies."""
         t = object.__new__(Tensor)
         t.data = data
         t.grad = None
@@ -130,7 +134,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same values (shared), cut from the graph."""
-        return Tensor._make(self.data, None)
+        return Tensor.wrap(self.data)
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         if not self.is_leaf:
@@ -197,9 +201,7 @@ class Tensor:
         `create_graph`); `create_graph=True` records this pass so that the gradients can
         themselves be differentiated.
         """
-        roots, seeds = _seeds([self], [gradient], create_graph, "backward()")
-        retain = create_graph if retain_graph is None else retain_graph
-        backward_pass(roots, seeds, retain, create_graph)
+        autograd.backward(self, gradient, retain_graph, create_graph)
 
     def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call `fn(grad)` when this tensor's gradient has been computed; a returned
@@ -260,7 +262,7 @@ class Tensor:
     # comparisons: boolean tensors, outside the graph
     def _compare(self, ufunc: np.ufunc, other: Any) -> Tensor:
         other = other.data if isinstance(other, Tensor) else other
-        return Tensor._make(ufunc(self.data, other), None)
+        return Tensor.wrap(ufunc(self.data, other))
 
     def __lt__(self, other: Any) -> Tensor:
         return self._compare(np.less, other)
@@ -337,13 +339,13 @@ class Tensor:
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape: Any) -> Tensor:
-        return ops.Reshape.apply(self, _shape_arg(shape))
+        return ops.Reshape.apply(self, as_shape(shape, "reshape"))
 
     view = reshape
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes (reverse them when none are given), as NumPy does."""
-        axes = _shape_arg(axes) if axes else tuple(range(self.ndim))[::-1]
+        axes = as_shape(axes) if axes else tuple(range(self.ndim))[::-1]
         return ops.Transpose.apply(self, axes)
 
     def swapaxes(self, a: int, b: int) -> Tensor:
@@ -359,11 +361,11 @@ class Tensor:
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
 
     def broadcast_to(self, *shape: Any) -> Tensor:
-        return ops.BroadcastTo.apply(self, _shape_arg(shape))
+        return ops.BroadcastTo.apply(self, as_shape(shape))
 
     def expand(self, *shape: Any) -> Tensor:
         """PyTorch's expand: broadcast to `shape`, where -1 keeps that axis's size."""
-        shape = _shape_arg(shape)
+        shape = as_shape(shape)
         lead = len(shape) - self.ndim
         return self.broadcast_to(
             tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
@@ -435,15 +437,21 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     if not -ndim <= axis < ndim:
         raise ValueError(f"stack(): axis {axis} is out of bounds for {ndim} dimensions")
     axis %= ndim
-    parts = [t if isinstance(t, Tensor) else Tensor._make(np.asarray(t), None) for t in tensors]
+    parts = [t if isinstance(t, Tensor) else Tensor.wrap(np.asarray(t)) for t in tensors]
     return concatenate([t.unsqueeze(axis) for t in parts], axis)
 
 
-def _shape_arg(shape: tuple) -> tuple:
-    """Accept f(2, 3) and f((2, 3)) alike."""
-    if len(shape) == 1 and isinstance(shape[0], tuple | list):
-        shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
+def as_shape(args: tuple, who: str = "shape") -> tuple[int, ...]:
+    """The sizes in `f(2, 3)` or `f((2, 3))` as a tuple of ints; anything that is not an
+    integer (a float, a string) is refused, not rounded or parsed."""
+    if len(args) == 1 and isinstance(args[0], tuple | list):
+        args = tuple(args[0])
+    try:
+        return tuple(operator.index(n) for n in args)
+    except TypeError:
+        raise TypeError(
+            f"{who} takes integer sizes, got {args!r}; write them as ints, e.g. (2, 3)"
+        ) from None
 
 
 def _index_arg(index: Any) -> Any:

@@ -165,7 +165,7 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor._make(np.zeros_like(p.data), None)
+                p.grad = Tensor.wrap(np.zeros_like(p.data))
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call fn(module) on every submodule and then on this module; returns self."""
@@ -187,7 +187,7 @@ class Module:
             if t.data.dtype.kind == "f":
                 t.data = t.data.astype(dtype)
                 if t.grad is not None:
-                    t.grad = Tensor._make(t.grad.data.astype(dtype), None)
+                    t.grad = Tensor.wrap(t.grad.data.astype(dtype))
         return self
 
     def double(self) -> Module:

@@ -16,19 +16,17 @@ Tensors are shown by their `name` if they have one (or their name in `params`), 
 t1, t2, ... (the result of the first, second, ... recorded operation), x1, x2, ... (leaves
 and constants) or e1, e2, ... (tensors computed before the trace began).
 
-How it watches, without touching the engine
--------------------------------------------
-While the block runs, `Function.apply` (the classmethod every operation goes through) is
-replaced by a wrapper that calls the original and then notes the operation. Each node it
-notes gets an instance attribute `backward`: the engine calls `node.backward(node, g)`,
-which then finds the wrapper before the class's rule; the wrapper calls the class's rule
-and returns its result unchanged. On exit the original `apply` is put back and every
-instance attribute is removed, so outside a `with trace()` block the engine runs exactly
-the code it always runs: tracing costs nothing when it is off.
+How it watches
+--------------
+A trace is an `autograd.Observer`: `with trace()` registers it through `autograd.observe`,
+the engine's one observation point, and the engine calls it after every operation and
+after every backward step, with the gradients exactly as it sends them on (already summed
+back where an input was broadcast). Nothing of the engine is replaced and nothing is
+written onto nodes; outside the block the engine runs with no watcher at all.
 
-Limits: the replacement is global while the block runs (operations of other threads are
-recorded too); only nodes made inside the block are watched, so run `backward()` inside
-it; after `limit` operations recording stops (the table says so).
+Limits: only this thread's operations are recorded; backward steps are shown for the
+nodes made inside the block, so run the forward pass inside it; after `limit` operations
+recording stops (the table says so).
 """
 
 from __future__ import annotations
@@ -40,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import Function, unbroadcast
+from ..autograd import Function, Observer, observe
 from ..tensor import Tensor
 
 __all__ = ["trace", "ForwardStep", "BackwardStep", "Operand", "Sent"]
@@ -134,6 +132,25 @@ def _const_text(x: Any) -> str:
     return repr(x)
 
 
+class _Watcher(Observer):
+    """What `trace` registers with the engine: it hands each event to the trace."""
+
+    def __init__(self, tr: trace) -> None:
+        self.tr = tr
+
+    def forward(self, op: type, node: Function | None, inputs: tuple, out: Tensor) -> None:
+        self.tr._on_forward(op, node, inputs, out)
+
+    def begin_backward(self, roots: Any) -> None:
+        self.tr._on_begin_backward()
+
+    def backward(self, node: Function, grad_output: Any, grads: tuple, rule_out: tuple) -> None:
+        self.tr._on_backward(node, grad_output, grads, rule_out)
+
+    def end_backward(self) -> None:
+        self.tr._on_end_backward()
+
+
 class trace:
     """A context manager that records what the engine does inside its block.
 
@@ -156,47 +173,26 @@ class trace:
         self._param_refs = list((params or {}).values())  # keeps those ids valid
         self._labels: dict[int, tuple[Any, str]] = {}  # id(key) -> (key kept alive, label)
         self._outputs: dict[int, Any] = {}  # id(node) -> weak reference to its output tensor
-        self._wrapped: list[tuple[Function, Any]] = []  # (node, what it had before)
         self._step_of: dict[int, ForwardStep] = {}  # id(node) -> the step that made it
         self._unlabelled = 0
-        self._depth = 0  # > 0 while a watched rule runs
+        self._in_backward = 0  # > 0 while a backward pass runs
         self._pass = -1
-        self._pass_nodes: set[int] = set()
-        self._last_was_forward = True
         self._pending: dict[int, list] = {}  # gradients sent to a key in the current pass
         self._leaf_totals: list[dict[int, np.ndarray]] = []  # per pass: id(leaf) -> sum
         self._leaf_parts: list[dict[int, list]] = []  # per pass: id(leaf) -> what was sent
-        self._saved_apply: Any = None
-        self._active = False
+        self._block: Any = None
 
     # ------------------------------------------------------------------ on and off
     def __enter__(self) -> trace:
-        if self._active:
+        if self._block is not None:
             raise RuntimeError("this trace is already active")
-        self._saved_apply = Function.__dict__["apply"]
-        original = self._saved_apply.__func__
-
-        def recording_apply(cls: type, *inputs: Any) -> Tensor:
-            out = original(cls, *inputs)
-            self._record_forward(cls, inputs, out)
-            return out
-
-        Function.apply = classmethod(recording_apply)  # type: ignore[method-assign]
-        self._active = True
+        self._block = observe(_Watcher(self))
+        self._block.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        Function.apply = self._saved_apply  # type: ignore[method-assign]
-        self._saved_apply = None
-        for node, previous in reversed(self._wrapped):
-            attrs = vars(node)
-            if getattr(attrs.get("backward"), "_trace", None) is self:
-                if previous is None:
-                    del attrs["backward"]
-                else:  # an enclosing trace watches this node too
-                    attrs["backward"] = previous
-        self._wrapped = []
-        self._active = False
+    def __exit__(self, *exc: Any) -> None:
+        block, self._block = self._block, None
+        block.__exit__(*exc)
 
     # ------------------------------------------------------------------ recording
     def _operand(self, x: Any) -> Operand:
@@ -212,71 +208,49 @@ class trace:
         small = x.data.size <= self.max_values
         return Operand(key, x.data.shape, x.data.copy() if small else None)
 
-    def _record_forward(self, cls: type, inputs: tuple, out: Tensor) -> None:
+    def _on_forward(self, op: type, node: Function | None, inputs: tuple, out: Tensor) -> None:
         if len(self.forward) >= self.limit:
             self.truncated = True
             return
         operands = [self._operand(x) for x in inputs]
-        node = out.grad_fn
         index = len(self.forward) + 1
         key = node if node is not None else out
         self._labels[id(key)] = (key, f"t{index}")
         if node is not None:
             self._outputs[id(node)] = weakref.ref(out)
-            self._watch(node)
         small = out.data.size <= self.max_values
         output = Operand(key, out.data.shape, out.data.copy() if small else None)
-        step = ForwardStep(index, cls.__name__, node, operands, output, self._depth > 0)
+        step = ForwardStep(index, op.__name__, node, operands, output, self._in_backward > 0)
         self.forward.append(step)
         if node is not None:
             self._step_of[id(node)] = step
-        if self._depth == 0:
-            self._last_was_forward = True
 
-    def _watch(self, node: Function) -> None:
-        if not hasattr(node, "__dict__"):  # a Function subclass with __slots__: not watched
-            return
-        previous = vars(node).get("backward")  # set when an enclosing trace watches it
-        rule = previous if previous is not None else type(node).backward
-
-        def recording_rule(ctx: Function, g: Any) -> Any:
-            self._depth += 1
-            try:
-                result = rule(ctx, g)
-            finally:
-                self._depth -= 1
-            self._record_backward(node, g, result)
-            return result
-
-        recording_rule._trace = self  # type: ignore[attr-defined]
-        node.backward = recording_rule  # type: ignore[method-assign]
-        self._wrapped.append((node, previous))
-
-    def _record_backward(self, node: Function, g: Any, result: Any) -> None:
-        if self._last_was_forward or id(node) in self._pass_nodes:
+    def _on_begin_backward(self) -> None:
+        self._in_backward += 1
+        if self._in_backward == 1:
             self._pass += 1
-            self._pass_nodes = set()
             self._pending = {}
             self._leaf_totals.append({})
             self._leaf_parts.append({})
-        self._last_was_forward = False
-        self._pass_nodes.add(id(node))
-        step_in = self._step_of[id(node)]
+
+    def _on_end_backward(self) -> None:
+        self._in_backward -= 1
+
+    def _on_backward(self, node: Function, g: Any, grads: tuple, rule_out: tuple) -> None:
+        """Note one backward step (of a node made inside the block)."""
+        step_in = self._step_of.get(id(node))
+        if step_in is None:
+            return
         g_arr = _array(g)
         small = g_arr.size <= self.max_values
         grad_output = Operand(node, g_arr.shape, g_arr.copy() if small else None)
-        grads = result if isinstance(result, tuple | list) else (result,)
-        needs = getattr(node, "next_nodes", [None] * len(grads))
         sent: list[Sent | None] = []
-        for operand, gi, k in zip(step_in.inputs, grads, needs):
-            if gi is None or k is None or operand.key is None:
+        for operand, gi, raw in zip(step_in.inputs, grads, rule_out):
+            if gi is None or operand.key is None:
                 sent.append(None)
                 continue
             arr = _array(gi)
-            summed = None
-            if arr.shape != operand.shape:
-                summed = arr.shape
-                arr = unbroadcast(arr, operand.shape, type(node).__name__)
+            summed = _array(raw).shape if _array(raw).shape != arr.shape else None
             keep = arr.size <= self.max_values
             sent.append(Sent(operand, arr.shape, arr.copy() if keep else None, summed))
             self._pending.setdefault(id(operand.key), []).append(
