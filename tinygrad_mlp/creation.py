@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from .random import generator
-from .tensor import Tensor, as_shape
+from .checks import as_shape
+from .tensor import Tensor
 
 _F32 = np.float32
 

@@ -325,64 +325,44 @@ class Cast(Primitive):
 
 
 # --------------------------------------------------------------------------- reductions
-def _axes(axis: Any, ndim: int) -> tuple[int, ...]:
-    """`axis` (None, an int, or a tuple or list of ints; negatives allowed) as a sorted
-    tuple of distinct axes in [0, ndim)."""
-    if axis is None:
-        return tuple(range(ndim))
-    if type(axis) is int and -ndim <= axis < ndim:
-        return (axis % ndim,)
-    axes = tuple(axis) if isinstance(axis, tuple | list) else (axis,)
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise ValueError(
-                f"axis {a} is out of bounds for a tensor of {ndim} dimensions "
-                f"(use an axis from {-ndim} to {ndim - 1})"
-            )
-    return tuple(sorted({int(a) % ndim for a in axes}))
-
-
 def _kept_shape(shape: tuple, axes: tuple) -> tuple:
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
 class Sum(Primitive):
-    """out = x summed over `axis`;  dx = g broadcast back over the summed axes"""
+    """out = x summed over `axes`;  dx = g broadcast back over the summed axes"""
 
-    def forward(ctx, x, axis, keepdims):
-        ctx.save_for_backward(x.shape, axis)
-        return x.sum(axis=axis, keepdims=keepdims)
+    def forward(ctx, x, axes, keepdims):
+        ctx.save_for_backward(x.shape, axes)
+        return x.sum(axis=axes, keepdims=keepdims)
 
     def backward(ctx, g):
-        shape, axis = ctx.saved_tensors
-        kept = _kept_shape(shape, _axes(axis, len(shape)))
-        return _broadcast_to(g.reshape(kept), shape), None, None
+        shape, axes = ctx.saved_tensors
+        return _broadcast_to(g.reshape(_kept_shape(shape, axes)), shape), None, None
 
 
 class Mean(Primitive):
-    """out = x summed over `axis` / n, where n is how many values each output averages;
+    """out = x summed over `axes` / n, where n is how many values each output averages;
     dx = g / n broadcast back over those axes"""
 
-    def forward(ctx, x, axis, keepdims):
-        out = x.sum(axis=axis, keepdims=keepdims)  # ndarray.mean is slow on small arrays
+    def forward(ctx, x, axes, keepdims):
+        out = x.sum(axis=axes, keepdims=keepdims)  # ndarray.mean is slow on small arrays
         n = x.size // out.size if out.size else 0
-        ctx.save_for_backward(x.shape, axis, n)
+        ctx.save_for_backward(x.shape, axes, n)
         return out / n
 
     def backward(ctx, g):
-        shape, axis, n = ctx.saved_tensors
-        kept = _kept_shape(shape, _axes(axis, len(shape)))
-        return _broadcast_to(g.reshape(kept) / n, shape), None, None
+        shape, axes, n = ctx.saved_tensors
+        return _broadcast_to(g.reshape(_kept_shape(shape, axes)) / n, shape), None, None
 
 
 class Max(Primitive):
-    """out = largest x over `axis`;  dx = g at the positions that hold the largest value
+    """out = largest x over `axes`;  dx = g at the positions that hold the largest value
     (shared equally between ties), 0 elsewhere"""
 
     reduce = staticmethod(np.max)
 
-    def forward(ctx, x, axis, keepdims):
-        axes = _axes(axis, x.ndim)
+    def forward(ctx, x, axes, keepdims):
         out = ctx.reduce(x, axis=axes, keepdims=True)
         hit = x == out
         ctx.save_for_backward(out.shape, (hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype))
@@ -394,7 +374,7 @@ class Max(Primitive):
 
 
 class Min(Max):
-    """out = smallest x over `axis`; the same rule as Max"""
+    """out = smallest x over `axes`; the same rule as Max"""
 
     reduce = staticmethod(np.min)
 

@@ -19,44 +19,7 @@ import numpy as np
 from . import ops
 from . import autograd
 from .autograd import RemovableHandle, is_grad_enabled
-
-_ACCEPTED = "a number, a (nested) list of numbers, or a NumPy array of numbers or booleans"
-
-
-def _as_array(data: Any, dtype: Any) -> np.ndarray:
-    """Validate `data` and turn it into a fresh NumPy array (float32 unless told)."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if data is None or isinstance(data, str | bytes):
-        raise TypeError(f"Tensor() got {type(data).__name__} {data!r}; expected {_ACCEPTED}")
-    try:
-        array = np.array(data)
-    except ValueError as e:
-        raise ValueError(
-            f"Tensor() got a ragged nested sequence (rows of different lengths); every row "
-            f"must have the same length ({e})"
-        ) from None
-    kind = array.dtype.kind
-    if kind not in "fiub":
-        what = {
-            "c": "complex numbers",
-            "O": "Python objects (or a ragged/None-holding list)",
-            "U": "strings",
-            "S": "bytes",
-        }.get(kind, f"dtype {array.dtype}")
-        raise TypeError(f"Tensor() got {what}; expected {_ACCEPTED}")
-    if dtype is not None:
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"Tensor() got dtype={dtype!r}, which is not a NumPy dtype") from None
-        if dtype.kind not in "fiub":
-            raise TypeError(f"Tensor() got dtype={dtype}; use a float, integer or bool dtype")
-        return array.astype(dtype, copy=False)
-    if kind == "f" and array.dtype != np.float32:
-        return array.astype(np.float32)
-    return array
-
+from .checks import as_array, as_axes, as_bool, as_shape
 
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
@@ -72,7 +35,7 @@ class Tensor:
     __hash__ = object.__hash__  # == is elementwise, yet tensors are dictionary keys
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data = _as_array(data, dtype)
+        self.data = as_array(data.data if isinstance(data, Tensor) else data, dtype)
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
         self.hooks: list | None = None
@@ -314,16 +277,20 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return ops.Sum.apply(self, tuple(axis) if type(axis) is list else axis, keepdims)
+        return self._reduce(ops.Sum, axis, keepdims, "sum")
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return ops.Mean.apply(self, tuple(axis) if type(axis) is list else axis, keepdims)
+        return self._reduce(ops.Mean, axis, keepdims, "mean")
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return ops.Max.apply(self, axis, keepdims)
+        return self._reduce(ops.Max, axis, keepdims, "max")
 
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return ops.Min.apply(self, axis, keepdims)
+        return self._reduce(ops.Min, axis, keepdims, "min")
+
+    def _reduce(self, op: type, axis: Any, keepdims: Any, who: str) -> Tensor:
+        keep = keepdims if keepdims is False else as_bool(keepdims, "keepdims", who)
+        return op.apply(self, as_axes(axis, self.data.ndim, who), keep)
 
     def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
         """Variance, NumPy's definition: sum((x - mean)^2) / (n - ddof)."""
@@ -439,19 +406,6 @@ def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     axis %= ndim
     parts = [t if isinstance(t, Tensor) else Tensor.wrap(np.asarray(t)) for t in tensors]
     return concatenate([t.unsqueeze(axis) for t in parts], axis)
-
-
-def as_shape(args: tuple, who: str = "shape") -> tuple[int, ...]:
-    """The sizes in `f(2, 3)` or `f((2, 3))` as a tuple of ints; anything that is not an
-    integer (a float, a string) is refused, not rounded or parsed."""
-    if len(args) == 1 and isinstance(args[0], tuple | list):
-        args = tuple(args[0])
-    try:
-        return tuple(operator.index(n) for n in args)
-    except TypeError:
-        raise TypeError(
-            f"{who} takes integer sizes, got {args!r}; write them as ints, e.g. (2, 3)"
-        ) from None
 
 
 def _index_arg(index: Any) -> Any:
