@@ -1,11 +1,19 @@
 """tinygrad_mlp.io: save/load round trips, refused values, and files that must not load."""
 
+import errno
 import io as stdlib_io
+import json
 import math
+import os
 import pathlib
 import pickle
+import stat
 import struct
+import threading
+import tracemalloc
+import warnings
 import zipfile
+import zlib
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -548,3 +556,424 @@ def test_loaded_arrays_are_writable_copies(tmp_path):
     first = load(path)["weight"]
     first[0] = math.pi
     assert load(path)["weight"][0] == 1.25
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving is atomic: a checkpoint is never lost
+
+
+def test_save_fsyncs_the_new_file_before_renaming_it_over_the_old_one(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    save({"old": np.zeros(4)}, path)
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        info = os.fstat(fd)
+        events.append(("fsync", info.st_ino, stat.S_ISDIR(info.st_mode), info.st_size))
+        real_fsync(fd)
+
+    def replace(src, dst):
+        events.append(("replace", os.stat(src).st_ino, os.fspath(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    save({"new": np.ones(3)}, path)
+    monkeypatch.undo()
+
+    new = path.stat()
+    assert [e[0] for e in events] == ["fsync", "replace", "fsync"]
+    file_sync, rename, folder_sync = events
+    assert file_sync == ("fsync", new.st_ino, False, new.st_size)  # the whole new file
+    assert rename == ("replace", new.st_ino, str(path))
+    assert folder_sync[1:3] == (tmp_path.stat().st_ino, True)  # then the folder holding it
+    assert list(load(path)) == ["new"]
+
+
+def half_written_then(error):
+    """A stand-in for np.savez that writes half of the real archive, then raises `error`."""
+    real_savez = np.savez
+
+    def savez(file, **arrays):
+        buffer = stdlib_io.BytesIO()
+        real_savez(buffer, **arrays)
+        file.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+        file.flush()
+        raise error
+
+    return savez
+
+
+@pytest.mark.parametrize(
+    "error", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()]
+)
+def test_a_save_failing_mid_write_keeps_the_old_file_and_leaves_no_temporary(
+    tmp_path, monkeypatch, error
+):
+    path = tmp_path / "m.npz"
+    old_state = {"w": np.arange(1000.0), "step": 7}
+    save(old_state, path)
+    before = path.read_bytes()
+    monkeypatch.setattr(np, "savez", half_written_then(error))
+    with pytest.raises(type(error)):
+        save({"w": np.ones(5000), "step": 8}, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+    assert_same(old_state, load(path))
+
+
+def test_a_save_failing_at_the_rename_keeps_the_old_file_and_leaves_no_temporary(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "m.npz"
+    save({"w": np.arange(3)}, path)
+    before = path.read_bytes()
+
+    def replace(src, dst):
+        raise PermissionError(errno.EACCES, "Permission denied", os.fspath(dst))
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(PermissionError):
+        save({"w": np.arange(4)}, path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_a_concurrent_reader_sees_the_old_or_the_new_file_never_a_partial_one(tmp_path):
+    path = tmp_path / "m.npz"
+    size = 2**19  # 4 MiB per save, so each write takes long enough to be caught midway
+    save({"step": 0, "w": np.zeros(size)}, path)
+    done = threading.Event()
+    seen, failures = [], []
+
+    def reader():
+        while not done.is_set():
+            try:
+                state = load(path)
+            except Exception as err:  # noqa: BLE001 - every failure is the finding
+                failures.append(repr(err)[:200])
+                continue
+            # A whole file, never a mix of two: every element belongs to the same save.
+            if not np.array_equal(state["w"], np.full(size, float(state["step"]))):
+                failures.append(f"mixed contents at step {state['step']}")
+            seen.append(state["step"])
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for step in range(1, 31):
+            save({"step": step, "w": np.full(size, float(step))}, path)
+    finally:
+        done.set()
+        thread.join()
+    assert failures == []
+    assert len(seen) > 0
+    assert load(path)["step"] == 30
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+@pytest.mark.parametrize(("umask", "expected"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_a_new_file_gets_the_usual_permissions_for_the_umask(tmp_path, umask, expected):
+    old_umask = os.umask(umask)
+    try:
+        save({"w": np.arange(2)}, tmp_path / "m.npz")
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE((tmp_path / "m.npz").stat().st_mode) == expected
+
+
+def test_an_existing_file_keeps_its_permissions(tmp_path):
+    path = tmp_path / "m.npz"
+    save({"w": np.arange(2)}, path)
+    path.chmod(0o600)
+    save({"w": np.arange(3)}, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load(path)["w"].shape == (3,)
+
+
+def test_saving_through_a_symlink_replaces_the_file_it_points_to_and_keeps_the_link(tmp_path):
+    real = tmp_path / "runs" / "model.npz"
+    real.parent.mkdir()
+    save({"w": np.arange(2)}, real)
+    link = tmp_path / "latest.npz"
+    link.symlink_to(real)
+    save({"w": np.arange(5)}, link)
+    assert link.is_symlink()
+    assert link.resolve() == real
+    assert load(real)["w"].shape == (5,)
+    assert sorted(p.name for p in real.parent.iterdir()) == ["model.npz"]
+
+
+def test_saving_into_a_missing_folder_or_onto_a_folder_names_the_target(tmp_path):
+    with pytest.raises(FileNotFoundError, match="the folder .*missing' does not exist"):
+        save({"w": np.arange(2)}, tmp_path / "missing" / "m.npz")
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(IsADirectoryError, match="sub': it is a folder"):
+        save({"w": np.arange(2)}, tmp_path / "sub")
+    assert [p.name for p in tmp_path.iterdir()] == ["sub"]
+    assert list((tmp_path / "sub").iterdir()) == []
+
+
+def test_save_accepts_a_bytes_path(tmp_path):
+    path = tmp_path / "m.npz"
+    save({"w": np.arange(3)}, os.fsencode(path))
+    assert_same({"w": np.arange(3)}, load(path))
+
+
+def test_save_refuses_an_open_file_and_says_to_pass_a_path(tmp_path):
+    path = tmp_path / "m.npz"
+    with open(path, "wb") as f:
+        with pytest.raises(TypeError, match=r"save\(\) needs a path .* got BufferedWriter"):
+            save({"w": np.arange(3)}, f)
+    assert path.read_bytes() == b""
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading costs what the file holds: hostile archives are refused before they cost anything
+
+
+def structure_npy(data):
+    text = json.dumps({"format": "tinygrad_mlp", "version": 1, "data": data})
+    return npy_bytes(np.frombuffer(text.encode("ascii"), dtype=np.uint8))
+
+
+def write_zip(path, members, compression=zipfile.ZIP_STORED):
+    """A zip holding the given (name, bytes) members in order, duplicates included."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns about duplicate names
+        with zipfile.ZipFile(path, "w", compression=compression) as archive:
+            for name, content in members:
+                archive.writestr(name, content)
+
+
+def write_zeros_member(archive, name, header, size):
+    """Stream `header` and then `size` zero bytes into a deflated member, 1 MiB at a time."""
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with archive.open(info, "w") as out:
+        out.write(header)
+        chunk = bytes(2**20)
+        for start in range(0, size, len(chunk)):
+            out.write(chunk[: size - start])
+
+
+def npy_header(shape, descr="<f8"):
+    buffer = stdlib_io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    return buffer.getvalue()
+
+
+def declare(path, member, file_size, crc=None):
+    """Rewrite the uncompressed size (and the CRC) the zip at `path` declares for `member`,
+    in its central directory and in its local header, as a hostile file would."""
+    content = bytearray(path.read_bytes())
+    name = member.encode()
+    found = 0
+    position = content.find(b"PK\x01\x02")
+    while position >= 0:
+        name_length = struct.unpack_from("<H", content, position + 28)[0]
+        if content[position + 46 : position + 46 + name_length] == name:
+            local = struct.unpack_from("<I", content, position + 42)[0]
+            for crc_at, size_at in ((position + 16, position + 24), (local + 14, local + 22)):
+                struct.pack_into("<I", content, size_at, file_size)
+                if crc is not None:
+                    struct.pack_into("<I", content, crc_at, crc)
+            found += 1
+        position = content.find(b"PK\x01\x02", position + 4)
+    assert found == 1
+    path.write_bytes(bytes(content))
+
+
+def refused_with_peak_memory(path, **kwargs):
+    """Load `path`, expecting a ValueError; return its message and the peak traced memory."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as info:
+            load(path, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(path) in str(info.value)
+    return str(info.value).replace(str(path), "<path>"), peak
+
+
+def test_an_array_referenced_many_times_is_refused_before_any_array_is_read(tmp_path):
+    # 1 MiB of data, named 400 times: loading it would hold 400 MiB.
+    path = tmp_path / "many.npz"
+    big = npy_bytes(np.zeros(2**17))
+    data = [{"array": "array_0"}] * 400
+    write_zip(
+        path,
+        [("array_0.npy", big), (f"{_STRUCTURE_KEY}.npy", structure_npy(data))],
+        compression=zipfile.ZIP_DEFLATED,
+    )
+    assert path.stat().st_size < 20_000
+    message, peak = refused_with_peak_memory(path)
+    assert "it refers to array 'array_0' 400 times" in message
+    assert peak < len(big) // 2  # not even one copy was made
+
+
+def test_a_scalar_and_an_array_naming_the_same_member_are_refused(tmp_path):
+    path = tmp_path / "twice.npz"
+    data = {"dict": [["a", {"array": "array_0"}], ["b", {"scalar": "array_0"}]]}
+    write_zip(
+        path,
+        [("array_0.npy", npy_bytes(np.array(1.5))), (f"{_STRUCTURE_KEY}.npy", structure_npy(data))],
+    )
+    assert "it refers to array 'array_0' 2 times" in load_error(path)
+
+
+@pytest.mark.parametrize("duplicated", ["array_0", _STRUCTURE_KEY])
+def test_duplicate_member_names_are_refused(tmp_path, duplicated):
+    path = tmp_path / "dup.npz"
+    members = {
+        "array_0": [npy_bytes(np.arange(3.0)), npy_bytes(np.arange(4.0))],
+        _STRUCTURE_KEY: [structure_npy({"array": "array_0"}), structure_npy(None)],
+    }
+    content = [(f"{name}.npy", versions[0]) for name, versions in members.items()]
+    content.append((f"{duplicated}.npy", members[duplicated][1]))
+    write_zip(path, content)
+    message = load_error(path)
+    assert f"it holds two members named '{duplicated}.npy'" in message
+    assert "which one is meant cannot be known" in message
+
+
+def test_duplicate_dict_keys_are_refused(tmp_path):
+    path = tmp_path / "dup.npz"
+    data = {"dict": [["w", {"array": "array_0"}], ["w", {"array": "array_1"}]]}
+    write_structure(path, json.dumps({"format": "tinygrad_mlp", "version": 1, "data": data}),
+                    array_0=np.zeros(2), array_1=np.ones(2))  # fmt: skip
+    assert "a dict has the key 'w' twice" in load_error(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('{"format": "tinygrad_mlp", "version": 1, "data": {"array": "array_0", '
+         '"array": "array_1"}}', "array"),
+        ('{"format": "tinygrad_mlp", "version": 1, "data": 1, "data": {"array": "array_0"}}',
+         "data"),
+    ],
+)  # fmt: skip
+def test_duplicate_json_keys_in_the_structure_are_refused(tmp_path, text, key):
+    path = tmp_path / "dup.npz"
+    write_structure(path, text, array_0=np.zeros(2), array_1=np.ones(2))
+    assert f"its structure repeats the JSON key {key!r}" in load_error(path)
+
+
+def test_a_zip_bomb_over_max_bytes_is_refused_before_it_is_inflated(tmp_path):
+    # 64 MiB of zeros deflate to about 64 KB; its declared size is honest.
+    path = tmp_path / "bomb.npz"
+    size = 64 * 2**20
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        write_zeros_member(archive, "array_0.npy", npy_header((size // 8,)), size)
+        archive.writestr(f"{_STRUCTURE_KEY}.npy", structure_npy({"array": "array_0"}))
+    assert path.stat().st_size < size // 500
+    with zipfile.ZipFile(path) as archive:
+        declared = sum(info.file_size for info in archive.infolist())
+    message, peak = refused_with_peak_memory(path, max_bytes=16 * 2**20)
+    assert f"its members declare {declared:,} bytes of uncompressed data" in message
+    assert "more than max_bytes=16,777,216; nothing was inflated" in message
+    assert f"pass max_bytes={declared} or more" in message
+    assert peak < 2**20
+
+
+def test_the_default_max_bytes_is_4_gib(tmp_path):
+    # Two members that declare almost 4 GiB each (a false claim, so the test stays small):
+    # the 8 GiB they add up to are refused by default, before anything is read.
+    path, _ = saved_file(tmp_path)
+    for member in ("array_0.npy", f"{_STRUCTURE_KEY}.npy"):
+        declare(path, member, 0xFFFF_FFF0)
+    message = load_error(path)
+    assert f"its members declare {2 * 0xFFFF_FFF0:,} bytes" in message
+    assert "more than max_bytes=4,294,967,296" in message
+
+
+def test_a_zip_bomb_whose_declared_size_lies_is_refused_without_inflating_it(tmp_path):
+    # The member declares 144 bytes (a .npy header and 16 zeros, with their CRC), but its
+    # deflate stream goes on to 32 MiB more: more compressed data than 144 bytes could need.
+    path = tmp_path / "liar.npz"
+    header = npy_header((2,))
+    honest = header + bytes(16)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        write_zeros_member(archive, "array_0.npy", header, 32 * 2**20)
+        archive.writestr(f"{_STRUCTURE_KEY}.npy", structure_npy({"array": "array_0"}))
+    declare(path, "array_0.npy", len(honest), crc=zlib.crc32(honest))
+    message, peak = refused_with_peak_memory(path)
+    assert "member 'array_0.npy' holds" in message
+    assert f"declares only {len(honest):,} bytes uncompressed, which cannot be true" in message
+    assert peak < 2**20
+
+
+def test_a_member_that_inflates_past_its_declared_size_is_cut_off(tmp_path, monkeypatch):
+    # Stand in for a zip reader that does not stop at the declared size, as zipfile does:
+    # load counts what it is given and refuses the first byte too many.
+    path, state = saved_file(tmp_path)
+    real_open = zipfile.ZipFile.open
+
+    def open_without_limit(self, name, *args, **kwargs):
+        stream = real_open(self, name, *args, **kwargs)
+        if getattr(name, "filename", name) != "array_0.npy":
+            return stream
+        with stream:
+            return stdlib_io.BytesIO(stream.read() + bytes(2**20))
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_without_limit)
+    size = 128 + state["weight"].nbytes
+    assert f"array_0.npy inflates to more than the {size:,} bytes" in load_error(path)
+
+
+def test_a_member_holding_more_than_its_header_describes_is_refused(tmp_path):
+    path, _ = saved_file(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("array_0.npy")
+    rewrite_members(path, {"array_0.npy": content + b"extra"})
+    assert "array_0.npy holds 5 bytes more than its header describes" in load_error(path)
+
+
+def test_members_compressed_other_than_stored_or_deflated_are_refused(tmp_path):
+    path, _ = saved_file(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, content in members:
+            archive.writestr(info.filename, content, compress_type=zipfile.ZIP_BZIP2)
+    assert "uses zip compression method 12; only stored and deflated" in load_error(path)
+
+
+def test_a_file_recompressed_with_deflate_still_loads(tmp_path):
+    path = tmp_path / "m.npz"
+    state = {"w": np.linspace(0, 1, 50), "step": 3}
+    save(state, path)
+    with zipfile.ZipFile(path) as archive:
+        members = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    write_zip(path, members, compression=zipfile.ZIP_DEFLATED)
+    assert_same(state, load(path))
+
+
+def test_max_bytes_bounds_the_sum_of_the_declared_member_sizes(tmp_path):
+    path, state = saved_file(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    assert_same(state, load(path, max_bytes=total))
+    with pytest.raises(ValueError, match=f"more than max_bytes={total - 1:,}"):
+        load(path, max_bytes=total - 1)
+
+
+@pytest.mark.parametrize("bad", ["4GB", 1.5, True, None])
+def test_max_bytes_must_be_an_int(tmp_path, bad):
+    path, _ = saved_file(tmp_path)
+    with pytest.raises(TypeError, match="max_bytes must be an int"):
+        load(path, max_bytes=bad)
+
+
+def test_max_bytes_must_not_be_negative(tmp_path):
+    path, _ = saved_file(tmp_path)
+    with pytest.raises(ValueError, match="max_bytes must be 0 or more, got -1"):
+        load(path, max_bytes=-1)

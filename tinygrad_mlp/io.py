@@ -11,17 +11,42 @@ everything else is an object with one key:
     {"tuple": [...]}                   a tuple
     {"dict": [[key, value], ...]}      a dict with str or int keys, in its order
 
-`load(path)` reads every member with `allow_pickle=False`, so it never runs code from the
-file. A file that is not ours, is truncated or corrupt, or holds pickled objects raises a
-`ValueError` that names the path and the problem.
+A checkpoint is never lost. `save` writes a temporary file beside the target (named
+`.<name>.<random>.tmp`), flushes it and fsyncs it to disk, and only then renames it onto the
+target with `os.replace`, which is atomic: a reader sees the old file or the new one, never
+a mix, and an exception mid-write (a full disk, Ctrl-C) removes the temporary file and leaves
+the old file as it was. After the rename the folder is fsynced too where the OS allows it,
+so the rename itself survives a power cut. Atomicity needs a name on disk, so `path` must be
+a path (str, bytes or os.PathLike); a file object is refused, as it always was.
+
+Loading costs what the file holds. `load(path)` reads every member with `allow_pickle=False`,
+so it never runs code from the file, and before it inflates anything it refuses an archive
+
+- whose members' declared uncompressed sizes add up to more than `max_bytes` (4 GiB unless
+  the caller says otherwise), so a zip bomb is refused before it is inflated;
+- whose declared sizes cannot be true (a deflated member with more compressed data than its
+  declared size could need) or whose members use a compression that zipfile inflates without
+  a bound (anything but stored and deflated);
+- that names a member twice, repeats a dict key or a JSON key (which one is meant?), or
+  refers to one array more than once (a small file could otherwise make a copy of a big array
+  per reference).
+
+While inflating, every member is also cut off at its declared size, so a lying size cannot
+make `load` read more. A file that is not ours, is truncated, corrupt or hostile, or holds
+pickled objects raises a `ValueError` that names the path and what was found.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import math
 import os
+import secrets
+import stat
 import zipfile
+from collections import Counter
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -35,6 +60,8 @@ _VERSION = 1
 
 _PICKLED = "it holds Python objects (pickled data), which are refused"
 
+_DEFAULT_MAX_BYTES = 4 * 2**30
+
 
 class _BadFile(Exception):
     """A problem with the file's contents; `load` reports it as a ValueError."""
@@ -44,20 +71,98 @@ class _BadFile(Exception):
 # save
 
 
-def save(obj: Any, path: str | os.PathLike[str]) -> None:
+def save(obj: Any, path: str | bytes | os.PathLike[str]) -> None:
     """Save a state dict (or any nest of dicts, lists, tuples, numbers, str, None, arrays).
 
-    The file is written exactly at `path`; unlike `np.savez`, no `.npz` is appended.
-    Raises TypeError, naming the key, for a value that could only be stored with pickle.
+    The file is written exactly at `path`; unlike `np.savez`, no `.npz` is appended. The
+    write is atomic (see the module docstring): whatever goes wrong, `path` holds either
+    its old contents or the complete new file, and no temporary file is left behind (unless
+    the process is killed outright). A file that already exists keeps its permission bits;
+    a new one gets the usual ones (0o666 less the umask, as `open(path, "w")` gives). The
+    new file is a new inode: it belongs to whoever saves, and a hard link to the old file
+    keeps the old contents. A symbolic link at `path` is followed: the file it points to is
+    replaced and the link stays, as when the file was written in place.
+
+    Raises TypeError, naming the key, for a value that could only be stored with pickle,
+    and TypeError for a `path` that is not a path (such as an open file).
     """
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"save() needs a path (str or os.PathLike), got {type(path).__name__}; it writes a "
+            "temporary file beside the target and renames it into place, which needs a name "
+            "on disk, so pass the file's name instead of an open file"
+        )
+    target = os.fsdecode(os.fspath(path))
     arrays: dict[str, np.ndarray] = {}
     tree = _encode(obj, "obj", arrays, set())
     meta = {"format": _FORMAT, "version": _VERSION, "data": tree}
     text = json.dumps(meta, ensure_ascii=True, allow_nan=True)
     arrays[_STRUCTURE_KEY] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
-    # Everything is encoded before the file is opened, so a refused value leaves no file behind.
-    with open(os.fspath(path), "wb") as f:
-        np.savez(f, **arrays)
+    # Everything is encoded before any file is made, so a refused value leaves no trace.
+    _write_atomically(target, arrays)
+
+
+def _write_atomically(target: str, arrays: dict[str, np.ndarray]) -> None:
+    """Write `arrays` as an .npz to a temporary file, fsync it, then rename it onto `target`."""
+    # Following a link keeps the link and puts the temporary file on the file system of the
+    # file it replaces, where os.replace can rename it.
+    target = os.path.realpath(target)
+    folder, name = os.path.split(target)
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, f"cannot save to {target!r}: it is a folder")
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            errno.ENOENT, f"cannot save to {target!r}: the folder {folder!r} does not exist"
+        )
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode) & 0o777
+    except FileNotFoundError:
+        mode = None  # a new file: os.open below applies the umask to 0o666
+    fd, temporary = _create_temporary(folder, name)
+    try:
+        with open(fd, "wb") as f:
+            if mode is not None:  # chmod is not limited by the umask: the old bits exactly
+                os.chmod(f.fileno() if os.chmod in os.supports_fd else temporary, mode)
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, target)
+    except BaseException:  # KeyboardInterrupt too: the old file must stay, the new one go
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise
+    _sync_folder(folder)
+
+
+def _create_temporary(folder: str, name: str) -> tuple[int, str]:
+    """Create a new, empty file with a unique name in `folder`; return its descriptor and path.
+
+    Like tempfile.mkstemp, but with mode 0o666 (less the umask) instead of mkstemp's 0o600,
+    so the saved file gets the permissions any new file would.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        # A long name is shortened so that the temporary name stays within NAME_MAX.
+        temporary = os.path.join(folder, f".{name[:120]}.{secrets.token_hex(8)}.tmp")
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a unique temporary file in {folder!r}")
+
+
+def _sync_folder(folder: str) -> None:
+    """Fsync a folder so a rename in it survives a power cut; skipped where the OS cannot."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # Windows cannot open a folder like this
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _encode(value: Any, where: str, arrays: dict[str, np.ndarray], active: set[int]) -> Any:
@@ -113,16 +218,32 @@ def _store(array: np.ndarray, where: str, arrays: dict[str, np.ndarray]) -> str:
 # load
 
 
-def load(path: str | os.PathLike[str]) -> Any:
+def load(path: str | bytes | os.PathLike[str], *, max_bytes: int = _DEFAULT_MAX_BYTES) -> Any:
     """Load what `save` wrote. Arrays come back as NumPy arrays, dicts as plain dicts.
 
-    Raises FileNotFoundError for a missing file and ValueError for a file that is not a
-    tinygrad_mlp .npz file, is truncated or corrupt, or holds pickled objects.
+    `max_bytes` bounds the archive's total uncompressed size (the sum of its members'
+    declared sizes: array data, a .npy header of about 128 bytes per array, and the JSON
+    structure), and so the bytes loading inflates and the arrays it allocates; the default
+    is 4 GiB. A larger file is refused before anything is inflated: pass a larger
+    `max_bytes` if you trust it.
+
+    Raises FileNotFoundError for a missing file, TypeError or ValueError for a `max_bytes`
+    that is not a non-negative int, and ValueError for a file that is not a tinygrad_mlp
+    .npz file, is truncated, corrupt or larger than `max_bytes`, holds pickled objects, or
+    is built to make loading costly or ambiguous (see the module docstring). A refused file
+    runs no code and changes nothing.
     """
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)):
+        raise TypeError(
+            f"load(): max_bytes must be an int (a number of bytes), got "
+            f"{type(max_bytes).__name__} {max_bytes!r}"
+        )
+    if max_bytes < 0:
+        raise ValueError(f"load(): max_bytes must be 0 or more, got {max_bytes}")
     path = os.fspath(path)
     with open(path, "rb") as f:
         try:
-            return _load(f)
+            return _load(f, int(max_bytes))
         except _BadFile as err:
             raise ValueError(f"cannot load {path!r}: {err}") from None
         except Exception as err:  # anything else that breaks while parsing: a damaged file
@@ -132,7 +253,7 @@ def load(path: str | os.PathLike[str]) -> Any:
             ) from err
 
 
-def _load(f: IO[bytes]) -> Any:
+def _load(f: IO[bytes], max_bytes: int) -> Any:
     head = f.read(8)
     f.seek(0)
     zip_magic = b"PK\x03\x04"
@@ -154,40 +275,72 @@ def _load(f: IO[bytes]) -> Any:
     except zipfile.BadZipFile as err:
         raise _BadFile(f"the file is truncated or corrupt ({err})") from None
     with archive:
-        members = {}
+        # 1. The zip's own directory: names, compression and declared sizes. Nothing is
+        #    inflated until all of it has been checked.
+        members: dict[str, zipfile.ZipInfo] = {}
         for info in archive.infolist():
-            if not info.filename.endswith(".npy"):
+            _check_member(info)
+            name = info.filename[: -len(".npy")]
+            if name in members:
                 raise _BadFile(
-                    f"not a tinygrad_mlp .npz file (member {info.filename!r} is not a .npy array)"
+                    f"the file is ambiguous (it holds two members named {info.filename!r}, "
+                    "and which one is meant cannot be known); save never writes such a file"
                 )
-            members[info.filename[: -len(".npy")]] = info
-        # Look at every header before reading any data, so a pickled member is refused
-        # with a clear message whatever else the file holds.
-        for info in members.values():
-            with archive.open(info) as fp:
+            members[name] = info
+        declared = sum(info.file_size for info in members.values())
+        if declared > max_bytes:
+            raise _BadFile(
+                f"its members declare {declared:,} bytes of uncompressed data, more than "
+                f"max_bytes={max_bytes:,}; nothing was inflated. If you trust the file, "
+                f"pass max_bytes={declared} or more"
+            )
+
+        # 2. Every header, before any data, so a pickled member is refused with a clear
+        #    message whatever else the file holds, and each member's size is known exactly.
+        shapes = {}
+        for name, info in members.items():
+            with archive.open(info) as stream:
+                fp = _Metered(stream, info.filename, info.file_size)
                 shape, dtype = _read_header(fp)
             if dtype.hasobject:
                 raise _BadFile(_PICKLED)
-            if math.prod(shape) * dtype.itemsize > info.file_size:
-                raise _BadFile(f"the file is truncated or corrupt ({info.filename} is too short)")
+            data_size = math.prod(shape) * dtype.itemsize
+            if fp.consumed + data_size > info.file_size:
+                raise _BadFile(
+                    f"the file is truncated or corrupt ({info.filename} is too short): its "
+                    f"header describes {data_size:,} bytes of data, and the archive declares "
+                    f"{info.file_size:,} bytes for the whole member"
+                )
+            if fp.consumed + data_size < info.file_size:
+                raise _BadFile(
+                    f"the file is corrupt ({info.filename} holds "
+                    f"{info.file_size - fp.consumed - data_size:,} bytes more than its header "
+                    "describes)"
+                )
+            shapes[name] = shape
         if _STRUCTURE_KEY not in members:
             raise _BadFile(
                 f"not a tinygrad_mlp .npz file (it has no {_STRUCTURE_KEY!r} entry; "
                 "a plain np.savez file can be read with np.load)"
             )
 
-        def read(name: Any) -> np.ndarray:
-            if not isinstance(name, str) or name not in members or name == _STRUCTURE_KEY:
-                raise _BadFile(f"the file is corrupt (it refers to a missing array {name!r})")
-            with archive.open(members[name]) as fp:
-                return np.lib.format.read_array(fp, allow_pickle=False)
+        def read_array(name: str) -> np.ndarray:
+            info = members[name]
+            with archive.open(info) as stream:
+                fp = _Metered(stream, info.filename, info.file_size)
+                array = np.lib.format.read_array(fp, allow_pickle=False)
+                fp.expect_end()
+            return array
 
-        with archive.open(members[_STRUCTURE_KEY]) as fp:
-            text_array = np.lib.format.read_array(fp, allow_pickle=False)
+        # 3. The structure, checked in full (every reference, key and scalar shape) before
+        #    any array is read.
+        text_array = read_array(_STRUCTURE_KEY)
         if text_array.dtype != np.uint8 or text_array.ndim != 1:
             raise _BadFile(f"the file is corrupt ({_STRUCTURE_KEY!r} is not uint8 text)")
         try:
-            meta = json.loads(text_array.tobytes().decode("utf-8"))
+            meta = json.loads(
+                text_array.tobytes().decode("utf-8"), object_pairs_hook=_object_with_unique_keys
+            )
         except ValueError as err:  # JSONDecodeError and UnicodeDecodeError
             raise _BadFile(
                 f"the file is corrupt (its structure is not valid JSON: {err})"
@@ -199,7 +352,98 @@ def _load(f: IO[bytes]) -> Any:
                 f"it has format version {meta.get('version')!r}; this version of tinygrad_mlp "
                 f"reads version {_VERSION}"
             )
-        return _decode(meta["data"], read)
+
+        references: Counter[str] = Counter()
+
+        def check(name: Any, tag: str) -> None:
+            if not isinstance(name, str) or name not in members or name == _STRUCTURE_KEY:
+                raise _BadFile(f"the file is corrupt (it refers to a missing array {name!r})")
+            if tag == "scalar" and shapes[name] != ():
+                raise _BadFile(f"the file is corrupt (scalar {name!r} has shape {shapes[name]})")
+            references[name] += 1
+
+        _decode(meta["data"], check)
+        for name, count in references.items():
+            if count > 1:
+                raise _BadFile(
+                    f"the file is corrupt (it refers to array {name!r} {count} times; save "
+                    f"stores each array once, and loading this would make {count} copies of it)"
+                )
+
+        # 4. Only now the arrays, each exactly once.
+        def fetch(name: str, tag: str) -> Any:
+            array = read_array(name)
+            return array[()] if tag == "scalar" else array
+
+        return _decode(meta["data"], fetch)
+
+
+def _check_member(info: zipfile.ZipInfo) -> None:
+    """Refuse a zip member that is not an .npy array or whose sizes cannot be trusted."""
+    if not info.filename.endswith(".npy"):
+        raise _BadFile(
+            f"not a tinygrad_mlp .npz file (member {info.filename!r} is not a .npy array)"
+        )
+    if info.compress_type == zipfile.ZIP_STORED:
+        return
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        # zipfile inflates bzip2 and lzma data without a bound on the output of each read.
+        raise _BadFile(
+            f"not a tinygrad_mlp .npz file (member {info.filename!r} uses zip compression "
+            f"method {info.compress_type}; only stored and deflated members are read)"
+        )
+    # Deflate never makes data much bigger (stored blocks cost 5 bytes per 64 KiB), so more
+    # compressed data than this means the declared size is false: inflated, it would be more.
+    most = info.file_size + info.file_size // 256 + 1024
+    if info.compress_size > most:
+        raise _BadFile(
+            f"the file is corrupt or hostile (member {info.filename!r} holds "
+            f"{info.compress_size:,} bytes of compressed data but declares only "
+            f"{info.file_size:,} bytes uncompressed, which cannot be true)"
+        )
+
+
+class _Metered:
+    """A member's stream that never delivers more than the member's declared size.
+
+    zipfile stops at the declared size too; this is the bound load's memory rests on, so it
+    is kept here where it can be read, and `expect_end` checks that nothing is left.
+    """
+
+    def __init__(self, stream: IO[bytes], name: str, declared: int) -> None:
+        self._stream = stream
+        self._name = name
+        self._declared = declared
+        self.consumed = 0
+
+    def read(self, size: int = -1) -> bytes:
+        left = self._declared - self.consumed
+        if size < 0 or size > left:
+            size = left + 1  # one byte more than may come, to see whether more comes
+        data = self._stream.read(size)
+        self.consumed += len(data)
+        if self.consumed > self._declared:
+            raise _BadFile(
+                f"the file is corrupt or hostile ({self._name} inflates to more than the "
+                f"{self._declared:,} bytes the archive declares for it)"
+            )
+        return data
+
+    def expect_end(self) -> None:
+        self.read()
+
+
+def _object_with_unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads hook: a JSON object, refused if it names a key twice (which one counts?)."""
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise _BadFile(
+                f"the file is ambiguous (its structure repeats the JSON key {key!r}); "
+                "save never writes such a file"
+            )
+        result[key] = value
+    return result
 
 
 def _read_header(fp: IO[bytes]) -> tuple[tuple[int, ...], np.dtype]:
@@ -218,23 +462,21 @@ def _read_header(fp: IO[bytes]) -> tuple[tuple[int, ...], np.dtype]:
     return shape, dtype
 
 
-def _decode(node: Any, read: Any) -> Any:
-    """Rebuild the saved object from its JSON structure; `read(name)` fetches an array."""
+def _decode(node: Any, fetch: Any) -> Any:
+    """Rebuild the saved object from its JSON structure.
+
+    `fetch(name, tag)` gives the value of an array reference, tag being "array" or "scalar".
+    """
     if node is None or isinstance(node, (bool, int, float, str)):
         return node
     if isinstance(node, list):
-        return [_decode(item, read) for item in node]
+        return [_decode(item, fetch) for item in node]
     if isinstance(node, dict) and len(node) == 1:
         ((tag, body),) = node.items()
-        if tag == "array":
-            return read(body)
-        if tag == "scalar":
-            array = read(body)
-            if array.ndim != 0:
-                raise _BadFile(f"the file is corrupt (scalar {body!r} has shape {array.shape})")
-            return array[()]
+        if tag in ("array", "scalar"):
+            return fetch(body, tag)
         if tag == "tuple" and isinstance(body, list):
-            return tuple(_decode(item, read) for item in body)
+            return tuple(_decode(item, fetch) for item in body)
         if tag == "dict" and isinstance(body, list):
             result = {}
             for pair in body:
@@ -243,7 +485,12 @@ def _decode(node: Any, read: Any) -> Any:
                 key, value = pair
                 if isinstance(key, bool) or not isinstance(key, (str, int)):
                     break
-                result[key] = _decode(value, read)
+                if key in result:
+                    raise _BadFile(
+                        f"the file is ambiguous (a dict has the key {key!r} twice); "
+                        "save never writes such a file"
+                    )
+                result[key] = _decode(value, fetch)
             else:
                 return result
     raise _BadFile(f"the file is corrupt (unexpected structure {str(node)[:80]!r})")
