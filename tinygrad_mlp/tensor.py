@@ -19,7 +19,32 @@ import numpy as np
 from . import ops
 from . import autograd
 from .autograd import RemovableHandle, is_grad_enabled
-from .checks import as_array, as_axes, as_bool, as_shape
+from .checks import as_array, as_axes, as_bool, as_constant, as_shape
+
+def _operand(x: Any, op: str) -> Any:
+    """A Tensor as it is; anything else must be a constant NumPy can compute with."""
+    return x if isinstance(x, Tensor) or type(x) in (float, int) else as_constant(x, op)
+
+
+def _binary(op: type) -> tuple[Callable, Callable]:
+    """The methods for `t op x` and the reflected `x op t` (x a Tensor or a constant)."""
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        return op.apply(self, _operand(other, op.__name__))
+
+    def reflected(self: Tensor, other: Any) -> Tensor:
+        return op.apply(_operand(other, op.__name__), self)
+
+    return method, reflected
+
+
+def _comparison(ufunc: np.ufunc) -> Callable:
+    def method(self: Tensor, other: Any) -> Tensor:
+        other = other.data if isinstance(other, Tensor) else as_constant(other, ufunc.__name__)
+        return Tensor.wrap(ufunc(self.data, other))
+
+    return method
+
 
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
@@ -182,36 +207,13 @@ class Tensor:
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
 
-    # ------------------------------------------------------------------ arithmetic
-    def __add__(self, other: Any) -> Tensor:
-        return ops.Add.apply(self, other)
-
-    def __radd__(self, other: Any) -> Tensor:
-        return ops.Add.apply(other, self)
-
-    def __sub__(self, other: Any) -> Tensor:
-        return ops.Sub.apply(self, other)
-
-    def __rsub__(self, other: Any) -> Tensor:
-        return ops.Sub.apply(other, self)
-
-    def __mul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(self, other)
-
-    def __rmul__(self, other: Any) -> Tensor:
-        return ops.Mul.apply(other, self)
-
-    def __truediv__(self, other: Any) -> Tensor:
-        return ops.Div.apply(self, other)
-
-    def __rtruediv__(self, other: Any) -> Tensor:
-        return ops.Div.apply(other, self)
-
-    def __pow__(self, other: Any) -> Tensor:
-        return ops.Pow.apply(self, other)
-
-    def __rpow__(self, other: Any) -> Tensor:
-        return ops.Pow.apply(other, self)
+    # ------------------------------------------------------------------ operators
+    # `t + x` and the reflected `x + t` are one primitive; `x` may be a constant
+    __add__, __radd__ = _binary(ops.Add)
+    __sub__, __rsub__ = _binary(ops.Sub)
+    __mul__, __rmul__ = _binary(ops.Mul)
+    __truediv__, __rtruediv__ = _binary(ops.Div)
+    __pow__, __rpow__ = _binary(ops.Pow)
 
     def __matmul__(self, other: Any) -> Tensor:
         return matmul(self, other)
@@ -223,27 +225,12 @@ class Tensor:
         return ops.Neg.apply(self)
 
     # comparisons: boolean tensors, outside the graph
-    def _compare(self, ufunc: np.ufunc, other: Any) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor.wrap(ufunc(self.data, other))
-
-    def __lt__(self, other: Any) -> Tensor:
-        return self._compare(np.less, other)
-
-    def __le__(self, other: Any) -> Tensor:
-        return self._compare(np.less_equal, other)
-
-    def __gt__(self, other: Any) -> Tensor:
-        return self._compare(np.greater, other)
-
-    def __ge__(self, other: Any) -> Tensor:
-        return self._compare(np.greater_equal, other)
-
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(np.equal, other)
-
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
-        return self._compare(np.not_equal, other)
+    __lt__ = _comparison(np.less)
+    __le__ = _comparison(np.less_equal)
+    __gt__ = _comparison(np.greater)
+    __ge__ = _comparison(np.greater_equal)
+    __eq__ = _comparison(np.equal)  # type: ignore[assignment]
+    __ne__ = _comparison(np.not_equal)  # type: ignore[assignment]
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
