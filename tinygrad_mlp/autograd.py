@@ -17,7 +17,8 @@ of a million operations is fine). Then it is the textbook loop: take the node's 
 from a dictionary (the sum of what its consumers sent), run its rule, and add each input's
 share into the dictionary. `run_rule` runs one rule; `fit_grads` is the one place where
 a gradient is checked against its input: summed back where the input was broadcast
-(`unbroadcast`) and cast to the input's dtype. The pass returns the totals; `backward()` adds them to `.grad`.
+(`unbroadcast`) and cast to the input's dtype. The pass returns the totals; `backward()`
+adds them to `.grad`.
 
 Two ways to run a rule
 ----------------------
@@ -31,8 +32,9 @@ Watching the engine
 -------------------
 `observe(watcher)` is the one observation point: inside the block the engine calls
 `watcher.forward(...)` after every operation and `watcher.backward(...)` after every rule,
-between `begin_backward` and `end_backward` (see `Observer`). `detect_anomaly` and the tools in `tinygrad_mlp.viz` are watchers; with
-none registered the engine pays one attribute test per operation.
+between `begin_backward` and `end_backward` (see `Observer`). `detect_anomaly` and the
+tools in `tinygrad_mlp.viz` are watchers; with none registered the engine pays one
+attribute test per operation.
 
 Why autograd.py and tensor.py import each other: a Function makes Tensors and a Tensor's
 methods run Functions. The circle is the design, so it stays; autograd.py imports `Tensor`
@@ -201,6 +203,13 @@ class Function:
     values whose derivative is zero (shapes, masks, indices). `saved_tensors` reconnects an
     input's array to that input and the output's array to the output; anything else comes
     back as a constant, so a derivative that flows through it would be silently lost.
+
+    A node's slots: `inputs` (what `apply` was called with: Tensors and constants),
+    `saved` (what forward saved), `out` (the output's array, to recognise it among
+    `saved`), `freed` (set once backward has released `saved`), `next_nodes` and
+    `needs_input_grad` (set by `topological_order`: where each input's gradient goes, and
+    whether it needs one), `hooks` (on the output tensor) and `retained` (a weak reference
+    to the output tensor, if it called `retain_grad()`).
     """
 
     __slots__ = (
@@ -218,15 +227,6 @@ class Function:
     #: Built-in primitives set this: their rules also run on plain NumPy arrays, which the
     #: engine uses whenever it does not need to record the backward pass (create_graph=False).
     array_rule = False
-
-    inputs: tuple  # what `apply` was called with: Tensors and constants
-    saved: tuple  # what `forward` passed to save_for_backward
-    out: np.ndarray | None  # the output's array, to recognise it among `saved`
-    freed: bool  # set when backward has run and released `saved`
-    next_nodes: list  # set by topological_order: where each input's gradient goes
-    needs_input_grad: list  # set by topological_order: which inputs need a gradient
-    hooks: list | None  # hooks on the output tensor (register_hook)
-    retained: Any  # weak reference to the output tensor, if it called retain_grad()
 
     def save_for_backward(self, *arrays: Any) -> None:
         self.saved = arrays
@@ -579,10 +579,9 @@ def grad(
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     for i, t in enumerate(inputs):
         if not _wants_grad(t):
-            what = "a Tensor without requires_grad" if isinstance(t, Tensor) else type(t).__name__
             raise RuntimeError(
-                f"grad(): input {i} is {what}; every input must be a Tensor with "
-                "requires_grad=True (for a leaf, call .requires_grad_() before computing)"
+                f"grad(): input {i} is not a Tensor with requires_grad=True (got {_brief(t)}); "
+                "for a leaf, call .requires_grad_() before computing the outputs"
             )
     roots, seeds = _seeds(outputs, grad_outputs, create_graph, "grad()")
     retain = create_graph if retain_graph is None else retain_graph

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from .random import generator
 from .checks import as_shape
+from .random import generator
 from .tensor import Tensor
 
 _F32 = np.float32

@@ -66,11 +66,7 @@ def _target(target: Any, pred: Tensor, fn: str) -> Tensor:
             f"target.reshape{pred.shape}"
         )
     if t.dtype != pred.dtype:
-        t = (
-            t.astype(pred.dtype)
-            if t.requires_grad
-            else Tensor.wrap(t.data.astype(pred.dtype))
-        )
+        t = t.astype(pred.dtype) if t.requires_grad else Tensor.wrap(t.data.astype(pred.dtype))
     return t
 
 

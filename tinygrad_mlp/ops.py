@@ -234,13 +234,9 @@ class Clip(Primitive):
 
     def forward(ctx, x, lo, hi):
         # np.maximum / np.minimum: np.clip's Python wrapper costs ~1.5 us more per call
-        if hi is None:
-            inside, out = x >= lo, np.maximum(x, lo)
-        elif lo is None:
-            inside, out = x <= hi, np.minimum(x, hi)
-        else:
-            inside, out = (x >= lo) & (x <= hi), np.minimum(np.maximum(x, lo), hi)
-        ctx.save_for_backward(inside)
+        out = x if lo is None else np.maximum(x, lo)
+        out = out if hi is None else np.minimum(out, hi)
+        ctx.save_for_backward(out == x)  # inside [lo, hi]: clipping changed nothing
         return out
 
     def backward(ctx, g):

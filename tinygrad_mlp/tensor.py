@@ -9,17 +9,16 @@ a composition of such calls.
 
 from __future__ import annotations
 
-import operator
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from . import ops
-from . import autograd
+from . import autograd, ops
 from .autograd import RemovableHandle, is_grad_enabled
 from .checks import as_array, as_axes, as_bool, as_constant, as_shape
+
 
 def _operand(x: Any, op: str) -> Any:
     """A Tensor as it is; anything else must be a constant NumPy can compute with."""
