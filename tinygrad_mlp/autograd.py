@@ -52,6 +52,8 @@ from typing import Any
 
 import numpy as np
 
+from .checks import brief, op_error
+
 
 # --------------------------------------------------------------------------- grad modes
 class _Switches(threading.local):
@@ -276,7 +278,7 @@ class Function:
         try:
             out = cls.forward(ctx, *arrays)
         except (ValueError, TypeError, IndexError) as e:
-            raise _op_error(e, cls.__name__, inputs) from None
+            raise op_error(e, cls.__name__, inputs) from None
         if type(out) is not np.ndarray:  # e.g. a NumPy scalar from a ufunc on 0-d arrays
             raw, out = out, np.asarray(out)
             ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
@@ -287,27 +289,6 @@ class Function:
         for watcher in _switches.observers:
             watcher.forward(cls, node, inputs, result)
         return result
-
-
-def _op_error(e: Exception, op: str, inputs: tuple) -> Exception:
-    """The same kind of error, its message prefixed with the operation, the shapes of its
-    tensor and array operands, and its other arguments (numbers, axes, shapes, indices)."""
-    shapes = [str(t.shape) for t in inputs if isinstance(t, Tensor | np.ndarray)]
-    others = [_brief(t) for t in inputs if not isinstance(t, Tensor | np.ndarray)]
-    message = f"{op} on shapes {', '.join(shapes) or '(none)'}"
-    if others:
-        message += f" with arguments {', '.join(others)}"
-    message += f": {e}"
-    try:
-        return type(e)(message)
-    except TypeError:  # an exception class with a constructor of its own (NumPy has some)
-        base = next(b for b in (IndexError, ValueError, TypeError) if isinstance(e, b))
-        return base(message)
-
-
-def _brief(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 _FREED = (
@@ -580,7 +561,7 @@ def grad(
     for i, t in enumerate(inputs):
         if not _wants_grad(t):
             raise RuntimeError(
-                f"grad(): input {i} is not a Tensor with requires_grad=True (got {_brief(t)}); "
+                f"grad(): input {i} is not a Tensor with requires_grad=True (got {brief(t)}); "
                 "for a leaf, call .requires_grad_() before computing the outputs"
             )
     roots, seeds = _seeds(outputs, grad_outputs, create_graph, "grad()")

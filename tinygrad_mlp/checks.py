@@ -88,7 +88,7 @@ def as_constant(x: Any, who: str) -> Any:
             return np.asarray(x) if isinstance(x, list | tuple) else x
         what = _KINDS.get(kind, f"dtype {np.asarray(x).dtype}")
     else:
-        what = f"{type(x).__name__} {_brief(x)}"
+        what = f"{type(x).__name__} {brief(x)}"
     raise TypeError(
         f"{who}: an operand is {what}; operands are Tensors, numbers, or NumPy arrays "
         "(or lists) of numbers"
@@ -145,6 +145,24 @@ def as_bool(value: Any, name: str, who: str) -> bool:
     raise TypeError(f"{who}(): {name} must be True or False, got {value!r}")
 
 
-def _brief(x: Any) -> str:
+def brief(x: Any) -> str:
+    """repr(x), cut to 60 characters."""
     text = repr(x)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def op_error(e: Exception, op: str, inputs: tuple) -> Exception:
+    """The same kind of error, its message prefixed with the operation, the shapes of its
+    tensor and array operands, and its other arguments (numbers, axes, shapes, indices)."""
+    arrays = [isinstance(t, np.ndarray) or hasattr(t, "grad_fn") for t in inputs]  # or Tensors
+    shapes = [str(t.shape) for t, a in zip(inputs, arrays) if a]
+    others = [brief(t) for t, a in zip(inputs, arrays) if not a]
+    message = f"{op} on shapes {', '.join(shapes) or '(none)'}"
+    if others:
+        message += f" with arguments {', '.join(others)}"
+    message += f": {e}"
+    try:
+        return type(e)(message)
+    except TypeError:  # an exception class with a constructor of its own (NumPy has some)
+        base = next(b for b in (IndexError, ValueError, TypeError) if isinstance(e, b))
+        return base(message)
