@@ -54,7 +54,7 @@ def _new_figure(show: bool, figsize: tuple[float, float]) -> Any:
     return fig
 
 
-def _finish(fig: Any, path: str | os.PathLike[str] | None, show: bool) -> Any:
+def _save_or_show(fig: Any, path: str | os.PathLike[str] | None, show: bool) -> Any:
     """Save to `path` (creating its folder) and/or show; return the figure."""
     if path is not None:
         folder = os.path.dirname(os.fspath(path))
@@ -116,7 +116,7 @@ def plot_loss(
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
     fig.tight_layout()
-    return _finish(fig, path, show)
+    return _save_or_show(fig, path, show)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,7 +140,7 @@ class DecisionGrid:
 
 
 @contextlib.contextmanager
-def _mode(model: Any, training: bool | None) -> Iterator[None]:
+def _in_mode(model: Any, training: bool | None) -> Iterator[None]:
     """Run with `model` in the given mode (None: as it is), restoring every module's flag."""
     modules = list(model.modules()) if hasattr(model, "modules") else []
     saved = [(m, m.training) for m in modules]
@@ -171,7 +171,7 @@ def _last_module(model: Any) -> Any:
 
 def _predict(model: Any, points: np.ndarray, output: str) -> tuple[np.ndarray, np.ndarray, int]:
     """Classes and scores of `model` at `points`, in eval mode and without a graph."""
-    with _mode(model, False), no_grad():
+    with _in_mode(model, False), no_grad():
         out = model(Tensor(points, dtype=_input_dtype(model)))
     raw = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
     if raw.ndim == 1 or (raw.ndim == 2 and raw.shape[1] == 1):
@@ -310,7 +310,7 @@ def plot_decision_boundary(
     ax.set_ylabel("x2")
     ax.set_title(title)
     fig.tight_layout()
-    return _finish(fig, path, show)
+    return _save_or_show(fig, path, show)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,7 +331,7 @@ def _untouched(model: Any) -> Iterator[None]:
         generator().bit_generator.state = rng_state
 
 
-def _layers(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
+def _named_layers(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
     """The leaf modules of a (nested) Sequential, in the order they run."""
     from ..nn import Sequential
 
@@ -339,7 +339,7 @@ def _layers(model: Any, prefix: str = "") -> list[tuple[str, Any]]:
     for name, child in model.named_children():
         full = f"{prefix}{name}"
         if isinstance(child, Sequential):
-            out += _layers(child, full + ".")
+            out += _named_layers(child, full + ".")
         else:
             out.append((full, child))
     return out
@@ -363,8 +363,8 @@ def collect_activations(
         )
     h = x if isinstance(x, Tensor) else Tensor(x, dtype=_input_dtype(model))
     result: OrderedDict[str, np.ndarray] = OrderedDict()
-    with _untouched(model), _mode(model, training), no_grad():
-        for name, layer in _layers(model):
+    with _untouched(model), _in_mode(model, training), no_grad():
+        for name, layer in _named_layers(model):
             h = layer(h)
             result[f"{name} {type(layer).__name__}"] = np.array(h.data, copy=True)
     return result
@@ -389,7 +389,7 @@ def histogram_data(
                 f"histogram_data needs an nn.Sequential (or nn.MLP), got {type(model).__name__}"
             )
     rows: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
-    for name, layer in _layers(model):
+    for name, layer in _named_layers(model):
         key = f"{name} {type(layer).__name__}"
         row: dict[str, np.ndarray] = {}
         weight = getattr(layer, "weight", None)
@@ -468,4 +468,4 @@ def plot_histograms(
         fig.suptitle(title)
         top = 1 - 0.4 / fig.get_figheight()  # room for the title above the column names
     fig.tight_layout(rect=(0, 0, 1, top))
-    return _finish(fig, path, show)
+    return _save_or_show(fig, path, show)
