@@ -78,15 +78,17 @@ def _check_fits(array: np.ndarray, dt: np.dtype, who: str) -> None:
 
 
 def as_constant(x: Any, who: str) -> Any:
-    """An operand that is not a Tensor: a number or an array of numbers (a list becomes an
-    array, as NumPy reads it); anything else is refused, naming it."""
-    if isinstance(x, bool | int | float | np.generic | np.ndarray | list | tuple):
-        kind = np.asarray(x).dtype.kind if isinstance(x, list | tuple | np.ndarray) else None
-        if kind is None and isinstance(x, np.generic):
-            kind = x.dtype.kind
-        if kind is None or kind in "fiub":
-            return np.asarray(x) if isinstance(x, list | tuple) else x
-        what = _KINDS.get(kind, f"dtype {np.asarray(x).dtype}")
+    """An operand that is not a Tensor: a number or an array of numbers. A list becomes an
+    array by the rule of `Tensor(list)` (floats as float32); anything else is refused,
+    naming it."""
+    if isinstance(x, list | tuple):
+        return as_array(x, None, who)
+    if isinstance(x, bool | int | float):
+        return x
+    if isinstance(x, np.generic | np.ndarray):
+        if x.dtype.kind in "fiub":
+            return x
+        what = _KINDS.get(x.dtype.kind, f"dtype {x.dtype}")
     else:
         what = f"{type(x).__name__} {brief(x)}"
     raise TypeError(
@@ -118,8 +120,7 @@ def as_dim(dim: Any, ndim: int, who: str, name: str = "dim") -> int:
     span = max(ndim, 1)
     if not -span <= d < span:  # NumPy's AxisError is an IndexError and a ValueError
         raise np.exceptions.AxisError(
-            f"{who}(): {name} {d} is out of range for a tensor of {ndim} dimensions "
-            f"(expected {name} in [{-span}, {span - 1}])"
+            f"{who}(): {name} {d} is out of range (expected {name} in [{-span}, {span - 1}])"
         )
     return d % span
 

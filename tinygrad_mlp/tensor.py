@@ -17,12 +17,21 @@ import numpy as np
 
 from . import autograd, ops
 from .autograd import RemovableHandle, is_grad_enabled
-from .checks import as_array, as_axes, as_bool, as_constant, as_shape
+from .checks import as_array, as_axes, as_bool, as_constant, as_dim, as_shape
 
 
 def _operand(x: Any, op: str) -> Any:
     """A Tensor as it is; anything else must be a constant NumPy can compute with."""
     return x if isinstance(x, Tensor) or type(x) in (float, int) else as_constant(x, op)
+
+
+def _operands(tensors: Any, who: str) -> list:
+    """The tensors of cat/stack: a non-empty list or tuple of Tensors and constants."""
+    if not isinstance(tensors, list | tuple):
+        raise TypeError(f"{who}() takes a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{who}() needs at least one tensor")
+    return [_operand(t, who) for t in tensors]
 
 
 def _binary(op: type) -> tuple[Callable, Callable]:
@@ -303,6 +312,7 @@ class Tensor:
 
     def swapaxes(self, a: int, b: int) -> Tensor:
         axes = list(range(self.ndim))
+        a, b = as_dim(a, self.ndim, "swapaxes", "axis0"), as_dim(b, self.ndim, "swapaxes", "axis1")
         axes[a], axes[b] = axes[b], axes[a]
         return ops.Transpose.apply(self, tuple(axes))
 
@@ -310,7 +320,10 @@ class Tensor:
         """Merge axes start_dim..end_dim into one (all of them by default)."""
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = start_dim % self.ndim, end_dim % self.ndim
+        s = as_dim(start_dim, self.ndim, "flatten", "start_dim")
+        e = as_dim(end_dim, self.ndim, "flatten", "end_dim")
+        if s > e:
+            raise ValueError(f"flatten(): start_dim {start_dim} comes after end_dim {end_dim}")
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
 
     def broadcast_to(self, *shape: Any) -> Tensor:
@@ -318,14 +331,19 @@ class Tensor:
 
     def expand(self, *shape: Any) -> Tensor:
         """PyTorch's expand: broadcast to `shape`, where -1 keeps that axis's size."""
-        shape = as_shape(shape)
+        shape = as_shape(shape, "expand")
         lead = len(shape) - self.ndim
+        if lead < 0 or -1 in shape[:lead]:
+            raise ValueError(
+                f"expand(): cannot expand shape {self.shape} to {shape}: give at least "
+                f"{self.ndim} sizes, and -1 only for the tensor's own dimensions"
+            )
         return self.broadcast_to(
             tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
         )
 
     def unsqueeze(self, axis: int) -> Tensor:
-        axis = axis % (self.ndim + 1)
+        axis = as_dim(axis, self.ndim + 1, "unsqueeze")
         return self.reshape(*self.shape[:axis], 1, *self.shape[axis:])
 
     def __getitem__(self, index: Any) -> Tensor:
@@ -335,6 +353,7 @@ class Tensor:
 # ---------------------------------------------------------------------- module level
 def matmul(a: Any, b: Any) -> Tensor:
     """a @ b with NumPy's rules; 1-D operands are made 2-D for the primitive and back."""
+    a, b = _operand(a, "matmul"), _operand(b, "matmul")
     a_nd = a.data.ndim if isinstance(a, Tensor) else np.ndim(a)
     b_nd = b.data.ndim if isinstance(b, Tensor) else np.ndim(b)
     a_vec, b_vec = a_nd == 1, b_nd == 1
@@ -374,22 +393,16 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
-    if len(tensors) == 0:
-        raise ValueError("concatenate() needs at least one tensor")
-    return ops.Concatenate.apply(*tensors, axis)
+    return ops.Concatenate.apply(*_operands(tensors, "concatenate"), axis)
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along a new axis."""
-    if len(tensors) == 0:
-        raise ValueError("stack() needs at least one tensor")
+    tensors = _operands(tensors, "stack")
     shapes = {np.shape(t.data if isinstance(t, Tensor) else t) for t in tensors}
     if len(shapes) != 1:
         raise ValueError(f"stack() needs tensors of one shape, got {sorted(shapes)}")
-    ndim = len(shapes.pop()) + 1
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"stack(): axis {axis} is out of bounds for {ndim} dimensions")
-    axis %= ndim
+    axis = as_dim(axis, len(shapes.pop()) + 1, "stack", "axis")
     parts = [t if isinstance(t, Tensor) else Tensor.wrap(np.asarray(t)) for t in tensors]
     return concatenate([t.unsqueeze(axis) for t in parts], axis)
 
@@ -401,8 +414,8 @@ def _index_arg(index: Any) -> Any:
         return index.data
     if isinstance(index, tuple):
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return np.asarray(index)
+    if isinstance(index, list):  # [] selects nothing, as an empty integer array
+        return np.asarray(index) if index else np.zeros(0, np.intp)
     return index
 
 
