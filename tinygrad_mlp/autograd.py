@@ -15,7 +15,7 @@ How the backward pass runs
 nodes that produced its inputs (an iterative depth-first search: no recursion, so a chain
 of a million operations is fine). Then it is the textbook loop: take the node's gradient
 from a dictionary (the sum of what its consumers sent), run its rule, and add each input's
-share into the dictionary. `run_rule` runs one rule; `fit_grads` is the one place where
+share into the dictionary. `fit_grads` is the one place where
 a gradient is checked against its input: summed back where the input was broadcast
 (`unbroadcast`) and cast to the input's dtype. The pass returns the totals; `backward()`
 adds them to `.grad`.
@@ -281,7 +281,10 @@ class Function:
             raise op_error(e, cls.__name__, inputs) from None
         if type(out) is not np.ndarray:  # e.g. a NumPy scalar from a ufunc on 0-d arrays
             raw, out = out, np.asarray(out)
-            ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
+            for s in ctx.saved:  # what forward saved as its output must still be recognised
+                if s is raw:
+                    ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
+                    break
         node = None
         if needs_grad and _switches.grad_enabled:
             node, ctx.inputs, ctx.out = ctx, inputs, out
@@ -344,9 +347,14 @@ def topological_order(roots: Sequence[Any]) -> list:
         if node.freed:
             raise RuntimeError(_FREED.format(name=node.name()))
         stack += (node, None)
-        node.next_nodes = [_key(t) if _wants_grad(t) else None for t in node.inputs]
-        node.needs_input_grad = [k is not None for k in node.next_nodes]
-        stack += [k for k in node.next_nodes if k is not None and k not in seen]
+        keys, needs = [], []
+        for t in node.inputs:
+            k = (t.grad_fn or t) if isinstance(t, Tensor) and t.requires_grad else None
+            keys.append(k)
+            needs.append(k is not None)
+            if k is not None and k not in seen:
+                stack.append(k)
+        node.next_nodes, node.needs_input_grad = keys, needs
     order.reverse()
     return order
 
@@ -360,28 +368,31 @@ def _key(t: Tensor) -> Any:
     return t.grad_fn or t
 
 
-_gc_lock = threading.Lock()
-_gc_pauses = [0, False]  # passes now running, and whether the collector was on before them
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+class _GCPause:
     """Pause the cyclic garbage collector while a backward pass runs. The pass makes many
     small objects and no cycles; without the pause the collector scans the whole graph
     again and again on a deep graph. Counted under a lock, so that passes running in
     several threads at once switch it back on exactly when the last one ends."""
-    with _gc_lock:
-        if _gc_pauses[0] == 0:
-            _gc_pauses[1] = gc.isenabled()
-            gc.disable()
-        _gc_pauses[0] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses[0] -= 1
-            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+
+    lock = threading.Lock()
+    running = 0  # passes now running
+    was_enabled = False  # whether the collector was on when the first of them started
+
+    def __enter__(self) -> None:
+        with _GCPause.lock:
+            if _GCPause.running == 0:
+                _GCPause.was_enabled = gc.isenabled()
+                gc.disable()
+            _GCPause.running += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with _GCPause.lock:
+            _GCPause.running -= 1
+            if _GCPause.running == 0 and _GCPause.was_enabled:
                 gc.enable()
+
+
+_gc_paused = _GCPause()
 
 
 def backward_pass(
@@ -397,78 +408,75 @@ def backward_pass(
     `inputs=None` for every leaf reached and every tensor that called `retain_grad()`,
     otherwise for the keys of `inputs` only.
     """
-    wanted = None if inputs is None else {_key(t) for t in inputs}
+    wanted = None if inputs is None else {_key(t) for t in inputs}  # None: backward()
     pending: dict = {}  # node -> d L / d (its output), summed over the consumers seen so far
     for r, g in zip(roots, grads):
-        _add(pending, _key(r), g)
+        k = _key(r)
+        pending[k] = pending[k] + g if k in pending else g
     totals: dict = {}
     watchers = _switches.observers
     for watcher in watchers:
         watcher.begin_backward(roots)
+    grad_mode, _switches.grad_enabled = _switches.grad_enabled, create_graph  # rules record?
     try:
-        with _gc_paused(), set_grad_enabled(create_graph):  # rules are recorded only if asked
+        with _gc_paused:
             for node in topological_order([_key(r) for r in roots]):
                 g = pending.pop(node, None)
                 if g is None:  # no gradient reaches this node from the roots
                     continue
                 if node.hooks:
                     g = _run_hooks(node, g)
-                if _keeps(node, wanted):
-                    totals[node] = g
                 if not isinstance(node, Function):  # a leaf: the end of this path
+                    if wanted is None or node in wanted:
+                        totals[node] = g
                     continue
-                rule_out = run_rule(node, g)
+                if node.retained is not None if wanted is None else node in wanted:
+                    totals[node] = g
+                if node.array_rule and not create_graph:  # a primitive, on arrays: trusted
+                    rule_out = type(node).backward(node, g)
+                    rule_out = rule_out if type(rule_out) is tuple else (rule_out,)
+                else:  # a user's Function, or create_graph: the rule runs on Tensors
+                    rule_out = run_rule(node, g)
                 in_grads = fit_grads(node, rule_out)
                 for watcher in watchers:
                     watcher.backward(node, g, in_grads, rule_out)
                 for k, gi in zip(node.next_nodes, in_grads):
                     if gi is not None:
-                        _add(pending, k, gi)
+                        prev = pending.get(k)
+                        pending[k] = gi if prev is None else prev + gi
                 if not retain_graph:
                     node.saved, node.out, node.inputs, node.freed = (), None, (), True
     finally:
+        _switches.grad_enabled = grad_mode
         for watcher in watchers:
             watcher.end_backward()
     return totals
 
 
-def _add(pending: dict, key: Any, g: Any) -> None:
-    prev = pending.get(key)
-    pending[key] = g if prev is None else prev + g
-
-
-def _keeps(node: Any, wanted: set | None) -> bool:
-    if wanted is not None:
-        return node in wanted
-    return not isinstance(node, Function) or node.retained is not None
-
-
 def run_rule(node: Function, g: Any) -> tuple:
-    """`node`'s rule applied to `g` = d L / d out: its result, one entry per input."""
-    if node.array_rule and not _switches.grad_enabled:
-        return _as_tuple(type(node).backward(node, g), node)
-    # a user's Function, or create_graph: the rule runs on Tensors
+    """`node`'s rule on Tensors (a user's Function, or create_graph): one entry per input,
+    as arrays unless grad mode is on (then the rule's own operations were recorded)."""
     out = _as_tuple(type(node).backward(node, g if isinstance(g, Tensor) else Tensor.wrap(g)), node)
     if _switches.grad_enabled:
         return out
     return tuple(o.data if isinstance(o, Tensor) else o for o in out)
 
 
-def fit_grads(node: Function, rule_out: tuple) -> tuple:
+def fit_grads(node: Function, rule_out: tuple) -> list:
     """The one place a gradient is checked against its input: each is reduced to its
     input's shape (`unbroadcast`) and cast to its dtype; None for an input that needs none."""
     grads = []
     for k, t, gi in zip(node.next_nodes, node.inputs, rule_out):
-        if k is None or gi is None:
+        if k is not None and gi is not None:
+            data = t.data
+            if gi.shape != data.shape:
+                gi = unbroadcast(gi, data.shape, node.name())
+            if gi.dtype is not data.dtype and gi.dtype != data.dtype:  # `is` first: cheap
+                gi = gi.astype(data.dtype)
+            grads.append(gi)
+        else:
             grads.append(None)
-            continue
-        data = t.data
-        if gi.shape != data.shape:
-            gi = unbroadcast(gi, data.shape, node.name())
-        if gi.dtype is not data.dtype and gi.dtype != data.dtype:  # `is` first: it is cheap
-            gi = gi.astype(data.dtype)
-        grads.append(gi)
-    return tuple(grads)
+    return grads
 
 
 def _as_tuple(x: Any, node: Function) -> tuple:

@@ -321,12 +321,17 @@ class Cast(Primitive):
 
 
 # --------------------------------------------------------------------------- reductions
-def _kept_shape(shape: tuple, axes: tuple) -> tuple:
-    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+def _kept_shape(shape: tuple, axes: tuple | None) -> tuple:
+    """`shape` with the reduced axes (all of them for None) kept as size 1."""
+    return (
+        (1,) * len(shape)
+        if axes is None
+        else tuple(1 if i in axes else n for i, n in enumerate(shape))
+    )
 
 
 class Sum(Primitive):
-    """out = x summed over `axes`;  dx = g broadcast back over the summed axes"""
+    """out = x summed over `axes` (None: all);  dx = g broadcast back over the summed axes"""
 
     def forward(ctx, x, axes, keepdims):
         ctx.save_for_backward(x.shape, axes)
@@ -362,7 +367,11 @@ class Max(Primitive):
         out = ctx.reduce(x, axis=axes, keepdims=True)
         hit = x == out
         ctx.save_for_backward(out.shape, (hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype))
-        return out if keepdims else out.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+        if keepdims:
+            return out
+        return out.reshape(
+            () if axes is None else [n for i, n in enumerate(x.shape) if i not in axes]
+        )
 
     def backward(ctx, g):
         kept, share = ctx.saved_tensors

@@ -38,12 +38,23 @@ def _binary(op: type) -> tuple[Callable, Callable]:
     """The methods for `t op x` and the reflected `x op t` (x a Tensor or a constant)."""
 
     def method(self: Tensor, other: Any) -> Tensor:
-        return op.apply(self, _operand(other, op.__name__))
+        if not isinstance(other, Tensor) and type(other) not in (float, int):
+            other = as_constant(other, op.__name__)
+        return op.apply(self, other)
 
     def reflected(self: Tensor, other: Any) -> Tensor:
-        return op.apply(_operand(other, op.__name__), self)
+        if type(other) not in (float, int):
+            other = as_constant(other, op.__name__)
+        return op.apply(other, self)
 
     return method, reflected
+
+
+def _reduction_args(t: Tensor, axis: Any, keepdims: Any, who: str) -> tuple:
+    """(axes, keepdims) checked; axes None means all of them."""
+    if axis is not None:
+        axis = as_axes(axis, t.data.ndim, who)
+    return axis, keepdims if keepdims is False else as_bool(keepdims, "keepdims", who)
 
 
 def _comparison(ufunc: np.ufunc) -> Callable:
@@ -272,20 +283,16 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
     def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return self._reduce(ops.Sum, axis, keepdims, "sum")
+        return ops.Sum.apply(self, *_reduction_args(self, axis, keepdims, "sum"))
 
     def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return self._reduce(ops.Mean, axis, keepdims, "mean")
+        return ops.Mean.apply(self, *_reduction_args(self, axis, keepdims, "mean"))
 
     def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return self._reduce(ops.Max, axis, keepdims, "max")
+        return ops.Max.apply(self, *_reduction_args(self, axis, keepdims, "max"))
 
     def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return self._reduce(ops.Min, axis, keepdims, "min")
-
-    def _reduce(self, op: type, axis: Any, keepdims: Any, who: str) -> Tensor:
-        keep = keepdims if keepdims is False else as_bool(keepdims, "keepdims", who)
-        return op.apply(self, as_axes(axis, self.data.ndim, who), keep)
+        return ops.Min.apply(self, *_reduction_args(self, axis, keepdims, "min"))
 
     def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
         """Variance, NumPy's definition: sum((x - mean)^2) / (n - ddof)."""
