@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import enable_grad
-from .tensor import Tensor
+from ..autograd import enable_grad
+from ..tensor import Tensor
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
