@@ -1,5 +1,16 @@
-"""Optimizers, with PyTorch's update formulas: `import tinygrad_mlp.optim as optim`."""
+"""Optimizers with PyTorch's formulas.
 
-from .optimizer import SGD, Adam, AdamW, Optimizer
+    import tinygrad_mlp.optim as optim
+    opt = optim.AdamW(model.parameters(), lr=1e-3)
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
+One file per concept: `optimizer.py` (the base class: groups, checked steps, saving),
+`sgd.py`, `adam.py` (Adam, AdamW), `rmsprop.py`, `adagrad.py`.
+"""
+
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
