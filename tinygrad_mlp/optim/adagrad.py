@@ -23,8 +23,9 @@ class Adagrad(Optimizer):
         p = p - clr * g / (sqrt(sum) + eps)
 
     State per parameter: "step" (from 0) and "sum" (from initial_accumulator_value), made
-    for every parameter when it joins the optimizer, as PyTorch does. Each group's own
-    initial_accumulator_value is used (PyTorch 2.x uses the constructor's for every group).
+    when the parameter joins the optimizer (PyTorch makes it in the constructor, and at the
+    first step for a group added later). Each group's own initial_accumulator_value is used;
+    PyTorch 2.x uses the constructor's value for every group.
     """
 
     def __init__(
