@@ -1,13 +1,26 @@
-"""tinygrad_mlp.data: the toy data sets and the DataLoader."""
+"""tinygrad_mlp.data: the toy data sets, Dataset, TensorDataset, default_collate and the
+DataLoader in both of its forms (PyTorch's over a Dataset, and arrays X, y)."""
 
 import math
+from collections import namedtuple
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tinygrad_mlp.data import DataLoader, circles, moons, spirals, xor
+import tinygrad_mlp as tg
+from tinygrad_mlp import Tensor
+from tinygrad_mlp.data import (
+    DataLoader,
+    Dataset,
+    TensorDataset,
+    circles,
+    default_collate,
+    moons,
+    spirals,
+    xor,
+)
 from tinygrad_mlp.random import manual_seed
 
 MAKERS = {
@@ -383,3 +396,293 @@ def test_batch_size_below_one_is_refused(batch_size):
 def test_scalar_data_is_refused():
     with pytest.raises(ValueError, match="dimension"):
         DataLoader(np.float64(3.0))
+
+
+def test_a_whole_number_second_argument_is_refused_as_y():
+    with pytest.raises(TypeError, match="batch_size=16"):
+        DataLoader(np.zeros((5, 2)), 16)
+
+
+def test_a_ragged_list_says_what_to_write_instead():
+    samples = [(np.zeros(2), 0), (np.ones(2), 1)]
+    with pytest.raises(ValueError, match="TensorDataset"):
+        DataLoader(samples, [0, 1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Dataset and TensorDataset
+
+
+class Squares(Dataset):
+    """Sample i is (float64 array [i, i*i], int label i % 3)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __getitem__(self, i):
+        return np.array([i, i * i], dtype=np.float64), i % 3
+
+    def __len__(self):
+        return self.n
+
+
+class Wrapped(Dataset):
+    """Any data set behind a plain __getitem__ (so the loader cannot take shortcuts)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __getitem__(self, i):
+        return self.inner[i]
+
+    def __len__(self):
+        return len(self.inner)
+
+
+def test_dataset_base_says_what_to_define():
+    class Empty(Dataset):
+        pass
+
+    with pytest.raises(NotImplementedError, match="__getitem__"):
+        Empty()[0]
+    with pytest.raises(NotImplementedError, match="__len__"):
+        len(Empty())
+
+
+def test_tensor_dataset_rows():
+    X = Tensor(np.arange(12.0).reshape(6, 2), dtype=np.float64)
+    y = np.arange(6) % 2  # an array is accepted and keeps its dtype
+    ds = TensorDataset(X, y)
+    assert len(ds) == 6
+    assert ds.tensors[0] is X  # a Tensor is kept, not copied
+    assert ds.tensors[1].dtype == np.int64
+    xi, yi = ds[4]
+    assert isinstance(xi, Tensor) and isinstance(yi, Tensor)
+    np.testing.assert_array_equal(xi.numpy(), [8.0, 9.0])
+    assert yi.item() == 0
+
+
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((np.zeros((5, 2)), np.zeros(4)), ValueError, r"first dimension.*\[5, 4\]"),
+        ((np.zeros((5, 2)), [1, 2, 3, 4, 5]), TypeError, "argument 1 is a list"),
+        ((np.float64(1.0),), TypeError, "float64"),
+        ((Tensor(3.0),), ValueError, "0-dimensional"),
+        ((), ValueError, "at least one"),
+        ((np.array(["a", "b"]),), TypeError, "dtype <U1"),
+    ],
+)
+def test_tensor_dataset_refuses_bad_input(args, error, message):
+    with pytest.raises(error, match=message):
+        TensorDataset(*args)
+
+
+# ---------------------------------------------------------------------------------------------
+# default_collate
+
+
+def test_collate_tensors_arrays_and_numbers():
+    batch = default_collate(
+        [(Tensor([1.0, 2.0]), 1, 0.5, True), (Tensor([3.0, 4.0]), 2, 1.5, False)]
+    )
+    assert isinstance(batch, tuple) and len(batch) == 4
+    x, i, f, b = batch
+    np.testing.assert_array_equal(x.numpy(), [[1, 2], [3, 4]])
+    assert x.dtype == np.float32 and not x.requires_grad
+    assert i.dtype == np.int64 and i.tolist() == [1, 2]
+    assert f.dtype == np.float64 and f.tolist() == [0.5, 1.5]  # as torch: floats are float64
+    assert b.dtype == np.bool_ and b.tolist() == [True, False]
+    arrays = default_collate([np.zeros((2, 3), np.float16), np.ones((2, 3), np.float16)])
+    assert arrays.shape == (2, 2, 3) and arrays.dtype == np.float16
+    scalars = default_collate([np.int32(3), np.int32(4)])
+    assert scalars.dtype == np.int32 and scalars.tolist() == [3, 4]
+
+
+def test_collate_dicts_lists_named_tuples_and_strings():
+    Pair = namedtuple("Pair", "x y")
+    batch = default_collate([{"x": np.zeros(2), "name": "a"}, {"x": np.ones(2), "name": "b"}])
+    assert batch["name"] == ["a", "b"] and batch["x"].shape == (2, 2)
+    lists = default_collate([[1, 2.0], [3, 4.0]])
+    assert (
+        isinstance(lists, list) and lists[0].tolist() == [1, 3] and lists[1].tolist() == [2.0, 4.0]
+    )
+    pairs = default_collate([Pair(1, 2.0), Pair(3, 4.0)])
+    assert isinstance(pairs, Pair) and pairs.x.tolist() == [1, 3]
+
+
+def test_collate_keeps_the_graph_of_samples_that_require_grad():
+    w = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True, dtype=np.float64)
+    loader = DataLoader(TensorDataset(w), batch_size=2)
+    (first,) = next(iter(loader))
+    assert first.requires_grad
+    (first * first).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [[0, 2], [4, 6], [0, 0]])
+
+
+@pytest.mark.parametrize(
+    "batch, error, message",
+    [
+        (
+            [np.zeros(2), np.zeros(3)],
+            ValueError,
+            r"equal size.*\(2,\) at entry 0 and \(3,\) at entry 1",
+        ),
+        ([(1, 2), (1,)], ValueError, "equal size"),
+        ([object(), object()], TypeError, "found object"),
+        ([Tensor([1.0]), np.ones(1)], TypeError, "sample 1"),
+        ([{"a": 1}, {"b": 1}], ValueError, "same keys"),
+        ([], ValueError, "at least one"),
+    ],
+)
+def test_collate_refuses_what_it_cannot_batch(batch, error, message):
+    with pytest.raises(error, match=message):
+        default_collate(batch)
+
+
+# ---------------------------------------------------------------------------------------------
+# DataLoader over a Dataset
+
+
+def test_dataset_form_has_pytorchs_defaults():
+    X = np.arange(10.0).reshape(5, 2)  # float64, kept as torch keeps it
+    loader = DataLoader(TensorDataset(X, np.arange(5)))
+    assert (loader.batch_size, loader.shuffle, loader.drop_last) == (1, False, False)
+    batches = list(loader)
+    assert len(batches) == len(loader) == 5
+    xb, yb = batches[3]
+    assert xb.shape == (1, 2) and xb.dtype == np.float64 and yb.tolist() == [3]
+
+
+def test_a_dataset_used_to_reach_numpy_and_now_batches():
+    # on the old loader this failed inside NumPy ("inhomogeneous shape")
+    loader = DataLoader(Squares(7), batch_size=3)
+    xb, yb = next(iter(loader))
+    np.testing.assert_array_equal(xb.numpy(), [[0, 0], [1, 1], [2, 4]])
+    assert yb.dtype == np.int64 and yb.tolist() == [0, 1, 2]
+    assert [len(b[1].tolist()) for b in loader] == [3, 3, 1]
+
+
+@given(
+    n=st.integers(0, 40),
+    batch_size=st.integers(1, 15),
+    shuffle=st.booleans(),
+    drop_last=st.booleans(),
+    wrapped=st.booleans(),
+)
+def test_dataset_form_batches_cover_rows_as_promised(n, batch_size, shuffle, drop_last, wrapped):
+    X, y = numbered(n)
+    ds = TensorDataset(X, y)
+    manual_seed(0)
+    loader = DataLoader(Wrapped(ds) if wrapped else ds, batch_size, shuffle, drop_last)
+    batches = epoch_rows(loader) if n else list(loader)
+    assert len(batches) == len(loader)
+    rows = [r for b in batches for r in b.tolist()]
+    if drop_last:
+        assert len(loader) == n // batch_size and all(len(b) == batch_size for b in batches)
+    else:
+        assert sorted(rows) == list(range(n))
+    if not shuffle:
+        assert rows == list(range(len(rows)))
+
+
+def test_the_shortcut_for_tensor_datasets_gives_what_collating_samples_gives():
+    X = np.random.default_rng(0).standard_normal((23, 3)).astype(np.float32)
+    y = np.arange(23) % 4
+    ds = TensorDataset(X, y)
+    for seed in (0, 1):
+        manual_seed(seed)
+        fast = list(DataLoader(ds, batch_size=5, shuffle=True))
+        manual_seed(seed)
+        slow = list(DataLoader(Wrapped(ds), batch_size=5, shuffle=True))
+        assert len(fast) == len(slow) == 5
+        for (a, b), (c, d) in zip(fast, slow):
+            assert a.dtype == c.dtype and b.dtype == d.dtype
+            np.testing.assert_array_equal(a.numpy(), c.numpy())
+            np.testing.assert_array_equal(b.numpy(), d.numpy())
+
+
+def test_dataset_form_shuffles_from_the_package_generator():
+    loader = DataLoader(Squares(50), batch_size=10, shuffle=True)
+
+    def labels_of_epoch():
+        return np.concatenate([xb.numpy()[:, 0] for xb, _ in loader])
+
+    manual_seed(5)
+    first, second = labels_of_epoch(), labels_of_epoch()
+    manual_seed(5)
+    again = labels_of_epoch()
+    assert sorted(first.tolist()) == list(range(50)) and first.tolist() != list(range(50))
+    assert first.tolist() != second.tolist()
+    np.testing.assert_array_equal(first, again)
+
+
+def test_batches_do_not_alias_the_dataset():
+    X = Tensor(np.zeros((4, 2)), dtype=np.float64)
+    (xb,) = next(iter(DataLoader(TensorDataset(X), batch_size=4)))
+    xb.data[:] = 7
+    assert np.all(X.numpy() == 0)
+
+
+def test_collate_fn_and_keyword_forms():
+    seen = []
+
+    def collate(samples):
+        seen.append(len(samples))
+        return len(samples)
+
+    loader = DataLoader(dataset=Squares(5), batch_size=2, collate_fn=collate, drop_last=True)
+    assert list(loader) == [2, 2] and seen == [2, 2]
+    with pytest.raises(TypeError, match="collate_fn must be callable"):
+        DataLoader(Squares(5), collate_fn=3)
+
+
+def test_a_dataset_without_the_dataset_base_works_too():
+    class Plain:  # anything with __getitem__ and __len__ that is not array data
+        def __getitem__(self, i):
+            return float(i)
+
+        def __len__(self):
+            return 3
+
+    (batch,) = list(DataLoader(Plain(), batch_size=3))
+    assert batch.dtype == np.float64 and batch.tolist() == [0.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: DataLoader(Squares(4), num_workers=2), TypeError, "no num_workers="),
+        (lambda: DataLoader(Squares(4), batch_size=2, pin_memory=True), TypeError, "pin_memory"),
+        (lambda: DataLoader(Squares(4), sampler=None), TypeError, "sampler"),
+        (lambda: DataLoader(Squares(4), generator=None), TypeError, "manual_seed"),
+        (lambda: DataLoader(Squares(4), np.zeros(4)), TypeError, "second argument is batch_size"),
+        (lambda: DataLoader(Squares(4), dtype=np.float64), TypeError, "dtype"),
+        (lambda: DataLoader(Squares(4), batch_size=0), ValueError, "batch_size"),
+        (lambda: DataLoader(Squares(4), shuffle="yes"), TypeError, "shuffle"),
+        (lambda: DataLoader(np.zeros((4, 2)), np.zeros(4), drop_last=1), TypeError, "drop_last"),
+        (lambda: DataLoader(np.zeros((4, 2)), collate_fn=len), TypeError, "collate_fn"),
+        (lambda: DataLoader(np.zeros((4, 2)), Squares(4)), TypeError, "pass it first and alone"),
+        (lambda: DataLoader(), TypeError, "needs a data set"),
+        (lambda: DataLoader(np.array(["a", "b"])), TypeError, "numbers or booleans"),
+    ],
+)
+def test_loader_arguments_say_what_to_write_instead(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_array_form_is_a_tensor_dataset_underneath():
+    X, y = numbered(5)
+    loader = DataLoader(X, y, batch_size=2, shuffle=False)
+    assert isinstance(loader.dataset, TensorDataset) and len(loader.dataset) == 5
+    assert loader.dataset.tensors[0].dtype == np.float32  # the array form's dtype rule
+
+
+def test_utils_data_reexports_the_same_objects():
+    from tinygrad_mlp.utils.data import DataLoader as D
+    from tinygrad_mlp.utils.data import Dataset as DS
+    from tinygrad_mlp.utils.data import TensorDataset as TD
+
+    assert D is DataLoader and DS is Dataset and TD is TensorDataset
+    assert tg.utils.data.default_collate is default_collate

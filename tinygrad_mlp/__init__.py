@@ -9,7 +9,7 @@ Reading order: tensor.py (the Tensor), autograd.py (the graph and the backward p
 ops.py (the primitives), then functional.py and nn/ built on them.
 """
 
-from . import autograd, data, functional, nn, optim  # autograd first: all builds on it
+from . import autograd, data, functional, nn, optim, utils  # autograd first: all builds on it
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import arange, eye, full, ones, ones_like, rand, randn, tensor, zeros, zeros_like
 from .io import load, save
@@ -26,6 +26,7 @@ __all__ = [
     "functional",
     "nn",
     "optim",
+    "utils",
     "concatenate",
     "enable_grad",
     "eye",

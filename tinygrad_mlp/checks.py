@@ -8,7 +8,9 @@ float is not an axis, a string is not a size, 300 does not become 44 in int8. Th
 
 from __future__ import annotations
 
+import math
 import operator
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -167,3 +169,18 @@ def op_error(e: Exception, op: str, inputs: tuple) -> Exception:
     except TypeError:  # an exception class with a constructor of its own (NumPy has some)
         base = next(b for b in (IndexError, ValueError, TypeError) if isinstance(e, b))
         return base(message)
+
+
+def check_number(name: str, value: Any, low: float, high: float | None = None) -> None:
+    """Raise unless `value` is a finite real with `low <= value` (and `value < high`)."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if value < low or (high is not None and value >= high):
+        bound = f">= {low}" if high is None else f"in [{low}, {high})"
+        raise ValueError(f"{name} must be {bound}, got {value!r}")
+
+
+def check_flag(name: str, value: Any) -> None:
+    """Raise unless `value` is True or False (an optimizer option, say)."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} must be True or False, got {value!r}")

@@ -9,6 +9,7 @@ everything else is an object with one key:
     {"array": "array_3"}               a NumPy array (also Tensors and anything with __array__)
     {"scalar": "array_4"}              a NumPy scalar such as np.float32(1.5)
     {"tuple": [...]}                   a tuple
+    {"float": "010000000000f87f"}      a NaN whose payload bits JSON cannot hold
     {"dict": [[key, value], ...]}      a dict with str or int keys, in its order
 
 A checkpoint is never lost. `save` writes a temporary file beside the target (named
@@ -45,6 +46,7 @@ import math
 import os
 import secrets
 import stat
+import struct
 import zipfile
 from collections import Counter
 from collections.abc import Mapping
@@ -165,6 +167,9 @@ def _sync_folder(folder: str) -> None:
         os.close(fd)
 
 
+_NAN_BITS = struct.pack("<d", float("nan"))
+
+
 def _encode(value: Any, where: str, arrays: dict[str, np.ndarray], active: set[int]) -> Any:
     """Turn `value` into JSON-ready data, moving its arrays into `arrays`."""
     if isinstance(value, np.generic):  # before float: np.float64 is a float subclass
@@ -174,6 +179,9 @@ def _encode(value: Any, where: str, arrays: dict[str, np.ndarray], active: set[i
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
+        bits = struct.pack("<d", value)
+        if value != value and bits != _NAN_BITS:  # a NaN with a payload: JSON would lose it
+            return {"float": bits.hex()}
         return float(value)
     if isinstance(value, np.ndarray) or hasattr(value, "__array__"):
         return {"array": _store(np.asarray(value), where, arrays)}
@@ -477,6 +485,11 @@ def _decode(node: Any, fetch: Any) -> Any:
             return fetch(body, tag)
         if tag == "tuple" and isinstance(body, list):
             return tuple(_decode(item, fetch) for item in body)
+        if tag == "float" and isinstance(body, str) and len(body) == 16:
+            try:
+                return struct.unpack("<d", bytes.fromhex(body))[0]
+            except ValueError:
+                pass
         if tag == "dict" and isinstance(body, list):
             result = {}
             for pair in body:

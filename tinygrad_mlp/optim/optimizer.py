@@ -1,4 +1,4 @@
-"""Optimizers: SGD (with momentum and Nesterov), Adam and AdamW, with PyTorch's formulas.
+"""The optimizer base class: parameter groups, checked all-or-nothing steps, saved state.
 
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     for xb, yb in loader:
@@ -7,34 +7,41 @@
         opt.step()
 
 An optimizer holds `param_groups`: a list of dicts, each with its own "params" and its own
-hyperparameters (anything a group leaves out comes from the constructor's arguments).
+hyperparameters (anything a group leaves out comes from the constructor's arguments). The
+dicts are live: a learning-rate scheduler, or you, may change `group["lr"]` between steps.
 `state` maps each parameter to its running values (momentum buffer, Adam moments, step).
 
-A step is not part of any graph: it changes each parameter's `.data` in place with NumPy,
-in the parameter's own dtype, and skips parameters whose `.grad` is None.
+A step is not part of any graph. It first checks every gradient (a Tensor of the
+parameter's shape and a floating dtype; a parameter whose `.grad` is None is skipped), and
+only when all are right does it change anything: a bad gradient raises and leaves every
+parameter and all the state as they were. Then it changes each parameter's `.data` in
+place with NumPy, in the parameter's own dtype, always through `Optimizer._write`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
-from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from .autograd import enable_grad
-from .tensor import Tensor
+from ..autograd import enable_grad
+from ..checks import check_number
+from ..tensor import Tensor
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
+__all__ = ["Optimizer"]
 
 
 class Optimizer:
     """The base class: parameter groups, `zero_grad`, `step`, and saving the state.
 
-    A subclass passes its hyperparameters' defaults to `__init__`, and implements
-    `_check(group)` (raise ValueError for a bad value) and `_update(p, g, state, group)`,
-    which changes `p.data` in place given the gradient array `g`.
+    A subclass passes its hyperparameters' defaults to `__init__` and implements:
+
+    - `_check(group)`: raise ValueError for a bad hyperparameter (call super() first);
+    - `_state_keys(group)`: the names of the per-parameter state its options keep;
+    - `_step_group(group, params, grads)`: update the parameters of one group, given
+      their gradients as arrays already checked and in each parameter's dtype. It changes a
+      parameter only by calling `self._write(p, delta)`.
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
@@ -51,6 +58,8 @@ class Optimizer:
                 "params must be an iterable of Tensors or of dicts, got a single Tensor; "
                 "pass [tensor] or model.parameters()"
             )
+        if isinstance(params, set | frozenset):
+            raise TypeError(_SET_MESSAGE)
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -59,42 +68,69 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
-    def add_param_group(self, group: dict[str, Any]) -> None:
-        """Add a group: a dict with "params" and any hyperparameters that differ."""
-        if not isinstance(group, dict):
-            raise TypeError(f"a parameter group must be a dict, got {type(group).__name__}")
-        if "params" not in group:
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group: a dict with "params" and any hyperparameters that differ.
+
+        As in PyTorch, the dict itself joins `param_groups`, with its "params" made a list
+        and the missing hyperparameters filled in from the defaults. A parameter that is
+        already in a group is refused. Everything is checked before the dict is changed.
+        """
+        if not isinstance(param_group, dict):
+            raise TypeError(f"a parameter group must be a dict, got {type(param_group).__name__}")
+        if "params" not in param_group:
             raise ValueError("a parameter group must have a 'params' entry")
-        params = group["params"]
+        params = param_group["params"]
+        if isinstance(params, set | frozenset):
+            raise TypeError(_SET_MESSAGE)
         params = [params] if isinstance(params, Tensor) else list(params)
+        where = f"group {len(self.param_groups)}"
         seen = {id(p) for g in self.param_groups for p in g["params"]}
+        mine: set[int] = set()
         for i, p in enumerate(params):
             if not isinstance(p, Tensor):
                 raise TypeError(
-                    f"optimizer can only optimize Tensors, but parameter {i} of the group is "
+                    f"optimizer can only optimize Tensors, but parameter {i} of {where} is "
                     f"a {type(p).__name__}"
                 )
             if not p.is_leaf:
                 raise ValueError(
-                    f"optimizer can't optimize a non-leaf Tensor (parameter {i} of the group "
+                    f"optimizer can't optimize a non-leaf Tensor (parameter {i} of {where} "
                     f"was made by {p.grad_fn!r}); pass the leaves, e.g. model.parameters()"
                 )
             if p.dtype.kind != "f":
                 raise TypeError(
                     f"optimizer can only optimize floating point Tensors, but parameter {i} "
-                    f"of the group is {p.dtype}"
+                    f"of {where} is {p.dtype}"
+                )
+            if id(p) in mine:
+                raise ValueError(
+                    f"parameter {i} of {where} appears more than once in that group; "
+                    "list each parameter once"
                 )
             if id(p) in seen:
-                raise ValueError("a parameter appears more than once in the optimizer's groups")
-            seen.add(id(p))
-        full = {**self.defaults, **group, "params": params}
-        if "betas" in full:
+                raise ValueError(
+                    f"some parameters appear in more than one parameter group: parameter {i} "
+                    f"of {where} (shape {p.shape}) is in an earlier group already, and a "
+                    "parameter may belong to only one"
+                )
+            mine.add(id(p))
+        full = {**param_group, "params": params}
+        for key, default in self.defaults.items():
+            full.setdefault(key, default)
+        if "betas" in full and isinstance(full["betas"], list | tuple):
             full["betas"] = tuple(full["betas"])
         self._check(full)
-        self.param_groups.append(full)
+        # Checked: now the caller's dict becomes the group (PyTorch keeps it too).
+        param_group.clear()
+        param_group.update(full)
+        self.param_groups.append(param_group)
 
     def _check(self, group: dict[str, Any]) -> None:
-        _check_number("lr", group["lr"], 0.0)
+        check_number("lr", group["lr"], 0.0)
+
+    def _state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
+        """The entries a parameter's state holds under this group's options."""
+        raise NotImplementedError
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient: set `.grad` to None, or fill it with zeros."""
@@ -107,23 +143,75 @@ class Optimizer:
                 else:
                     p.grad = Tensor.wrap(np.zeros_like(p.data))
 
+    # ------------------------------------------------------------------ the step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient. `closure`, if given, recomputes the
-        loss (with gradients) first and its result is returned, as in PyTorch."""
+        loss (with gradients) first and its result is returned, as in PyTorch.
+
+        All or nothing: every gradient is checked before any parameter or state changes.
+        A gradient that is not a Tensor, has another shape than its parameter, or is not
+        floating raises a ValueError (TypeError for a non-Tensor) naming the parameter.
+        """
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state.setdefault(p, {})
-                self._update(p, p.grad.data, state, group)
+        work = self._checked_grads()
+        for group, (params, grads) in zip(self.param_groups, work):
+            if params:
+                self._step_group(group, params, grads)
         return loss
 
-    def _update(self, p: Tensor, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
+    def _checked_grads(self) -> list[tuple[list[Tensor], list[np.ndarray]]]:
+        """For each group, its parameters that have a gradient and those gradients' arrays
+        (cast to the parameter's dtype); raises on the first bad gradient, changing nothing."""
+        work = []
+        for gi, group in enumerate(self.param_groups):
+            params, grads = [], []
+            for i, p in enumerate(group["params"]):
+                grad = p.grad
+                if grad is None:
+                    continue
+                if not isinstance(grad, Tensor):
+                    raise TypeError(
+                        f"{type(self).__name__}.step(): parameter {i} of group {gi} (shape "
+                        f"{p.shape}) has a .grad of type {type(grad).__name__}; expected None "
+                        f"or a Tensor of shape {p.shape}. Nothing was updated."
+                    )
+                g = grad.data
+                data = p.data
+                if g.shape != data.shape or g.dtype is not data.dtype:
+                    g = self._odd_grad(gi, i, p, g)
+                params.append(p)
+                grads.append(g)
+            work.append((params, grads))
+        return work
+
+    def _odd_grad(self, gi: int, i: int, p: Tensor, g: np.ndarray) -> np.ndarray:
+        """A gradient whose shape or dtype differs from its parameter's: raise if it is wrong,
+        else (a floating gradient of another precision) return it cast to the parameter's."""
+        if g.shape != p.shape or g.dtype.kind != "f":
+            raise ValueError(
+                f"{type(self).__name__}.step(): parameter {i} of group {gi} has shape "
+                f"{p.shape} but its .grad has shape {g.shape} and dtype {g.dtype}; expected a "
+                f"floating gradient of shape {p.shape}, the parameter's own. Nothing was updated."
+            )
+        return g.astype(p.dtype)
+
+    def _step_group(self, group: dict[str, Any], params: list[Tensor], grads: list) -> None:
         raise NotImplementedError
+
+    def _write(self, p: Tensor, delta: np.ndarray, scale: float | None = None) -> None:
+        """The one place a step changes a parameter: `p = p * scale - delta`, in place.
+
+        `p.data` keeps its identity (the same array, changed in place), so views of it and
+        the module holding `p` see the new values. `scale` (for decoupled weight decay) is
+        applied first when given.
+        """
+        data = p.data
+        if scale is not None:
+            data *= scale
+        data -= delta
 
     # ------------------------------------------------------------------ saving
     def state_dict(self) -> dict[str, Any]:
@@ -149,7 +237,9 @@ class Optimizer:
         """Restore what `state_dict()` returned (also after `io.save`/`io.load`).
 
         Everything is checked first (groups, parameter counts, hyperparameters, state keys,
-        shapes); on a mismatch a ValueError says where, and nothing is changed.
+        shapes); on a mismatch a ValueError says where, and nothing is changed. The group
+        dicts stay the same objects (a scheduler holding them keeps working); their entries
+        are replaced by the saved ones.
         """
         if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
             raise ValueError(
@@ -178,7 +268,7 @@ class Optimizer:
             if missing:
                 raise ValueError(f"parameter group {gi} of the state_dict lacks {sorted(missing)}")
             new = {k: v for k, v in saved.items() if k != "params"}
-            if "betas" in new:
+            if isinstance(new.get("betas"), list | tuple):
                 new["betas"] = tuple(new["betas"])
             new["params"] = group["params"]
             try:
@@ -193,6 +283,7 @@ class Optimizer:
         ) != list(range(len(params))):
             raise ValueError("the state_dict's parameter indices do not number 0..n-1")
         by_index = dict(zip(order, params))
+        group_of = {i: new for new, saved in zip(new_groups, saved_groups) for i in saved["params"]}
         saved_state = state_dict["state"]
         if not isinstance(saved_state, dict):
             raise ValueError("the state_dict's 'state' must be a dict")
@@ -201,24 +292,30 @@ class Optimizer:
             if isinstance(key, bool) or not isinstance(key, int) or key not in by_index:
                 raise ValueError(f"the state_dict has state for an unknown parameter {key!r}")
             p = by_index[key]
-            new_state[p] = self._checked_entry(key, entry, p)
-        self.param_groups = new_groups
+            new_state[p] = self._checked_entry(key, entry, p, group_of[key])
+        # Everything checked: change the optimizer, keeping each group dict's identity.
+        for group, new in zip(self.param_groups, new_groups):
+            group.clear()
+            group.update(new)
         self.state = new_state
 
-    def _checked_entry(self, key: int, entry: Any, p: Tensor) -> dict[str, Any]:
+    def _checked_entry(self, key: int, entry: Any, p: Tensor, group: dict) -> dict[str, Any]:
         """Validate one parameter's saved state and return a private copy of it."""
         if not isinstance(entry, dict):
             raise ValueError(f"the state of parameter {key} must be a dict")
-        if entry and set(entry) != set(self._state_keys):
+        expected = set(self._state_keys(group))
+        if entry and set(entry) != expected:
             raise ValueError(
                 f"the state of parameter {key} has entries {sorted(entry)}; "
-                f"{type(self).__name__} keeps {sorted(self._state_keys)}"
+                f"{type(self).__name__} with its group's options keeps {sorted(expected)}"
             )
         out: dict[str, Any] = {}
         for name, value in entry.items():
             if name == "step":
                 if isinstance(value, bool) or not isinstance(value, int | np.integer):
                     raise ValueError(f"the step of parameter {key} must be an int, got {value!r}")
+                if value < 0:
+                    raise ValueError(f"the step of parameter {key} must be >= 0, got {value!r}")
                 out[name] = int(value)
                 continue
             array = np.asarray(value)
@@ -231,8 +328,6 @@ class Optimizer:
                 raise ValueError(f"the {name} of parameter {key} is not numeric ({array.dtype})")
             out[name] = array.astype(p.dtype, copy=True)
         return out
-
-    _state_keys: tuple[str, ...] = ()
 
     def _all_params(self) -> list[Tensor]:
         return [p for group in self.param_groups for p in group["params"]]
@@ -247,152 +342,15 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-def _check_number(name: str, value: Any, low: float, high: float | None = None) -> None:
-    """Raise unless `low <= value` (and `value < high` when given)."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if value < low or (high is not None and value >= high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high})"
-        raise ValueError(f"{name} must be {bound}, got {value!r}")
+_SET_MESSAGE = (
+    "optimizer parameters need to be organized in ordered collections, but the ordering of "
+    "tensors in sets changes between runs; pass a list instead"
+)
 
 
-class SGD(Optimizer):
-    """Stochastic gradient descent, optionally with momentum and Nesterov momentum.
-
-    With g = p.grad + weight_decay * p, each step does (PyTorch's formulation):
-
-        buf = g                                          on the first step
-        buf = momentum * buf + (1 - dampening) * g       afterwards
-        d = g + momentum * buf  if nesterov,  else  d = buf     (d = g when momentum == 0)
-        p = p - lr * d
-    """
-
-    _state_keys = ("momentum_buffer",)
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float,
-        momentum: float = 0.0,
-        dampening: float = 0.0,
-        nesterov: bool = False,
-        weight_decay: float = 0.0,
-    ) -> None:
-        defaults = dict(
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            nesterov=nesterov,
-            weight_decay=weight_decay,
-        )
-        super().__init__(params, defaults)
-
-    def _check(self, group: dict[str, Any]) -> None:
-        super()._check(group)
-        _check_number("momentum", group["momentum"], 0.0)
-        _check_number("dampening", group["dampening"], 0.0)
-        _check_number("weight_decay", group["weight_decay"], 0.0)
-        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
-            raise ValueError(
-                "nesterov momentum needs momentum > 0 and dampening = 0, got "
-                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
-            )
-
-    def _update(self, p: Tensor, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
-        lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
-        if wd != 0:
-            g = g + wd * p.data
-        if momentum != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = np.array(g, dtype=p.dtype)
-            else:  # in place: no new big arrays each step
-                buf *= momentum
-                buf += g if group["dampening"] == 0 else (1 - group["dampening"]) * g
-            state["momentum_buffer"] = buf
-            g = g + momentum * buf if group["nesterov"] else buf
-        p.data -= (lr * g).astype(p.dtype, copy=False)
-
-
-class Adam(Optimizer):
-    """Adam (Kingma & Ba), with PyTorch's bias corrections; `step` counts per parameter.
-
-    With g = p.grad + weight_decay * p (L2 penalty folded into the gradient):
-
-        step += 1
-        exp_avg    = beta1 * exp_avg    + (1 - beta1) * g
-        exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * g * g
-        p = p - lr / (1 - beta1**step) * exp_avg
-                / (sqrt(exp_avg_sq) / sqrt(1 - beta2**step) + eps)
-    """
-
-    _state_keys = ("step", "exp_avg", "exp_avg_sq")
-    _decoupled = False
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-    ) -> None:
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
-        super().__init__(params, defaults)
-
-    def _check(self, group: dict[str, Any]) -> None:
-        super()._check(group)
-        betas = group["betas"]
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        _check_number("betas[0]", betas[0], 0.0, 1.0)
-        _check_number("betas[1]", betas[1], 0.0, 1.0)
-        _check_number("eps", group["eps"], 0.0)
-        _check_number("weight_decay", group["weight_decay"], 0.0)
-
-    def _update(self, p: Tensor, g: np.ndarray, state: dict[str, Any], group: dict) -> None:
-        lr, (beta1, beta2), eps, wd = (
-            group["lr"],
-            group["betas"],
-            group["eps"],
-            group["weight_decay"],
-        )
-        if not state:
-            state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p.data)
-            state["exp_avg_sq"] = np.zeros_like(p.data)
-        if wd != 0:
-            if self._decoupled:
-                p.data *= 1 - lr * wd  # AdamW: decay the weights, not the gradient
-            else:
-                g = g + wd * p.data
-        state["step"] += 1
-        step = state["step"]
-        m = beta1 * state["exp_avg"] + (1 - beta1) * g
-        v = beta2 * state["exp_avg_sq"] + (1 - beta2) * (g * g)
-        # m and v are fresh arrays: astype copies only when p is not in their dtype
-        state["exp_avg"] = m.astype(p.dtype, copy=False)
-        state["exp_avg_sq"] = v.astype(p.dtype, copy=False)
-        step_size = lr / (1 - beta1**step)
-        denom = np.sqrt(state["exp_avg_sq"]) / math.sqrt(1 - beta2**step) + eps
-        p.data -= (step_size * state["exp_avg"] / denom).astype(p.dtype, copy=False)
-
-
-class AdamW(Adam):
-    """Adam with decoupled weight decay (Loshchilov & Hutter), as in PyTorch.
-
-    Each step first shrinks the weights, `p = p - lr * weight_decay * p`, then does the
-    Adam update above with the plain gradient (no decay folded into it).
-    """
-
-    _decoupled = True
-
-    def __init__(
-        self,
-        params: Iterable[Any],
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-    ) -> None:
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+def check_betas(group: dict[str, Any]) -> None:
+    betas = group["betas"]
+    if not isinstance(betas, tuple) or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    check_number("betas[0]", betas[0], 0.0, 1.0)
+    check_number("betas[1]", betas[1], 0.0, 1.0)
