@@ -8,6 +8,7 @@ import importlib.util
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -173,11 +174,29 @@ def test_walk_is_iterative_and_truncation_keeps_the_output_end() -> None:
     assert kept[-1].kind == "output"
 
 
-def test_freed_graph_says_so() -> None:
+def test_freed_graph_says_so_and_warns_what_to_do(tmp_path: Path) -> None:
     y = scalar_graph()[0]
     y.backward()
-    nodes, _ = parse_dot(viz.to_dot(y))
+    advice = r"freed.*retain_graph=True"
+    with pytest.warns(UserWarning, match=advice):
+        nodes, _ = parse_dot(viz.to_dot(y))
     assert any("freed by backward" in label for label, _ in nodes.values())
+    for call in (
+        lambda: viz.graph_nodes(y),
+        lambda: viz.draw_graph(y, tmp_path / "freed.png"),
+        lambda: viz.graph(y),
+    ):
+        with pytest.warns(UserWarning, match=advice):
+            call()
+    with pytest.warns(UserWarning):
+        drawing = viz.graph(y)
+    assert drawing.freed and "retain_graph=True" in drawing.svg
+    # a graph drawn before backward (or kept by retain_graph) does not warn
+    y2 = scalar_graph()[0]
+    y2.backward(retain_graph=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not viz.graph(y2).freed
 
 
 # ----------------------------------------------------------------------------- drawings
