@@ -133,7 +133,7 @@ def check_training(nb: nbformat.NotebookNode, text: str) -> None:
 def check_batchnorm(nb: nbformat.NotebookNode, text: str) -> None:
     assert number(text, r"forward: max \|composed - closed form\| =") < 1e-12
     assert number(text, r"dx: max \|composed - closed form\| =") < 1e-12
-    assert "dropout gradient == mask / (1 - p) * g: True" in text
+    assert "dropout gradient == kept / (1 - p) * g: True" in text
 
 
 def check_higher_order(nb: nbformat.NotebookNode, text: str) -> None:
