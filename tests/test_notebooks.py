@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+import math
 import re
 import sys
 import time
@@ -105,6 +106,16 @@ def displays(nb: nbformat.NotebookNode, mime: str) -> int:
     return sum(mime in out.get("data", {}) for cell in nb.cells for out in cell.get("outputs", []))
 
 
+def step_throughs(nb: nbformat.NotebookNode) -> int:
+    """How many outputs are a trace's step-through view (its HTML, script included)."""
+    return sum(
+        "tgm-view" in out.get("data", {}).get("text/html", "")
+        and "<script>" in out.data["text/html"]
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+    )
+
+
 def number(text: str, pattern: str) -> float:
     """The number that follows `pattern` (a regular expression) in `text`."""
     found = re.search(pattern + r"\s*([-+]?[0-9.]+(?:e[-+]?[0-9]+)?)", text)
@@ -116,11 +127,22 @@ def number(text: str, pattern: str) -> float:
 def check_chain_rule(nb: nbformat.NotebookNode, text: str) -> None:
     assert "by hand == engine: True" in text
     assert number(text, r"\|finite difference - engine\| =") < 1e-8
+    # the trace adds a's two uses: directly (f) and through e = a * b (dL/de * b)
+    f = math.tanh(0.5 * -1.5 + 1.0)
+    direct, through_e = f, 0.5 * (1 - f * f) * -1.5
+    total = direct + through_e
+    assert f"a.grad += {direct:.6g} + {through_e:.6g} = {total:.6g}  (sum over its 2 uses)" in text
+    assert number(text, "a.grad after two passes:") == 2 * number(text, "a.grad after one pass:")
+    assert displays(nb, "image/svg+xml") == 2  # the graph before and after backward
+    assert step_throughs(nb) == 1
 
 
 def check_broadcasting(nb: nbformat.NotebookNode, text: str) -> None:
     assert "b.grad == g summed over the batch: True" in text
     assert "unbroadcast gives the same: True" in text
+    assert "W.grad == g.T @ x: True" in text and "the engine agrees: True" in text
+    assert "could not be broadcast" in text  # the shape error, printed
+    assert displays(nb, "image/svg+xml") == 1 and step_throughs(nb) == 1
 
 
 def check_training(nb: nbformat.NotebookNode, text: str) -> None:
@@ -134,6 +156,9 @@ def check_batchnorm(nb: nbformat.NotebookNode, text: str) -> None:
     assert number(text, r"forward: max \|composed - closed form\| =") < 1e-12
     assert number(text, r"dx: max \|composed - closed form\| =") < 1e-12
     assert "dropout gradient == kept / (1 - p) * g: True" in text
+    assert "gradcheck(batch_norm): True" in text
+    assert "Mean -> Sub -> Mul -> Mean" in text  # the primitives batch norm is made of
+    assert displays(nb, "image/svg+xml") == 3 and step_throughs(nb) == 1
 
 
 def check_higher_order(nb: nbformat.NotebookNode, text: str) -> None:

@@ -119,13 +119,21 @@ def expression(a, b, c):
 with trace() as tr:
     L = expression(a, b, c)
     L.backward(retain_graph=True)  # retain_graph: keep the graph to draw it afterwards
+tr
+
+# %% [markdown]
+# Click **Next** to step through it: first the four forward operations, then the four
+# backward steps. Each backward step shows the gradient `g` that arrived at a node, the
+# node's rule, and what it sends to each of its inputs: the same products as the hand
+# calculation above, in the same order. At the end `a` has received two contributions and
+# added them.
+#
+# The same record as text, all at once:
+
+# %%
 print(tr)
 
 # %% [markdown]
-# Each backward step shows the gradient `g` that arrived at a node, the node's rule, and
-# what it sends to each of its inputs: the same products as the hand calculation above,
-# in the same order. At the end `a` receives two contributions and adds them.
-#
 # The totals are in `.grad`:
 
 # %%

@@ -101,12 +101,13 @@ print("b.grad == g summed over the batch:", np.allclose(b.grad.data, g.sum(axis=
 # %% [markdown]
 # The trace shows where that happened. The `Add` node's rule (`da = g, db = g`) hands `b`
 # a gradient of the output's shape `(4, 2)`; the engine sees that `b` has shape `(2,)` and
-# sums it down. The trace marks it "summed from shape (4, 2)": compare the four rows of
-# `g` with the two numbers `b` receives. The weight needs no summing: the matrix product's
-# rule sends `x.T @ g` to `W.T`, and the transpose's rule turns that into `g.T @ x`.
+# sums it down. Step to the first backward step (**Next**, after the three forward
+# operations): the trace marks it "summed from shape (4, 2)"; compare the four rows of `g`
+# with the two numbers `b` receives. The weight needs no summing: the matrix product's rule
+# sends `x.T @ g` to `W.T`, and the transpose's rule turns that into `g.T @ x`.
 
 # %%
-print(tr)
+tr
 
 # %%
 print("W.grad == g.T @ x:", np.allclose(W.grad.data, g.T @ x.data))

@@ -36,17 +36,22 @@ rng = np.random.default_rng(0)
 #     out   = x_hat * weight + bias
 #
 # We use a `BatchNorm1d` layer in float64 with random weight and bias (they start at 1 and
-# 0, which would hide mistakes), on 8 examples of 3 channels.
+# 0, which would hide mistakes), on 8 examples of 3 channels, and run it forward and
+# backward once inside a `trace`. `dy` stands for the gradient that the rest of a network
+# would send back to the layer's output.
 
 # %%
 N, C = 8, 3
 bn = nn.BatchNorm1d(C).double()
 bn.weight.data = rng.uniform(0.5, 2.0, C)
 bn.bias.data = rng.uniform(-1.0, 1.0, C)
+params = {"weight": bn.weight, "bias": bn.bias}
 x = Tensor(rng.standard_normal((N, C)) * 2 + 1, requires_grad=True, dtype=np.float64, name="x")
+dy = rng.standard_normal((N, C))
 
-with trace() as tr:
+with trace(params=params) as tr:
     out = bn(x)
+    out.backward(dy, retain_graph=True)  # retain_graph: keep the graph to draw it
 print(" -> ".join(step.op for step in tr.forward))
 
 # %% [markdown]
@@ -57,7 +62,6 @@ print(" -> ".join(step.op for step in tr.forward))
 # Its gradient is the sum over all of those paths.
 
 # %%
-params = {"weight": bn.weight, "bias": bn.bias}
 viz.graph(out, params=params, names={"x": x})
 
 # %% [markdown]
@@ -84,12 +88,17 @@ print(f"forward: max |composed - closed form| = {np.abs(out.data - closed_out).m
 #     dL/dx      = weight / (N * sqrt(var + eps))
 #                  * (N * dy - dy.sum(axis=0) - x_hat * (dy * x_hat).sum(axis=0))
 #
-# The engine knows none of this. It runs the primitives' rules backwards:
+# The engine knows none of this. It ran the rules of the nine primitives, in reverse order,
+# each sending its share of the gradient on. Step through them (**Next**; the first nine
+# steps are the forward pass):
 
 # %%
-dy = rng.standard_normal((N, C))
-out.backward(dy)
+tr
 
+# %% [markdown]
+# And the result against the closed form:
+
+# %%
 closed_dx = w / (N * np.sqrt(var + eps)) * (N * dy - dy.sum(0) - x_hat * (dy * x_hat).sum(0))
 print(f"dx: max |composed - closed form| = {np.abs(x.grad.data - closed_dx).max():.1e}")
 print(f"dweight: max |difference| = {np.abs(bn.weight.grad.data - (dy * x_hat).sum(0)).max():.1e}")
