@@ -47,13 +47,10 @@ def test_course_has_its_six_notebooks() -> None:
 
 
 def test_committed_notebooks_are_what_their_sources_give() -> None:
-    stale = [
-        name
-        for name in NAMES
-        if (FOLDER / f"{name}.ipynb").read_text()
-        != build.render(build.notebook_of(FOLDER / "source" / f"{name}.py"))
-    ]
+    stale = [name for name in NAMES if not build.up_to_date(FOLDER / "source" / f"{name}.py")]
     assert not stale, f"rebuild with python docs/notebooks/build.py: {stale}"
+    for name in NAMES:  # and each is a valid notebook
+        nbformat.validate(nbformat.read(FOLDER / f"{name}.ipynb", as_version=4))
 
 
 def test_committed_notebooks_have_no_outputs() -> None:

@@ -29,9 +29,11 @@ same file.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -93,6 +95,20 @@ def render(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
+def content(nb: Any) -> list[tuple[str, str]]:
+    """What a notebook says, cell by cell: (cell type, source). Comparing this rather than
+    the file's text keeps a check independent of how a given nbformat version writes files."""
+    return [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]]
+
+
+def up_to_date(source: Path) -> bool:
+    """True when the committed notebook says what `source` says."""
+    target = target_of(source)
+    if not target.exists():
+        return False
+    return content(json.loads(target.read_text())) == content(notebook_of(source))
+
+
 def kernel_manager():
     """A manager for ipykernel's own "python3" kernel, which runs this interpreter. No
     kernel folder is searched, so a "python3" kernel installed elsewhere (another Python,
@@ -136,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     for source in sources():
         target, text = target_of(source), render(notebook_of(source))
         if args.check:
-            if not target.exists() or target.read_text() != text:
+            if not up_to_date(source):
                 stale.append(target.name)
             continue
         if not target.exists() or target.read_text() != text:

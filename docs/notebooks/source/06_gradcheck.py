@@ -84,8 +84,9 @@ for label, values in rows.items():
     print(f"{label}:  error {errors[at]:.0e} at h = 1e-6,  smallest {np.nanmin(errors):.0e}")
 
 # %% [markdown]
-# Right of each minimum the approximation's own error dominates, left of it rounding (at
-# the far left `x + h` rounds back to `x` and the difference is 0). In float64 a central
+# Right of each minimum the approximation's own error dominates, left of it rounding (on
+# the flat left part of the float32 curve, `x + h` rounds back to `x`: the difference is
+# 0, and the error is the whole derivative). In float64 a central
 # difference with `h = 1e-6` agrees with the true derivative to about ten digits. In
 # float32 the same step gives one or two, and the best step only a few more, found by
 # luck. That is why gradient checks run in float64, with central differences.
