@@ -103,7 +103,8 @@ def panel(view: Any) -> dict[str, Any]:
         sent[name] = number(css(li, ".tgm-value")[0].text)
     leaves = {}
     for row in css(view, ".tgm-leaf"):
-        name, value = (td.text for td in css(row, "td"))
+        name = css(row, "td")[0].text
+        value = css(row, ".tgm-value")[0].text
         leaves[name] = None if value == "-" else number(value)
     return {
         "g": number(g[0].text) if g else None,

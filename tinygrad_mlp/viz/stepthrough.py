@@ -42,8 +42,8 @@ def _shape(shape: tuple) -> str:
 
 
 def _short(value: Any, shape: tuple) -> str:
-    """A value as the drawing shows it (4 significant digits), or its shape."""
-    return _fmt_values(value) if value is not None else f"shape {_shape(shape)}"
+    """A value as the drawing shows it (4 significant digits), or that it was not kept."""
+    return _fmt_values(value) if value is not None else "(not kept)"
 
 
 class _View:
@@ -74,11 +74,13 @@ class _View:
                 kind = "param"
             else:
                 kind = "leaf" if key.requires_grad else "const"
-        # a scalar is its value; an array its shape and, when recorded, its values
+        # a scalar shows its value; an array its shape and, when recorded, its values
         title = self.tr.label(key) + ("" if op.shape == () else f" {_shape(op.shape)}")
-        lines = [title, _short(op.value, op.shape)]
+        lines = [title]
         if op.value is not None:
-            lines[1] = "value " + lines[1]
+            lines.append(f"value {_fmt_values(op.value)}")
+        elif op.shape == ():
+            lines.append("shape ()")
         self.nodes.append(GraphNode(node_id, kind, lines, inputs or []))
         return node_id
 
@@ -130,6 +132,8 @@ class _View:
             parts.append(
                 f"<p>The rule backward will run here:<br><code>{esc(tr.rule_text(s))}</code></p>"
             )
+        if s.output.value is None:
+            parts.append(self._not_kept())
         if s.during_backward:
             parts.append(
                 '<p class="tgm-note">Recorded while a backward pass with create_graph=True '
@@ -183,7 +187,7 @@ class _View:
         grads: dict[str, str] = {}
         if out_id is not None:
             grads[out_id] = "grad " + _short(s.grad_output.value, s.grad_output.shape)
-        totals = self._totals(s)
+        totals, shares = self._totals(s)
         updated = {
             self.ids[id(t.sent.to.key)] for t in e.sends if isinstance(t.sent.to.key, Tensor)
         }
@@ -191,13 +195,20 @@ class _View:
         for leaf, node_id in self.leaves:
             total = totals.get(id(leaf))
             text = "-" if total is None else _value(*total)
+            got = shares.get(id(leaf), [])
+            summed = ""
+            if len(got) > 1 and all(v is not None and v.size == 1 for v in got):
+                summed = " + ".join(_value(v, ()) for v in got) + " = "
             cls = "tgm-leaf tgm-updated" if node_id in updated else "tgm-leaf"
             rows.append(
                 f'<tr class="{cls}" data-node="{node_id}"><td>{esc(tr.label(leaf))}</td>'
-                f'<td class="tgm-value">{esc(text)}</td></tr>'
+                f'<td>{esc(summed)}<span class="tgm-value">{esc(text)}</span></td></tr>'
             )
             if node_id in updated and total is not None:
                 grads[node_id] = "grad " + _short(*total)
+        values = [s.grad_output.value] + [t.sent.value for t in e.sends]
+        if any(v is None for v in values):
+            parts.append(self._not_kept())
         if rows:
             parts.append(
                 '<table class="tgm-leaves"><tr><th>leaf</th><th>.grad added by this pass '
@@ -215,10 +226,20 @@ class _View:
             "html": "".join(parts),
         }
 
-    def _totals(self, upto: BackwardStep) -> dict[int, tuple[Any, tuple]]:
-        """id(leaf) -> (sum so far or None when a part was not recorded, shape), over the
-        steps of `upto`'s pass up to and including it."""
+    def _not_kept(self) -> str:
+        n = self.tr.max_values
+        return (
+            f'<p class="tgm-note">Only the shape is shown for tensors of more than {n} '
+            "elements: trace(max_values=...) records more.</p>"
+        )
+
+    def _totals(
+        self, upto: BackwardStep
+    ) -> tuple[dict[int, tuple[Any, tuple]], dict[int, list[Any]]]:
+        """Over the steps of `upto`'s pass up to and including it: id(leaf) -> (the sum so
+        far, or None when a part was not recorded; shape), and id(leaf) -> the parts."""
         totals: dict[int, tuple[Any, tuple]] = {}
+        shares: dict[int, list[Any]] = {}
         for s in self.tr.backward:
             if s.pass_index != upto.pass_index:
                 continue
@@ -226,6 +247,7 @@ class _View:
                 if sent is None or not isinstance(sent.to.key, Tensor):
                     continue
                 k = id(sent.to.key)
+                shares.setdefault(k, []).append(sent.value)
                 prev = totals.get(k)
                 if prev is None:
                     totals[k] = (None if sent.value is None else sent.value.copy(), sent.shape)
@@ -234,7 +256,7 @@ class _View:
                     totals[k] = (both, sent.shape)
             if s is upto:
                 break
-        return totals
+        return totals, shares
 
     def reserve(self) -> dict[str, str]:
         """For each tensor that gets a gradient line: the longest text it will show."""
@@ -340,8 +362,7 @@ _SCRIPT = """
     for (id in grads) grads[id].textContent = shown[id] || "";
     root.querySelector(".tgm-title").textContent = s.title;
     root.querySelector(".tgm-body").innerHTML = s.html;
-    root.querySelector(".tgm-counter").textContent =
-      "step " + (at + 1) + " of " + steps.length;
+    root.querySelector(".tgm-counter").textContent = (at + 1) + " / " + steps.length;
     root.querySelector(".tgm-prev").disabled = at === 0;
     root.querySelector(".tgm-next").disabled = at === steps.length - 1;
     root.setAttribute("data-step", String(at));
