@@ -373,3 +373,20 @@ def test_tensors_from_before_the_trace_and_a_stopped_recording(
         click(view, "next")
     assert "sent by steps the trace did not record" in panel(view)["text"]
     assert_no_script_errors(browser)
+
+
+def test_a_graph_too_big_to_lay_out_is_left_out_with_a_note() -> None:
+    x = Tensor(1.0, requires_grad=True, name="x")
+    w = Tensor(0.5, requires_grad=True, name="w")
+    with trace() as tr:
+        y = x
+        for _ in range(60):  # w feeds every Mul: its edges cross most rows
+            y = (y * w).tanh()
+        y.backward()
+    page = tr._repr_html_()
+    assert "<svg" not in page and "too many" in page
+    steps = re.search(r'class="tgm-data">(.*?)</script>', page).group(1)
+    assert steps.count('"kind": "forward"') == 120 and steps.count('"kind": "backward"') == 120
+    with trace() as small:
+        (x * w).tanh().backward()
+    assert "<svg" in small._repr_html_()
