@@ -103,7 +103,8 @@ def panel(view: Any) -> dict[str, Any]:
         sent[name] = number(css(li, ".tgm-value")[0].text)
     leaves = {}
     for row in css(view, ".tgm-leaf"):
-        name, value = (td.text for td in css(row, "td"))
+        name = css(row, "td")[0].text
+        value = css(row, ".tgm-value")[0].text
         leaves[name] = None if value == "-" else number(value)
     return {
         "g": number(g[0].text) if g else None,
@@ -324,3 +325,68 @@ def test_the_page_is_self_contained_and_says_why_when_empty(browser: Any, tmp_pa
     assert "Nothing was recorded" in css(view, ".tgm-warning")[0].text
     assert css(view, ".tgm-node") == []
     assert_no_script_errors(browser)
+
+
+def test_a_second_derivative_pass_restarts_the_leaf_totals(browser: Any, tmp_path: Path) -> None:
+    x = Tensor(1.3, requires_grad=True, dtype=np.float64, name="x")
+    with trace() as tr:
+        y = x * x * x
+        (gx,) = grad(y, x, create_graph=True)
+        gx.backward()
+    view = open_view(browser, tr, tmp_path / "second.html")
+    totals: dict[int, float] = {}
+    for _ in range(len(tr.forward) + len(tr.backward) - 1):
+        click(view, "next")
+        if step(view) >= len(tr.forward):
+            pass_index = tr.backward[step(view) - len(tr.forward)].pass_index
+            value = panel(view)["leaves"]["x"]
+            if value is not None:
+                totals[pass_index] = float(value)
+    assert totals[0] == pytest.approx(3 * 1.3**2, rel=1e-5)  # d(x^3)/dx, by grad()
+    assert totals[1] == pytest.approx(x.grad.item(), rel=1e-5)  # d(3x^2)/dx = 6x, in .grad
+    assert x.grad.item() == pytest.approx(6 * 1.3)
+    assert_no_script_errors(browser)
+
+
+def test_tensors_from_before_the_trace_and_a_stopped_recording(
+    browser: Any, tmp_path: Path
+) -> None:
+    a = Tensor(0.3, requires_grad=True, dtype=np.float64, name="a")
+    h = a * 2.0  # computed before the trace: shown, but its node is not watched
+    with trace() as before:
+        h.tanh().backward()
+    view = open_view(browser, before, tmp_path / "before.html")
+    assert {title_of(view, g.get_attribute("data-node")) for g in css(view, ".tgm-node")} == {
+        "e1",
+        "Tanh",
+        "t1",
+    }
+    click(view, "next")
+    assert float(panel(view)["sent"]["e1"]) == pytest.approx(1 - np.tanh(0.6) ** 2, rel=1e-5)
+    with trace(limit=2) as stopped:
+        y = a * 1.0
+        for _ in range(4):
+            y = y + 1.0
+        y.backward()
+    view = open_view(browser, stopped, tmp_path / "stopped.html")
+    for _ in range(2):
+        click(view, "next")
+    assert "sent by steps the trace did not record" in panel(view)["text"]
+    assert_no_script_errors(browser)
+
+
+def test_a_graph_too_big_to_lay_out_is_left_out_with_a_note() -> None:
+    x = Tensor(1.0, requires_grad=True, name="x")
+    w = Tensor(0.5, requires_grad=True, name="w")
+    with trace() as tr:
+        y = x
+        for _ in range(60):  # w feeds every Mul: its edges cross most rows
+            y = (y * w).tanh()
+        y.backward()
+    page = tr._repr_html_()
+    assert "<svg" not in page and "too many" in page
+    steps = re.search(r'class="tgm-data">(.*?)</script>', page).group(1)
+    assert steps.count('"kind": "forward"') == 120 and steps.count('"kind": "backward"') == 120
+    with trace() as small:
+        (x * w).tanh().backward()
+    assert "<svg" in small._repr_html_()

@@ -446,6 +446,8 @@ def test_demo_runs_headless_and_its_checks_agree(
         assert data.startswith(PNG_SIGNATURE) and len(data) > 5_000
     for name in ("scalar_graph.dot", "network_graph.dot"):
         parse_dot((tmp_path / name).read_text())
+    page = (tmp_path / "scalar_trace.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and page.count('class="tgm-node"') == 4 + 7
     # the finite-difference check it prints: recompute the agreement from the numbers
     fd = float(re.search(r"finite differences: dL/da ~ (\S+)", text).group(1))
     auto = float(re.search(r"autograd:\s+dL/da = (\S+)", text).group(1))

@@ -29,7 +29,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ..tensor import Tensor
-from .drawing import GraphNode, _fmt_values, _svg_text
+from .drawing import GraphNode, _fmt_values, _layers, _svg_text
 
 if TYPE_CHECKING:
     from .tracing import BackwardStep, ForwardStep, Operand, trace
@@ -42,8 +42,8 @@ def _shape(shape: tuple) -> str:
 
 
 def _short(value: Any, shape: tuple) -> str:
-    """A value as the drawing shows it (4 significant digits), or its shape."""
-    return _fmt_values(value) if value is not None else f"shape {_shape(shape)}"
+    """A value as the drawing shows it (4 significant digits), or that it was not kept."""
+    return _fmt_values(value) if value is not None else "(not kept)"
 
 
 class _View:
@@ -57,7 +57,13 @@ class _View:
         self.leaves = self._leaves()
         self.steps: list[dict[str, Any]] = [
             self._forward(s, i) for i, s in enumerate(self.tr.forward)
-        ] + [self._backward(s, i) for i, s in enumerate(self.tr.backward)]
+        ]
+        # each leaf's running total within the current pass: its parts, and their sum (None
+        # when a part's values were not recorded)
+        self._pass = -1
+        self._parts: dict[int, list[Any]] = {}
+        self._sums: dict[int, tuple[Any, tuple]] = {}
+        self.steps += [self._backward(s, i) for i, s in enumerate(self.tr.backward)]
 
     # ----------------------------------------------------------------- the graph
     def _tensor(self, op: Operand, kind: str | None = None, inputs: list[str] | None = None) -> str:
@@ -74,11 +80,13 @@ class _View:
                 kind = "param"
             else:
                 kind = "leaf" if key.requires_grad else "const"
-        # a scalar is its value; an array its shape and, when recorded, its values
+        # a scalar shows its value; an array its shape and, when recorded, its values
         title = self.tr.label(key) + ("" if op.shape == () else f" {_shape(op.shape)}")
-        lines = [title, _short(op.value, op.shape)]
+        lines = [title]
         if op.value is not None:
-            lines[1] = "value " + lines[1]
+            lines.append(f"value {_fmt_values(op.value)}")
+        elif op.shape == ():
+            lines.append("shape ()")
         self.nodes.append(GraphNode(node_id, kind, lines, inputs or []))
         return node_id
 
@@ -130,6 +138,8 @@ class _View:
             parts.append(
                 f"<p>The rule backward will run here:<br><code>{esc(tr.rule_text(s))}</code></p>"
             )
+        if s.output.value is None:
+            parts.append(self._not_kept())
         if s.during_backward:
             parts.append(
                 '<p class="tgm-note">Recorded while a backward pass with create_graph=True '
@@ -183,7 +193,7 @@ class _View:
         grads: dict[str, str] = {}
         if out_id is not None:
             grads[out_id] = "grad " + _short(s.grad_output.value, s.grad_output.shape)
-        totals = self._totals(s)
+        totals, shares = self._add_to_totals(s)
         updated = {
             self.ids[id(t.sent.to.key)] for t in e.sends if isinstance(t.sent.to.key, Tensor)
         }
@@ -191,13 +201,22 @@ class _View:
         for leaf, node_id in self.leaves:
             total = totals.get(id(leaf))
             text = "-" if total is None else _value(*total)
+            got = shares.get(id(leaf), [])
+            summed = ""  # a few scalar shares are written out; more are only counted
+            if 1 < len(got) <= 4 and all(v is not None and v.size == 1 for v in got):
+                summed = " + ".join(_value(v, ()) for v in got) + " = "
+            elif len(got) > 4:
+                summed = f"({len(got)} shares) "
             cls = "tgm-leaf tgm-updated" if node_id in updated else "tgm-leaf"
             rows.append(
                 f'<tr class="{cls}" data-node="{node_id}"><td>{esc(tr.label(leaf))}</td>'
-                f'<td class="tgm-value">{esc(text)}</td></tr>'
+                f'<td>{esc(summed)}<span class="tgm-value">{esc(text)}</span></td></tr>'
             )
             if node_id in updated and total is not None:
                 grads[node_id] = "grad " + _short(*total)
+        values = [s.grad_output.value] + [t.sent.value for t in e.sends]
+        if any(v is None for v in values):
+            parts.append(self._not_kept())
         if rows:
             parts.append(
                 '<table class="tgm-leaves"><tr><th>leaf</th><th>.grad added by this pass '
@@ -215,26 +234,32 @@ class _View:
             "html": "".join(parts),
         }
 
-    def _totals(self, upto: BackwardStep) -> dict[int, tuple[Any, tuple]]:
-        """id(leaf) -> (sum so far or None when a part was not recorded, shape), over the
-        steps of `upto`'s pass up to and including it."""
-        totals: dict[int, tuple[Any, tuple]] = {}
-        for s in self.tr.backward:
-            if s.pass_index != upto.pass_index:
+    def _not_kept(self) -> str:
+        n = self.tr.max_values
+        return (
+            f'<p class="tgm-note">Only the shape is shown for tensors of more than {n} '
+            "elements: trace(max_values=...) records more.</p>"
+        )
+
+    def _add_to_totals(
+        self, s: BackwardStep
+    ) -> tuple[dict[int, tuple[Any, tuple]], dict[int, list[Any]]]:
+        """Add what step `s` sent to the leaves to the running totals of its pass (a new
+        pass starts from nothing); returns the totals and the parts so far."""
+        if s.pass_index != self._pass:
+            self._pass, self._parts, self._sums = s.pass_index, {}, {}
+        for sent in s.sent:
+            if sent is None or not isinstance(sent.to.key, Tensor):
                 continue
-            for sent in s.sent:
-                if sent is None or not isinstance(sent.to.key, Tensor):
-                    continue
-                k = id(sent.to.key)
-                prev = totals.get(k)
-                if prev is None:
-                    totals[k] = (None if sent.value is None else sent.value.copy(), sent.shape)
-                else:
-                    both = None if prev[0] is None or sent.value is None else prev[0] + sent.value
-                    totals[k] = (both, sent.shape)
-            if s is upto:
-                break
-        return totals
+            k = id(sent.to.key)
+            self._parts.setdefault(k, []).append(sent.value)
+            prev = self._sums.get(k)
+            if prev is None:
+                total = None if sent.value is None else sent.value.copy()
+            else:
+                total = None if prev[0] is None or sent.value is None else prev[0] + sent.value
+            self._sums[k] = (total, sent.shape)
+        return self._sums, self._parts
 
     def reserve(self) -> dict[str, str]:
         """For each tensor that gets a gradient line: the longest text it will show."""
@@ -340,8 +365,7 @@ _SCRIPT = """
     for (id in grads) grads[id].textContent = shown[id] || "";
     root.querySelector(".tgm-title").textContent = s.title;
     root.querySelector(".tgm-body").innerHTML = s.html;
-    root.querySelector(".tgm-counter").textContent =
-      "step " + (at + 1) + " of " + steps.length;
+    root.querySelector(".tgm-counter").textContent = (at + 1) + " / " + steps.length;
     root.querySelector(".tgm-prev").disabled = at === 0;
     root.querySelector(".tgm-next").disabled = at === steps.length - 1;
     root.setAttribute("data-step", String(at));
@@ -354,11 +378,25 @@ _SCRIPT = """
               Home: 0, End: steps.length - 1}[e.key];
     if (to === undefined) return;
     e.preventDefault();
+    e.stopPropagation();  // a notebook would move between cells on the same keys
     show(to);
   });
   show(0);
 })();
 """
+
+
+MAX_DRAWN = 4000  # the most nodes, counting each row a long edge crosses, the view draws
+
+
+def _drawable(nodes: list[GraphNode]) -> bool:
+    """Whether the layout stays quick: nodes plus the rows their edges cross (each such row
+    costs the layout a node) at most MAX_DRAWN."""
+    if len(nodes) > MAX_DRAWN:
+        return False
+    layer = _layers(nodes)
+    crossed = sum(layer[n.id] - layer[p] - 1 for n in nodes for p in set(n.inputs))
+    return len(nodes) + crossed <= MAX_DRAWN
 
 
 def fragment(tr: trace) -> str:
@@ -367,9 +405,19 @@ def fragment(tr: trace) -> str:
     root_id = "tgm-trace-" + uuid.uuid4().hex[:12]
     n_ops = len(tr.forward)
     title = f"{n_ops} forward operations, {len(tr.backward)} backward steps"
-    svg = _svg_text(view.nodes, 0, title, None, view.reserve()) if view.nodes else ""
-    note = tr.diagnosis()
-    warning = f'<div class="tgm-warning">{html.escape(note)}</div>' if note else ""
+    notes = [tr.diagnosis()]
+    svg = ""
+    if view.nodes and _drawable(view.nodes):
+        svg = _svg_text(view.nodes, 0, title, None, view.reserve())
+    elif view.nodes:
+        notes.append(
+            f"The graph has {len(view.nodes)} nodes, too many (with the long edges between "
+            "them) to draw here: the steps are shown without it. A smaller example, or "
+            "viz.graph(t) (which draws the part nearest t), shows a graph."
+        )
+    warning = "".join(
+        f'<div class="tgm-warning">{html.escape(note)}</div>' for note in notes if note
+    )
     data = json.dumps({"steps": view.steps}).replace("</", "<\\/")
     legend = (
         '<p class="tgm-note tgm-legend">Highlighted: <span style="color:#d62728">the '

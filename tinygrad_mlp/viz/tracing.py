@@ -6,15 +6,21 @@
         y = (a * b + c).tanh()
         y.backward()
     print(tr)             # or tr.table()
+    tr                    # in Jupyter: a step-through view (tr.save_html(path): as a file)
 
 For each backward step the table shows the node, the gradient that arrived at it (`g`), the
-rule the node applied (the first paragraph of its class docstring, e.g.
-"out = a * b;  da = g * b,  db = g * a") and the gradient it sent to each input. When every
-tensor involved has one element it reads as the chain rule worked by hand:
-`dL/da = dL/dt1 * dt1/da = 0.94 * 1.5 = 1.41`, where L is the tensor `backward()` started from.
-Tensors are shown by their `name` if they have one (or their name in `params`), otherwise as
-t1, t2, ... (the result of the first, second, ... recorded operation), x1, x2, ... (leaves
-and constants) or e1, e2, ... (tensors computed before the trace began).
+rule the node applied (the first paragraph of its class docstring, "out = a * b; da = g * b,
+db = g * a", written in the node's own tensor names: "t3 = x1 * w; dx1 = g * w, dw = g * x1")
+and the gradient it sent to each input. When every tensor involved has one element it reads
+as the chain rule worked by hand: `dL/da = dL/dt1 * dt1/da = 0.94 * 1.5 = 1.41`, where L is
+the tensor `backward()` started from (its first step reads `g = dL/dL = 1`). Tensors are
+shown by their `name` if they have one (or their name in `params`), otherwise as t1, t2, ...
+(the result of the first, second, ... recorded operation), x1, x2, ... (leaves and
+constants) or e1, e2, ... (tensors computed before the trace began). A trace that recorded
+nothing, or no backward pass, says why and what to do (`diagnosis()`).
+
+The step-through view (`_repr_html_`, `save_html`; built in `stepthrough.py`) and the
+table read the same records, through `label`, `call_text`, `rule_text` and `explain`.
 
 How it watches, without touching the engine
 -------------------------------------------
@@ -147,7 +153,8 @@ class trace:
     tensors have their shapes recorded). `limit`: the most operations recorded. `params`: an
     optional mapping name -> tensor (e.g. `dict(model.named_parameters())`) to label
     parameters by name. After the block: `forward` and `backward` hold the steps,
-    `table()` (or `print(tr)`) shows them, `leaf_grads()` sums what reached each leaf.
+    `table()` (or `print(tr)`) shows them, `leaf_grads()` sums what reached each leaf,
+    `save_html(path)` (or Jupyter, through `_repr_html_`) shows them as a step-through view.
     """
 
     def __init__(
