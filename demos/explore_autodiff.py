@@ -13,7 +13,8 @@
    literature:
        dx = (1/N) * gamma / sqrt(var + eps) * (N*dy - sum(dy) - x_hat * sum(dy * x_hat))
 
-Writes PNG drawings and DOT files into --out; needs no display.
+Writes PNG drawings and DOT files into --out, and the scalar expression's trace as a
+step-through page (scalar_trace.html: open it in a browser); needs no display.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def scalar_part(out: Path) -> bool:
     print(tr)
     viz.draw_graph(L, out / "scalar_graph.png", title="L = tanh(a * b + c) * a")
     (out / "scalar_graph.dot").write_text(viz.to_dot(L))
-    print(f"\nwrote {out / 'scalar_graph.png'} and scalar_graph.dot")
+    tr.save_html(out / "scalar_trace.html")  # the same trace, to step through in a browser
+    print(f"\nwrote {out / 'scalar_graph.png'}, scalar_graph.dot and scalar_trace.html")
 
     # dL/da by central differences: nudge a both ways, no gradients involved.
     h = 1e-6

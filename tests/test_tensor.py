@@ -92,6 +92,18 @@ def test_attributes():
     assert s.shape == () and s.ndim == 0 and s.size == 1
 
 
+def test_name_is_a_keyword_and_an_attribute_none_by_default():
+    w = Tensor([1.0, 2.0], requires_grad=True, name="w")
+    assert w.name == "w" and Tensor(1.0).name is None
+    y = w * 2.0
+    assert y.name is None and y.grad_fn is not None  # results of operations: None
+    y.name = "y"
+    assert y.name == "y" and w.name == "w"
+    assert tg.nn.Parameter(np.ones(2)).name is None and w.detach().name is None
+    with pytest.raises(TypeError, match=r"name=3.*string"):
+        Tensor(1.0, name=3)
+
+
 def test_item_numpy_and_conversions():
     assert Tensor([[2.5]]).item() == 2.5
     assert isinstance(Tensor(3.0).item(), float)

@@ -91,19 +91,71 @@ def test_table_reads_as_the_chain_rule() -> None:
         y.backward()
     text = tr.table()
     assert str(tr) == text
-    # the rule printed is the primitive's own docstring
-    for cls in (ops.Mul, ops.Add, ops.Tanh):
-        rule = " ".join(cls.__doc__.split())
-        assert f"rule: {rule}" in text
-    # every "-> dL/dv = dL/dout * dout/dv = g * local = result" line multiplies correctly
-    chain = re.findall(r"-> dL/d(\w+) = dL/d\w+ \* d\w+/d\w+ = (\S+) \* (\S+) = (\S+)", text)
-    assert len(chain) == 5  # tanh -> 1 input, add -> 2, mul -> 2
-    for _, g, local, result in chain:
-        assert float(g) * float(local) == pytest.approx(float(result), rel=1e-5)
-    sent = {name: float(result) for name, _, _, result in chain}
+    # each rule is the primitive's docstring, written in the node's own tensor names
+    assert "rule: t1 = a * b; da = g * b, db = g * a" in text
+    assert "rule: t2 = t1 + c; dt1 = g, dc = g" in text
+    assert "rule: y = tanh(t2); dt2 = g * (1 - y * y)" in text
+    assert "out =" not in text
+    # the first step is where backward() starts: dL/dL = 1, no product that cites itself
+    assert "g = dL/dL = 1   (backward() starts here: L is y)" in text
+    assert "dL/dL *" not in text and "dL/dy *" not in text
     u = 0.5 * -1.5 + 1.0
+    first = re.search(r"-> dL/dt2 = (\S+)   \(the rule with g = 1\)", text)
+    assert first is not None and float(first.group(1)) == pytest.approx(1 - np.tanh(u) ** 2)
+    # every later "-> dL/dv = dL/dout * dout/dv = g * local = result" multiplies correctly
+    chain = re.findall(r"-> dL/d(\w+) = dL/d(\w+) \* d(\w+)/d(\w+) = (\S+) \* (\S+) = (\S+)", text)
+    assert len(chain) == 4  # add -> 2 inputs, mul -> 2
+    for to, out, out2, to2, g, local, result in chain:
+        assert (out, to) == (out2, to2)
+        assert float(g) * float(local) == pytest.approx(float(result), rel=1e-5)
+    sent = {to: float(result) for to, *_, result in chain}
     assert sent["b"] == pytest.approx((1 - np.tanh(u) ** 2) * 0.5, rel=1e-5)
-    assert "y = Tanh(" in text
+    assert "y = Tanh(t2)" in text and "t1 = Mul(a, b)" in text
+
+
+def test_calls_show_constants_and_reduction_arguments_by_keyword() -> None:
+    x = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True, name="x")
+    with trace() as tr:
+        y = (x * 2.0).sum()
+        z = x.sum(axis=0, keepdims=True)
+        w = x.reshape(2, 3)
+        y.backward()
+    calls = [tr.call_text(s) for s in tr.forward]
+    assert calls == [
+        "Mul(x, 2)",
+        "Sum(t1, axis=None)",
+        "Sum(x, axis=0, keepdims=True)",
+        "Reshape(x, shape=(2, 3))",
+    ]
+    text = tr.table()
+    assert "t2 = Sum(t1, axis=None)" in text
+    # a constant input keeps its letter in the rule, and its value is said
+    assert "rule: t1 = x * b; dx = g * b, db = g * x   (b = 2: a constant" in text
+    assert z.shape == (1, 2) and w.shape == (2, 3)
+
+
+def test_empty_or_outside_traces_say_why_and_what_to_do() -> None:
+    a = scalar(0.3, "a")
+    with trace() as empty:
+        pass
+    assert "Nothing was recorded" in empty.table()
+    y = (a * 2.0).tanh()
+    with trace() as before:  # the forward ran before the block: nothing is watched
+        y.backward()
+    assert before.forward == [] and before.backward == []
+    assert "run the forward pass inside the block" in " ".join(before.table().split())
+    with trace() as outside:
+        y = (a * 2.0).tanh()
+    assert "call backward() inside" in " ".join(outside.table().split())
+    y.backward()  # after the block: not recorded, and the graph is freed
+    note = outside.diagnosis()
+    assert "freed" in note and "retain_graph=True" in note and "inside the block" in note
+    with trace() as constants:
+        Tensor(1.0) * 2.0
+    assert "no input of these operations requires grad" in " ".join(constants.table().split())
+    with trace() as fine:
+        (a * 2.0).backward()
+    assert fine.diagnosis() is None and "Note:" not in fine.table()
 
 
 def test_reused_tensor_shows_the_sum_of_its_uses() -> None:

@@ -8,6 +8,8 @@ import importlib.util
 import re
 import subprocess
 import sys
+import warnings
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -173,11 +175,171 @@ def test_walk_is_iterative_and_truncation_keeps_the_output_end() -> None:
     assert kept[-1].kind == "output"
 
 
-def test_freed_graph_says_so() -> None:
+def test_freed_graph_says_so_and_warns_what_to_do(tmp_path: Path) -> None:
     y = scalar_graph()[0]
     y.backward()
-    nodes, _ = parse_dot(viz.to_dot(y))
+    advice = r"freed.*retain_graph=True"
+    with pytest.warns(UserWarning, match=advice):
+        nodes, _ = parse_dot(viz.to_dot(y))
     assert any("freed by backward" in label for label, _ in nodes.values())
+    for call in (
+        lambda: viz.graph_nodes(y),
+        lambda: viz.draw_graph(y, tmp_path / "freed.png"),
+        lambda: viz.graph(y),
+    ):
+        with pytest.warns(UserWarning, match=advice):
+            call()
+    with pytest.warns(UserWarning):
+        drawing = viz.graph(y)
+    assert drawing.freed and "retain_graph=True" in drawing.svg
+    # a graph drawn before backward (or kept by retain_graph) does not warn
+    y2 = scalar_graph()[0]
+    y2.backward(retain_graph=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert not viz.graph(y2).freed
+
+
+# ----------------------------------------------------------------------------- SVG
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse_svg(text: str) -> tuple[dict[str, dict], list[tuple[str, str]], list[str]]:
+    """Nodes (data-node -> kind, lines by role, centre x and y), edges (from, to), and the
+    texts of the head (title, notes), from the SVG as XML."""
+    root = ET.fromstring(text)
+    assert root.tag == SVG + "svg"
+    assert root.find(f".//{SVG}*[@id]") is None, "ids would clash between drawings on a page"
+    nodes: dict[str, dict] = {}
+    edges = []
+    for g in root.iter(SVG + "g"):
+        if g.get("class") == "tgm-node":
+            rect = g.find(SVG + "rect")
+            spans = list(g.iter(SVG + "tspan"))
+            nodes[g.get("data-node")] = {
+                "kind": g.get("data-kind"),
+                "lines": [t.text or "" for t in spans],
+                "roles": {t.get("data-role"): t.text or "" for t in spans},
+                "x": float(rect.get("x")) + float(rect.get("width")) / 2,
+                "y": float(rect.get("y")) + float(rect.get("height")) / 2,
+            }
+        elif g.get("class") == "tgm-edge":
+            edges.append((g.get("data-from"), g.get("data-to")))
+            assert g.find(SVG + "polyline") is not None and g.find(SVG + "polygon") is not None
+    head = [t.text for t in root.iter(SVG + "text") if t.get("class") in ("tgm-head", "tgm-note")]
+    return nodes, edges, head
+
+
+def by_title(nodes: dict[str, dict]) -> dict[str, dict]:
+    return {n["lines"][0]: n for n in nodes.values()}
+
+
+def inputs_of(nodes: dict[str, dict], edges: list[tuple[str, str]], op_title: str) -> list[str]:
+    """The titles of the tensors drawn into the (one) operation called op_title, left to
+    right as drawn."""
+    (op_id,) = [k for k, n in nodes.items() if n["kind"] == "op" and n["lines"][0] == op_title]
+    ins = [nodes[src] for src, dst in edges if dst == op_id]
+    return [n["lines"][0] for n in sorted(ins, key=lambda n: n["x"])]
+
+
+def test_graph_svg_shows_operations_shapes_values_gradients_and_names() -> None:
+    y, a, b, c = scalar_graph()
+    y.backward(retain_graph=True)
+    drawing = viz.graph(y)
+    assert drawing._repr_svg_() == drawing.svg and drawing.svg in drawing._repr_html_()
+    nodes, edges, head = parse_svg(drawing.svg)
+    n_ops, n_tensors, n_edges = count_graph(y)
+    assert len(nodes) == n_ops + n_tensors and len(edges) == n_edges
+    assert sorted(n["lines"][0] for n in nodes.values() if n["kind"] == "op") == sorted(
+        ["Mul", "Add", "Tanh", "Mul"]
+    )
+    titled = by_title(nodes)
+    for leaf, value in ((a, "0.5"), (b, "-1.5"), (c, "1")):
+        n = titled[leaf.name]
+        assert n["kind"] == "leaf"
+        assert n["lines"] == [
+            leaf.name,
+            "() float32",
+            f"value {value}",
+            f"grad {leaf.grad.item():.4g}",
+        ]
+    out = titled["y"]
+    assert out["kind"] == "output" and out["roles"]["value"] == (
+        f"value {np.tanh(0.5 * -1.5 + 1.0) * 0.5:.4g}"
+    )
+    assert "grad" not in out["roles"]  # not a leaf: backward() keeps no .grad for it
+    assert head[0] == f"{n_ops} operations, {n_tensors} tensors"
+    # data flows downwards: every edge goes from a higher node to a lower one
+    for src, dst in edges:
+        assert nodes[src]["y"] < nodes[dst]["y"]
+
+
+@pytest.mark.parametrize("swap", [False, True])
+def test_graph_draws_operands_in_the_order_they_were_written(swap: bool) -> None:
+    x = Tensor(np.ones((2, 3)), name="x")
+    w = Tensor(np.ones(3), requires_grad=True, name="w")
+    bias = Tensor(np.zeros(3), requires_grad=True, name="bias")
+    out = ((bias + w * x) if swap else (x * w + bias)) @ Tensor(np.ones((3, 1)), name="v")
+    nodes, edges, _ = parse_svg(viz.graph(out).svg)
+    assert inputs_of(nodes, edges, "Mul") == (["w", "x"] if swap else ["x", "w"])
+    assert inputs_of(nodes, edges, "Add") == (["bias", "Mul"] if swap else ["Mul", "bias"])
+    assert inputs_of(nodes, edges, "MatMul") == ["Add", "v"]
+    # a used again later (pulled to the right by its second use) still sits left of b
+    y = scalar_graph()[0]
+    nodes, edges, _ = parse_svg(viz.graph(y).svg)
+    (first_mul,) = [
+        k
+        for k, n in nodes.items()
+        if n["kind"] == "op" and n["y"] == min(m["y"] for m in nodes.values() if m["kind"] == "op")
+    ]
+    ins = sorted((nodes[s] for s, d in edges if d == first_mul), key=lambda n: n["x"])
+    assert [n["lines"][0] for n in ins] == ["a", "b"]
+    z = Tensor(3.0, requires_grad=True, name="z") - Tensor(1.0, requires_grad=True, name="u")
+    nodes, edges, _ = parse_svg(viz.graph(z).svg)
+    assert inputs_of(nodes, edges, "Sub") == ["z", "u"]
+
+
+def names_in_a_function() -> viz.GraphDrawing:
+    x = Tensor([1.0, 2.0], name="input")  # an explicit name wins over the variable's
+    w = Tensor([0.5, -1.0], requires_grad=True)
+    hidden = x * w
+    loss = hidden.sum()
+    _private = loss  # noqa: F841 - names starting with _ are skipped
+    return viz.graph(loss, names=locals())
+
+
+def test_graph_names_tensors_by_name_then_params_then_variables() -> None:
+    titles = set(by_title(parse_svg(names_in_a_function().svg)[0]))
+    assert {"input", "w", "hidden", "loss", "Mul", "Sum"} == titles
+    model = nn.Linear(2, 1)
+    x = Tensor([[1.0, 2.0]])
+    out = model(x).sum()
+    nodes, _, _ = parse_svg(
+        viz.graph(out, params=dict(model.named_parameters()), names={"x": x}).svg
+    )
+    titled = by_title(nodes)
+    assert titled["weight"]["kind"] == "param" and titled["bias"]["kind"] == "param"
+    assert titled["x"]["kind"] == "const"  # names= only names; it does not make a parameter
+    model.weight.name = "W"
+    nodes, _, _ = parse_svg(viz.graph(out, params=dict(model.named_parameters())).svg)
+    assert "W" in by_title(nodes) and "weight" not in by_title(nodes)
+    with pytest.raises(TypeError, match="names must be a dict"):
+        viz.graph(out, names=[x])
+
+
+def test_graph_saves_svg_html_png_and_dot(tmp_path: Path) -> None:
+    y = scalar_graph()[0]
+    drawing = viz.graph(y, title="L = tanh(a * b + c) * a")
+    assert parse_svg(drawing.svg)[2][0] == "L = tanh(a * b + c) * a"
+    svg = drawing.save(tmp_path / "g.svg").read_text()
+    assert parse_svg(svg)[0] == parse_svg(drawing.svg)[0]
+    page = drawing.save(tmp_path / "g.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and drawing.svg in page
+    assert drawing.save(tmp_path / "g.png").read_bytes().startswith(PNG_SIGNATURE)
+    dot_nodes, dot_edges = parse_dot(drawing.save(tmp_path / "g.dot").read_text())
+    assert len(dot_nodes) == len(drawing.nodes)
+    with pytest.raises(ValueError, match=r"\.svg, \.html, \.png or \.dot.*g\.gif"):
+        drawing.save(tmp_path / "g.gif")
 
 
 # ----------------------------------------------------------------------------- drawings
@@ -284,6 +446,8 @@ def test_demo_runs_headless_and_its_checks_agree(
         assert data.startswith(PNG_SIGNATURE) and len(data) > 5_000
     for name in ("scalar_graph.dot", "network_graph.dot"):
         parse_dot((tmp_path / name).read_text())
+    page = (tmp_path / "scalar_trace.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and page.count('class="tgm-node"') == 4 + 7
     # the finite-difference check it prints: recompute the agreement from the numbers
     fd = float(re.search(r"finite differences: dL/da ~ (\S+)", text).group(1))
     auto = float(re.search(r"autograd:\s+dL/da = (\S+)", text).group(1))

@@ -72,17 +72,25 @@ class Tensor:
     a NumPy array (copied). Floating data becomes float32 unless `dtype` says otherwise
     (e.g. `dtype=np.float64` or `"float64"`); integer and boolean data keep their dtype
     and cannot require gradients.
+
+    `name=None`: a label for drawings and traces (`viz`), also a settable attribute `.name`
+    (None on the results of operations). The engine never reads it.
     """
 
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "hooks", "name", "__weakref__")
     __array_ufunc__ = None  # `ndarray * Tensor` then calls Tensor.__rmul__, not NumPy
     __hash__ = object.__hash__  # == is elementwise, yet tensors are dictionary keys
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+    def __init__(
+        self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
+    ) -> None:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Tensor() got name={name!r}; a name is a string (or None)")
         self.data = as_array(data.data if isinstance(data, Tensor) else data, dtype)
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
         self.hooks: list | None = None
+        self.name = name
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -98,6 +106,7 @@ class Tensor:
         t.requires_grad = grad_fn is not None
         t.grad_fn = grad_fn
         t.hooks = None
+        t.name = None
         return t
 
     # ------------------------------------------------------------------ attributes

@@ -6,15 +6,21 @@
         y = (a * b + c).tanh()
         y.backward()
     print(tr)             # or tr.table()
+    tr                    # in Jupyter: a step-through view (tr.save_html(path): as a file)
 
 For each backward step the table shows the node, the gradient that arrived at it (`g`), the
-rule the node applied (the first paragraph of its class docstring, e.g.
-"out = a * b;  da = g * b,  db = g * a") and the gradient it sent to each input. When every
-tensor involved has one element it reads as the chain rule worked by hand:
-`dL/da = dL/dt1 * dt1/da = 0.94 * 1.5 = 1.41`, where L is the tensor `backward()` started from.
-Tensors are shown by their `name` if they have one (or their name in `params`), otherwise as
-t1, t2, ... (the result of the first, second, ... recorded operation), x1, x2, ... (leaves
-and constants) or e1, e2, ... (tensors computed before the trace began).
+rule the node applied (the first paragraph of its class docstring, "out = a * b; da = g * b,
+db = g * a", written in the node's own tensor names: "t3 = x1 * w; dx1 = g * w, dw = g * x1")
+and the gradient it sent to each input. When every tensor involved has one element it reads
+as the chain rule worked by hand: `dL/da = dL/dt1 * dt1/da = 0.94 * 1.5 = 1.41`, where L is
+the tensor `backward()` started from (its first step reads `g = dL/dL = 1`). Tensors are
+shown by their `name` if they have one (or their name in `params`), otherwise as t1, t2, ...
+(the result of the first, second, ... recorded operation), x1, x2, ... (leaves and
+constants) or e1, e2, ... (tensors computed before the trace began). A trace that recorded
+nothing, or no backward pass, says why and what to do (`diagnosis()`).
+
+The step-through view (`_repr_html_`, `save_html`; built in `stepthrough.py`) and the
+table read the same records, through `label`, `call_text`, `rule_text` and `explain`.
 
 How it watches
 --------------
@@ -31,17 +37,23 @@ recording stops (the table says so).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
+import textwrap
 import weakref
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .. import ops
 from ..autograd import Function, Observer, observe
 from ..tensor import Tensor
+from . import stepthrough
 
-__all__ = ["trace", "ForwardStep", "BackwardStep", "Operand", "Sent"]
+__all__ = ["trace", "ForwardStep", "BackwardStep", "Operand", "Sent", "StepText", "SentText"]
 
 
 @dataclass
@@ -158,7 +170,8 @@ class trace:
     tensors have their shapes recorded). `limit`: the most operations recorded. `params`: an
     optional mapping name -> tensor (e.g. `dict(model.named_parameters())`) to label
     parameters by name. After the block: `forward` and `backward` hold the steps,
-    `table()` (or `print(tr)`) shows them, `leaf_grads()` sums what reached each leaf.
+    `table()` (or `print(tr)`) shows them, `leaf_grads()` sums what reached each leaf,
+    `save_html(path)` (or Jupyter, through `_repr_html_`) shows them as a step-through view.
     """
 
     def __init__(
@@ -300,18 +313,154 @@ class trace:
     def _operand_text(self, op: Operand) -> str:
         return op.text if op.key is None else self.label(op.key)
 
+    def call_text(self, step: ForwardStep) -> str:
+        """How a recorded operation was called, with the tensors' labels, e.g.
+        `Mul(x1, w)`, `Mul(t1, 2)` or `Sum(t1, axis=None)`: an input that is a tensor or a
+        number in a tensor's place is written positionally, any other argument (an axis, a
+        shape, a dtype) as keyword=value; a flag that is off (`keepdims=False`) is left out."""
+        return f"{step.op}({', '.join(text for _, text in self.call_args(step))})"
+
+    def call_args(self, step: ForwardStep) -> list[tuple[Operand, str]]:
+        """The arguments of `call_text`, each with its operand."""
+        params = _forward_params(_op_class(step))
+        args = []
+        for i, op in enumerate(step.inputs):
+            name = params[i] if params is not None and i < len(params) else None
+            text = self._operand_text(op)
+            if op.key is None and name is not None and not _is_data_param(name):
+                if text == "False":
+                    continue
+                text = f"{name}={text}"
+            args.append((op, text))
+        return args
+
+    def rule_text(self, step: ForwardStep | BackwardStep) -> str:
+        """The rule of the step's node, in the node's own names: the primitive's docstring
+        "out = a * b; da = g * b, db = g * a" becomes "t3 = x1 * w; dx1 = g * w, dw = g * x1"
+        (an input that is a constant keeps its letter, and its value is given after)."""
+        if step.node is None:
+            return ""
+        forward = step if isinstance(step, ForwardStep) else self.forward_of(step.node)
+        rule = _rule_text(type(step.node))
+        if forward is None or not rule.startswith("out ="):
+            return rule
+        params = _forward_params(type(step.node)) or []
+        names = {"out": self.label(forward.output.key)}
+        constants = []
+        for name, op in zip(params, forward.inputs):
+            if name == "g":  # g is the incoming gradient in every rule
+                continue
+            if op.key is not None:
+                names[name] = self.label(op.key)
+            elif _is_data_param(name):
+                constants.append(f"{name} = {op.text}")
+        pattern = re.compile(r"\b(d?)(" + "|".join(map(re.escape, names)) + r")\b")
+        rule = pattern.sub(lambda m: m.group(1) + names[m.group(2)], rule)
+        if constants:
+            rule += f"   ({', '.join(constants)}: a constant, it gets no gradient)"
+        return rule
+
+    def forward_of(self, node: Function) -> ForwardStep | None:
+        """The recorded forward step that made `node` (None if it was not recorded)."""
+        found = getattr(self, "_forward_by_node", None)  # (how many steps it covers, map)
+        if found is None or found[0] != len(self.forward):
+            steps = {id(s.node): s for s in self.forward if s.node is not None}
+            self._forward_by_node = found = (len(self.forward), steps)
+        return found[1].get(id(node))
+
+    def is_root(self, step: BackwardStep) -> bool:
+        """Whether the step is where its backward pass started (nothing was sent to it:
+        its gradient is the one backward() began with)."""
+        return not step.received_from and not self.truncated
+
+    def explain(self, step: BackwardStep) -> StepText:
+        """The step in words and numbers, as `table()` and the HTML view show it."""
+        out = self.label(step.node)
+        g = step.grad_output
+        g_value = _fmt(g.value, g.shape)
+        root = self.is_root(step)
+        ones = g.value is not None and g.value.size == 1 and float(g.value.reshape(-1)[0]) == 1
+        g_name, g_parts = f"dL/d{out}", ""
+        if root and ones:
+            g_name = "dL/dL"
+            g_note = "backward() starts here" + ("" if out == "L" else f": L is {out}")
+        elif root:
+            g_note = f"the gradient given to backward(): L stands for sum(g * {out})"
+        elif not step.received_from:
+            g_note = "sent by steps the trace did not record"
+        else:
+            parts = [v for _, v in step.received_from]
+            g_note = f"sum over its {len(parts)} uses" if len(parts) > 1 else ""
+            if len(parts) > 1 and all(v is not None and v.size == 1 for v in parts):
+                g_parts = " + ".join(_fmt(v) for v in parts)
+        scalar = g.value is not None and g.value.size == 1
+        sends = []
+        for sent in step.sent:
+            if sent is None:
+                continue
+            name = self._operand_text(sent.to)
+            value = _fmt(sent.value, sent.shape)
+            chain = ""
+            if scalar and sent.value is not None and sent.value.size == 1:
+                gv = float(g.value.reshape(-1)[0])  # type: ignore[union-attr]
+                sv = float(sent.value.reshape(-1)[0])
+                if root and ones:
+                    chain = ""  # g = 1: what the rule gives is the answer itself
+                elif gv != 0:
+                    local = _fmt(np.array(sv / gv))
+                    via = "g" if root else f"dL/d{out}"
+                    chain = f"{via} * d{out}/d{name} = {_fmt(np.array(gv))} * {local}"
+            notes = []
+            if root and ones:
+                notes.append("the rule with g = 1")
+            if sent.summed_from:
+                notes.append(f"summed from shape {sent.summed_from}")
+            if isinstance(sent.to.key, Tensor):
+                notes.append("a leaf: added to its .grad")
+            sends.append(SentText(sent, name, value, chain, notes))
+        rule = self.rule_text(step)
+        return StepText(step, out, rule, g_name, g_parts, g_value, g_note, sends)
+
+    def diagnosis(self) -> str | None:
+        """Why the trace shows nothing (or no backward pass), and what to do; None when it
+        recorded both passes."""
+        if not self.forward and not self.backward:
+            return (
+                "Nothing was recorded: no operation ran inside the `with trace()` block. A "
+                "graph built before the block is not watched, and neither is its backward "
+                "pass: run the forward pass inside the block, and backward() there too."
+            )
+        if self.backward:
+            return None
+        if all(s.node is None for s in self.forward):
+            return (
+                "No graph was recorded: no input of these operations requires grad (or "
+                "no_grad() was on), so there is no backward pass to show. Make the inputs "
+                "with requires_grad=True."
+            )
+        if any(s.node is not None and s.node.freed for s in self.forward):
+            return (
+                "No backward step was recorded, and the graph has been freed: backward() "
+                "ran after the `with trace()` block ended, where it is not watched. Call "
+                "backward() inside the block (with retain_graph=True if you also want to "
+                "draw the graph afterwards)."
+            )
+        return (
+            "No backward step was recorded: call backward() inside the `with trace()` block "
+            "(a backward() after the block is not watched)."
+        )
+
     def table(self) -> str:
         """The recorded forward operations and backward steps as readable text."""
         lines = [f"Forward pass: {len(self.forward)} operations"]
         if self.truncated:
             lines.append(f"  (recording stopped after {self.limit} operations)")
         for s in self.forward:
-            args = ", ".join(self._operand_text(o) for o in s.inputs)
             value = _fmt(s.output.value, s.output.shape)
             where = "  [recorded by a create_graph backward]" if s.during_backward else ""
             graph = "" if s.node is not None else "  (no graph: constant)"
             lines.append(
-                f"  {s.index:>3}. {self.label(s.output.key)} = {s.op}({args})  ->  {value}"
+                f"  {s.index:>3}. {self.label(s.output.key)} = {self.call_text(s)}  ->  {value}"
                 f"{graph}{where}"
             )
         passes = sorted({s.pass_index for s in self.backward})
@@ -331,37 +480,98 @@ class trace:
                     name = self.label(self._labels[k][0])
                     total = _fmt(v if v.size <= self.max_values else None, v.shape)
                     lines.append(f"    {name}.grad += {_sum_text(self._leaf_parts[p][k], total)}")
+        note = self.diagnosis()
+        if note:
+            lines += ["", *textwrap.wrap("Note: " + note, 88)]
         return "\n".join(lines)
 
     def _step_lines(self, s: BackwardStep) -> list[str]:
-        out = self.label(s.node)
-        lines = [f"  step {s.index}: {s.op} (made {out})   rule: {s.rule}"]
-        g = s.grad_output
-        g_text = _fmt(g.value, g.shape)
-        parts = [v for _, v in s.received_from]
-        lines.append(f"      g = dL/d{out} = {_sum_text(parts, g_text)}")
-        scalar = g.value is not None and g.value.size == 1
-        for sent in s.sent:
-            if sent is None:
-                continue
-            name = self._operand_text(sent.to)
-            leaf = "   (a leaf: added to its .grad)" if isinstance(sent.to.key, Tensor) else ""
-            note = f"   (summed from shape {sent.summed_from})" if sent.summed_from else ""
-            value = _fmt(sent.value, sent.shape)
-            if scalar and sent.value is not None and sent.value.size == 1:
-                gv = float(g.value.reshape(-1)[0])  # type: ignore[union-attr]
-                sv = float(sent.value.reshape(-1)[0])
-                if gv != 0:
-                    local = sv / gv
-                    value = (
-                        f"dL/d{out} * d{out}/d{name} = {_fmt(np.array(gv))} * "
-                        f"{_fmt(np.array(local))} = {_fmt(sent.value)}"
-                    )
-            lines.append(f"      -> dL/d{name} = {value}{note}{leaf}")
+        e = self.explain(s)
+        lines = [f"  step {s.index}: {s.op} (made {e.out})   rule: {e.rule}"]
+        lines.append(f"      g = {e.g_text}" + (f"   ({e.g_note})" if e.g_note else ""))
+        for t in e.sends:
+            value = f"{t.chain} = {t.value}" if t.chain else t.value
+            notes = "".join(f"   ({n})" for n in t.notes)
+            lines.append(f"      -> dL/d{t.to} = {value}{notes}")
         return lines
+
+    def _repr_html_(self) -> str:
+        """The step-through view (see `save_html`), for Jupyter to show inline."""
+        return stepthrough.fragment(self)
+
+    def save_html(self, path: str | Path) -> Path:
+        """Write the step-through view to `path` as one self-contained HTML page (its
+        script inline, nothing loaded from the network; it works opened from disk): the
+        graph on one side, and Next/Previous buttons (or the arrow keys) stepping through
+        the forward operations and then each backward step, showing the rule in the
+        tensors' names, the gradient that arrived, what went to each input, and each
+        leaf's .grad as it accumulates. Returns the path."""
+        path = Path(path)
+        path.write_text(stepthrough.page(self), encoding="utf-8")
+        return path
 
     def __str__(self) -> str:
         return self.table()
 
     def __repr__(self) -> str:
         return f"<trace: {len(self.forward)} operations, {len(self.backward)} backward steps>"
+
+
+@dataclass
+class SentText:
+    """One gradient a backward step sent, in words: to `to` (a label), `value`, and when
+    every number is a scalar the chain rule that gave it (`chain`, "dL/dt2 * dt2/dx = ...")."""
+
+    sent: Sent
+    to: str
+    value: str
+    chain: str
+    notes: list[str]
+
+
+@dataclass
+class StepText:
+    """A backward step in words: see `trace.explain`."""
+
+    step: BackwardStep
+    out: str  # the label of the tensor the node made
+    rule: str  # the rule in the node's own names
+    g_name: str  # "dL/dL" where backward() started, else "dL/d<out>"
+    g_parts: str  # "0.2 + 0.3" when g is the sum of several scalar uses, else ""
+    g_value: str  # g
+    g_note: str  # "backward() starts here", "sum over its 2 uses", ...
+    sends: list[SentText]
+
+    @property
+    def g_text(self) -> str:
+        """ "dL/dL = 1", "dL/dt2 = 0.5" or "dL/dt2 = 0.2 + 0.3 = 0.5"."""
+        return f"{self.g_name} = " + (f"{self.g_parts} = " if self.g_parts else "") + self.g_value
+
+
+def _op_class(step: ForwardStep) -> type | None:
+    if step.node is not None:
+        return type(step.node)
+    cls = getattr(ops, step.op, None)
+    return cls if isinstance(cls, type) and issubclass(cls, Function) else None
+
+
+@functools.cache
+def _params_of(cls: type) -> tuple[str, ...] | None:
+    try:
+        params = list(inspect.signature(cls.forward).parameters.values())[1:]  # drop ctx
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        return None
+    return tuple(p.name for p in params)
+
+
+def _forward_params(cls: type | None) -> tuple[str, ...] | None:
+    """The names of `cls.forward`'s inputs (None when unknown or variadic)."""
+    return None if cls is None else _params_of(cls)
+
+
+def _is_data_param(name: str) -> bool:
+    """Whether a forward input of this name holds data (a, b, x, cond) rather than an
+    argument such as axis, shape or dtype."""
+    return len(name) == 1 or name == "cond"
