@@ -390,3 +390,28 @@ def test_a_graph_too_big_to_lay_out_is_left_out_with_a_note() -> None:
     with trace() as small:
         (x * w).tanh().backward()
     assert "<svg" in small._repr_html_()
+
+
+def test_the_views_drawing_marks_parameters_leaves_constants_and_the_output() -> None:
+    import xml.etree.ElementTree as ET
+
+    w = Tensor([0.5, -1.0], requires_grad=True)
+    x = Tensor([1.0, 2.0], requires_grad=True, name="x")
+    with trace(params={"weight": w}) as tr:
+        ((x * w).sum() * 3.0).backward()
+    svg = re.search(r"<svg.*?</svg>", tr._repr_html_(), re.S).group(0)
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    kinds = {}
+    for g in ET.fromstring(svg).iter(svg_ns + "g"):
+        if g.get("class") == "tgm-node":
+            title = next(t for t in g.iter(svg_ns + "tspan") if t.get("data-role") == "title")
+            kinds[title.text] = g.get("data-kind")
+    assert kinds == {
+        "weight (2,)": "param",
+        "x (2,)": "leaf",
+        "t1 (2,)": "tensor",
+        "t2": "tensor",
+        "t3": "output",
+        "Mul": "op",
+        "Sum": "op",
+    }

@@ -43,7 +43,18 @@ import numpy as np
 from ..autograd import Function
 from ..tensor import Tensor
 
-__all__ = ["GraphDrawing", "draw_graph", "graph", "graph_nodes", "to_dot"]
+__all__ = [
+    "GraphDrawing",
+    "GraphNode",
+    "draw_graph",
+    "format_values",
+    "graph",
+    "graph_nodes",
+    "layout_cost",
+    "plural",
+    "svg_text",
+    "to_dot",
+]
 
 # Colours shared by the DOT text and the matplotlib drawing.
 _STYLE = {
@@ -75,7 +86,8 @@ class GraphNode:
     inputs: list[str] = field(default_factory=list)  # ids of the nodes with arrows into this
 
 
-def _fmt_values(x: np.ndarray) -> str:
+def format_values(x: np.ndarray) -> str:
+    """Values as a drawing shows them: a number, or a flat list, to 4 significant digits."""
     if x.size == 1:
         return f"{float(x.reshape(-1)[0]):.4g}"
     flat = ", ".join(f"{float(v):.3g}" for v in x.reshape(-1))
@@ -87,7 +99,7 @@ def _const_text(x: Any) -> str | None:
     if x is None or isinstance(x, bool | np.dtype | type):
         return None
     if isinstance(x, np.ndarray):
-        return _fmt_values(x) if x.size <= 4 else f"array{x.shape}"
+        return format_values(x) if x.size <= 4 else f"array{x.shape}"
     if isinstance(x, float):
         return f"{x:.4g}"
     if isinstance(x, int | tuple):
@@ -98,9 +110,9 @@ def _const_text(x: Any) -> str | None:
 def _tensor_lines(t: Tensor, title: str, max_values: int) -> list[str]:
     lines = [title, f"{tuple(t.data.shape)} {t.data.dtype}"]
     if t.data.size <= max_values:
-        lines.append(f"value {_fmt_values(t.data)}")
+        lines.append(f"value {format_values(t.data)}")
         if t.grad is not None:
-            lines.append(f"grad {_fmt_values(np.asarray(t.grad.data))}")
+            lines.append(f"grad {format_values(np.asarray(t.grad.data))}")
     return lines
 
 
@@ -340,6 +352,13 @@ def _layers(nodes: list[GraphNode]) -> dict[str, int]:
     return layer
 
 
+def layout_cost(nodes: list[GraphNode]) -> int:
+    """The nodes plus the rows their edges cross: what the layout has to place (an edge
+    that skips rows gets a thin node in each), and so what its time grows with."""
+    layer = _layers(nodes)
+    return len(nodes) + sum(layer[n.id] - layer[p] - 1 for n in nodes for p in set(n.inputs))
+
+
 def _layout(
     nodes: list[GraphNode], size: dict[str, tuple[float, float]]
 ) -> tuple[dict[str, tuple[float, float]], list[list[tuple[float, float]]], float, float]:
@@ -464,10 +483,15 @@ def _layout(
     return {n.id: xy[n.id] for n in nodes}, lines, width, -y
 
 
+def plural(n: int, noun: str) -> str:
+    """ "1 operation", "2 operations"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _head_lines(nodes: list[GraphNode], hidden: int, title: str | None) -> list[str]:
     n_ops = sum(1 for n in nodes if n.kind == "op")
     n_tensors = sum(1 for n in nodes if n.kind not in ("op", "more"))
-    lines = [title or f"{n_ops} operations, {n_tensors} tensors"]
+    lines = [title or f"{plural(n_ops, 'operation')}, {plural(n_tensors, 'tensor')}"]
     if hidden:
         lines.append(f"(truncated: the {hidden} nodes farthest from the output are not shown)")
     return lines
@@ -629,14 +653,15 @@ def _role(line: str, i: int) -> str:
     return "info"
 
 
-def _svg_text(
+def svg_text(
     nodes: list[GraphNode],
     hidden: int,
     title: str | None = None,
     note: str | None = None,
     reserve: dict[str, str] | None = None,
 ) -> str:
-    """The drawing as a standalone SVG document (text), laid out like the PNG.
+    """Nodes (as `graph_nodes` gives them) drawn as a standalone SVG document (text), laid
+    out like the PNG.
 
     Each node is a `<g class="tgm-node" data-node="<id>" data-kind="<kind>">` holding its box
     and one `<tspan data-role="title|info|value|grad">` per line; each edge is a
@@ -770,7 +795,7 @@ class GraphDrawing:
         self.hidden = hidden
         self.title = title
         self.freed = freed
-        self.svg = _svg_text(nodes, hidden, title, FREED_NOTE if freed else None)
+        self.svg = svg_text(nodes, hidden, title, FREED_NOTE if freed else None)
 
     def _repr_svg_(self) -> str:
         return self.svg

@@ -29,7 +29,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from ..tensor import Tensor
-from .drawing import GraphNode, _fmt_values, _layers, _svg_text
+from .drawing import GraphNode, format_values, layout_cost, plural, svg_text
 
 if TYPE_CHECKING:
     from .tracing import BackwardStep, ForwardStep, Operand, trace
@@ -43,7 +43,7 @@ def _shape(shape: tuple) -> str:
 
 def _short(value: Any, shape: tuple) -> str:
     """A value as the drawing shows it (4 significant digits), or that it was not kept."""
-    return _fmt_values(value) if value is not None else "(not kept)"
+    return format_values(value) if value is not None else "(not kept)"
 
 
 class _View:
@@ -73,10 +73,9 @@ class _View:
         node_id = f"v{len(self.ids)}"
         self.ids[id(key)] = node_id
         if kind is None:
-            params = getattr(self.tr, "_params", {})
             if not isinstance(key, Tensor):
                 kind = "tensor"  # computed before the trace began
-            elif id(key) in params:
+            elif self.tr.is_parameter(key):
                 kind = "param"
             else:
                 kind = "leaf" if key.requires_grad else "const"
@@ -84,7 +83,7 @@ class _View:
         title = self.tr.label(key) + ("" if op.shape == () else f" {_shape(op.shape)}")
         lines = [title]
         if op.value is not None:
-            lines.append(f"value {_fmt_values(op.value)}")
+            lines.append(f"value {format_values(op.value)}")
         elif op.shape == ():
             lines.append("shape ()")
         self.nodes.append(GraphNode(node_id, kind, lines, inputs or []))
@@ -272,9 +271,9 @@ class _View:
 
 
 def _value(value: Any, shape: tuple) -> str:
-    from .tracing import _fmt  # the numbers as the text trace writes them
+    from .tracing import format_value  # the numbers as the text trace writes them
 
-    return _fmt(value, shape)
+    return format_value(value, shape)
 
 
 _CSS = """
@@ -392,11 +391,7 @@ MAX_DRAWN = 4000  # the most nodes, counting each row a long edge crosses, the v
 def _drawable(nodes: list[GraphNode]) -> bool:
     """Whether the layout stays quick: nodes plus the rows their edges cross (each such row
     costs the layout a node) at most MAX_DRAWN."""
-    if len(nodes) > MAX_DRAWN:
-        return False
-    layer = _layers(nodes)
-    crossed = sum(layer[n.id] - layer[p] - 1 for n in nodes for p in set(n.inputs))
-    return len(nodes) + crossed <= MAX_DRAWN
+    return len(nodes) <= MAX_DRAWN and layout_cost(nodes) <= MAX_DRAWN
 
 
 def fragment(tr: trace) -> str:
@@ -404,11 +399,11 @@ def fragment(tr: trace) -> str:
     view = _View(tr)
     root_id = "tgm-trace-" + uuid.uuid4().hex[:12]
     n_ops = len(tr.forward)
-    title = f"{n_ops} forward operations, {len(tr.backward)} backward steps"
+    title = f"{plural(n_ops, 'forward operation')}, {plural(len(tr.backward), 'backward step')}"
     notes = [tr.diagnosis()]
     svg = ""
     if view.nodes and _drawable(view.nodes):
-        svg = _svg_text(view.nodes, 0, title, None, view.reserve())
+        svg = svg_text(view.nodes, 0, title, None, view.reserve())
     elif view.nodes:
         notes.append(
             f"The graph has {len(view.nodes)} nodes, too many (with the long edges between "

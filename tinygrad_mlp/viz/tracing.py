@@ -52,8 +52,18 @@ from .. import ops
 from ..autograd import Function, Observer, observe
 from ..tensor import Tensor
 from . import stepthrough
+from .drawing import plural
 
-__all__ = ["trace", "ForwardStep", "BackwardStep", "Operand", "Sent", "StepText", "SentText"]
+__all__ = [
+    "trace",
+    "ForwardStep",
+    "BackwardStep",
+    "Operand",
+    "Sent",
+    "StepText",
+    "SentText",
+    "format_value",
+]
 
 
 @dataclass
@@ -117,8 +127,9 @@ def _array(x: Any) -> np.ndarray:
     return np.asarray(x.data if isinstance(x, Tensor) else x)
 
 
-def _fmt(value: np.ndarray | None, shape: tuple = ()) -> str:
-    """A short text for a value: a number, a small array, or just the shape."""
+def format_value(value: np.ndarray | None, shape: tuple = ()) -> str:
+    """A short text for a recorded value: a number (6 significant digits), a small array
+    (4 decimals), or just the shape when the values were not recorded."""
     if value is None:
         return f"shape {shape}"
     if value.ndim == 0 or value.size == 1:
@@ -132,7 +143,10 @@ def _sum_text(parts: list, total: str) -> str:
     if len(parts) < 2:
         return total
     if all(v is not None and v.size == 1 for v in parts):
-        return " + ".join(_fmt(v) for v in parts) + f" = {total}  (sum over its {len(parts)} uses)"
+        return (
+            " + ".join(format_value(v) for v in parts)
+            + f" = {total}  (sum over its {len(parts)} uses)"
+        )
     return f"{total}  (sum over its {len(parts)} uses)"
 
 
@@ -302,6 +316,10 @@ class trace:
         entry = self._labels.get(id(key))
         return entry[1] if entry is not None else "?"
 
+    def is_parameter(self, key: Any) -> bool:
+        """Whether `key` (an operand's key) is one of the tensors given in `params`."""
+        return id(key) in self._params
+
     def leaf_grads(self, pass_index: int = -1) -> dict[str, np.ndarray]:
         """For one backward pass (the last by default): label -> the sum of the gradients
         sent to that leaf (what the pass added to its `.grad`, before any hook)."""
@@ -377,7 +395,7 @@ class trace:
         """The step in words and numbers, as `table()` and the HTML view show it."""
         out = self.label(step.node)
         g = step.grad_output
-        g_value = _fmt(g.value, g.shape)
+        g_value = format_value(g.value, g.shape)
         root = self.is_root(step)
         ones = g.value is not None and g.value.size == 1 and float(g.value.reshape(-1)[0]) == 1
         g_name, g_parts = f"dL/d{out}", ""
@@ -392,14 +410,14 @@ class trace:
             parts = [v for _, v in step.received_from]
             g_note = f"sum over its {len(parts)} uses" if len(parts) > 1 else ""
             if len(parts) > 1 and all(v is not None and v.size == 1 for v in parts):
-                g_parts = " + ".join(_fmt(v) for v in parts)
+                g_parts = " + ".join(format_value(v) for v in parts)
         scalar = g.value is not None and g.value.size == 1
         sends = []
         for sent in step.sent:
             if sent is None:
                 continue
             name = self._operand_text(sent.to)
-            value = _fmt(sent.value, sent.shape)
+            value = format_value(sent.value, sent.shape)
             chain = ""
             if scalar and sent.value is not None and sent.value.size == 1:
                 gv = float(g.value.reshape(-1)[0])  # type: ignore[union-attr]
@@ -407,9 +425,9 @@ class trace:
                 if root and ones:
                     chain = ""  # g = 1: what the rule gives is the answer itself
                 elif gv != 0:
-                    local = _fmt(np.array(sv / gv))
+                    local = format_value(np.array(sv / gv))
                     via = "g" if root else f"dL/d{out}"
-                    chain = f"{via} * d{out}/d{name} = {_fmt(np.array(gv))} * {local}"
+                    chain = f"{via} * d{out}/d{name} = {format_value(np.array(gv))} * {local}"
             notes = []
             if root and ones:
                 notes.append("the rule with g = 1")
@@ -452,11 +470,11 @@ class trace:
 
     def table(self) -> str:
         """The recorded forward operations and backward steps as readable text."""
-        lines = [f"Forward pass: {len(self.forward)} operations"]
+        lines = [f"Forward pass: {plural(len(self.forward), 'operation')}"]
         if self.truncated:
             lines.append(f"  (recording stopped after {self.limit} operations)")
         for s in self.forward:
-            value = _fmt(s.output.value, s.output.shape)
+            value = format_value(s.output.value, s.output.shape)
             where = "  [recorded by a create_graph backward]" if s.during_backward else ""
             graph = "" if s.node is not None else "  (no graph: constant)"
             lines.append(
@@ -468,8 +486,8 @@ class trace:
             steps = [s for s in self.backward if s.pass_index == p]
             lines.append("")
             lines.append(
-                f"Backward pass {p + 1}: {len(steps)} steps, in the order the engine ran them "
-                "(L is the tensor backward() started from)"
+                f"Backward pass {p + 1}: {plural(len(steps), 'step')}, in the order the engine "
+                "ran them (L is the tensor backward() started from)"
             )
             for s in steps:
                 lines += self._step_lines(s)
@@ -478,7 +496,7 @@ class trace:
                 lines.append("  leaves receive (added to .grad):")
                 for k, v in totals.items():
                     name = self.label(self._labels[k][0])
-                    total = _fmt(v if v.size <= self.max_values else None, v.shape)
+                    total = format_value(v if v.size <= self.max_values else None, v.shape)
                     lines.append(f"    {name}.grad += {_sum_text(self._leaf_parts[p][k], total)}")
         note = self.diagnosis()
         if note:
