@@ -124,7 +124,7 @@ def test_calls_show_constants_and_reduction_arguments_by_keyword() -> None:
     assert calls == [
         "Mul(x, 2)",
         "Sum(t1, axis=None)",
-        "Sum(x, axis=0, keepdims=True)",
+        "Sum(x, axis=(0,), keepdims=True)",  # the axes as checked: a tuple
         "Reshape(x, shape=(2, 3))",
     ]
     text = tr.table()

@@ -331,46 +331,47 @@ def _kept_shape(shape: tuple, axes: tuple | None) -> tuple:
 
 
 class Sum(Primitive):
-    """out = x summed over `axes` (None: all);  dx = g broadcast back over the summed axes"""
+    """out = x summed over `axis` (a tuple of axes, None: all);  dx = g broadcast back over
+    the summed axes"""
 
-    def forward(ctx, x, axes, keepdims):
-        ctx.save_for_backward(x.shape, axes)
-        return x.sum(axis=axes, keepdims=keepdims)
+    def forward(ctx, x, axis, keepdims):
+        ctx.save_for_backward(x.shape, axis)
+        return x.sum(axis=axis, keepdims=keepdims)
 
     def backward(ctx, g):
-        shape, axes = ctx.saved_tensors
-        return _broadcast_to(g.reshape(_kept_shape(shape, axes)), shape), None, None
+        shape, axis = ctx.saved_tensors
+        return _broadcast_to(g.reshape(_kept_shape(shape, axis)), shape), None, None
 
 
 class Mean(Primitive):
-    """out = x summed over `axes` / n, where n is how many values each output averages;
+    """out = x summed over `axis` / n, where n is how many values each output averages;
     dx = g / n broadcast back over those axes"""
 
-    def forward(ctx, x, axes, keepdims):
-        out = x.sum(axis=axes, keepdims=keepdims)  # ndarray.mean is slow on small arrays
+    def forward(ctx, x, axis, keepdims):
+        out = x.sum(axis=axis, keepdims=keepdims)  # ndarray.mean is slow on small arrays
         n = x.size // out.size if out.size else 0
-        ctx.save_for_backward(x.shape, axes, n)
+        ctx.save_for_backward(x.shape, axis, n)
         return out / n
 
     def backward(ctx, g):
-        shape, axes, n = ctx.saved_tensors
-        return _broadcast_to(g.reshape(_kept_shape(shape, axes)) / n, shape), None, None
+        shape, axis, n = ctx.saved_tensors
+        return _broadcast_to(g.reshape(_kept_shape(shape, axis)) / n, shape), None, None
 
 
 class Max(Primitive):
-    """out = largest x over `axes`;  dx = g at the positions that hold the largest value
+    """out = largest x over `axis`;  dx = g at the positions that hold the largest value
     (shared equally between ties), 0 elsewhere"""
 
     reduce = staticmethod(np.max)
 
-    def forward(ctx, x, axes, keepdims):
-        out = ctx.reduce(x, axis=axes, keepdims=True)
+    def forward(ctx, x, axis, keepdims):
+        out = ctx.reduce(x, axis=axis, keepdims=True)
         hit = x == out
-        ctx.save_for_backward(out.shape, (hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype))
+        ctx.save_for_backward(out.shape, (hit / hit.sum(axis=axis, keepdims=True)).astype(x.dtype))
         if keepdims:
             return out
         return out.reshape(
-            () if axes is None else [n for i, n in enumerate(x.shape) if i not in axes]
+            () if axis is None else [n for i, n in enumerate(x.shape) if i not in axis]
         )
 
     def backward(ctx, g):

@@ -57,11 +57,12 @@ viz.graph(L, names=locals())
 
 # %% [markdown]
 # The engine needs nothing else: from `L` it can reach every operation and input by
-# following `grad_fn` and the nodes' inputs backwards.
+# following `grad_fn` and the nodes' `inputs` backwards (a computed input shows as the node
+# that made it, a leaf as itself).
 
 # %%
-print(L.grad_fn, "->", L.grad_fn.next_functions)
-print(f.grad_fn, "->", f.grad_fn.next_functions)
+for node in (L.grad_fn, f.grad_fn):
+    print(node, "<-", [t.grad_fn if t.grad_fn is not None else t.name for t in node.inputs])
 
 # %% [markdown]
 # ## The chain rule by hand
