@@ -24,7 +24,7 @@ import numpy as np
 
 from . import ops
 from .random import generator
-from .tensor import Tensor, minimum, where
+from .tensor import Tensor, where
 
 __all__ = [
     # activations
@@ -298,10 +298,23 @@ def hardsigmoid(x: Any) -> Tensor:
 
 
 def log_sigmoid(x: Any) -> Tensor:
-    """log(sigmoid(x)), computed as min(x, 0) - log1p(exp(-|x|)): exp never overflows, and
-    the result is exact where sigmoid(x) would round to 0 or 1. The slope at 0 is 1/2."""
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)) (PyTorch's form, the same values): exp
+    never overflows, and the result is exact where sigmoid(x) would round to 0 or 1.
+
+    It is composed as x - log1p(exp(x)) where x < 0 and 0 - log1p(exp(-x)) elsewhere (each
+    exp's argument clipped to <= 0 for the branch `where` drops), not with |x|: |x| has a
+    kink at 0, which would make the second derivative at x = 0 wrong (0 instead of -1/4).
+    The slope at 0 is 1/2.
+    """
     x = _tensor(x)
-    return minimum(x, 0.0) - (-x.abs()).exp().log1p()
+    negative = x.data < 0
+    if negative.all():
+        return x - x.exp().log1p()
+    if not negative.any():
+        return 0.0 - (-x).exp().log1p()
+    left = x - x.clip(None, 0.0).exp().log1p()
+    right = 0.0 - (-x.clip(0.0, None)).exp().log1p()
+    return where(negative, left, right)
 
 
 logsigmoid = log_sigmoid  # PyTorch's spelling: torch.nn.functional.logsigmoid
