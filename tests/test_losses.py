@@ -17,6 +17,7 @@ from strategies import arrays, shapes, upstream_grads
 import tinygrad_mlp.functional as F
 import tinygrad_mlp.nn as nn
 from tinygrad_mlp import Tensor
+from tinygrad_mlp.autograd import grad
 
 REDUCTIONS = ["mean", "sum", "none"]
 
@@ -424,6 +425,34 @@ def test_binary_cross_entropy_with_logits_at_infinite_logits_is_pytorchs():
     np.testing.assert_array_equal(loss.data, [np.inf, np.inf, np.nan, np.nan, np.nan, np.nan])
     loss.sum().backward()
     np.testing.assert_array_equal(x.grad.data, [1.0, 0.5, 0.0, 0.0, -0.5, -1.0])
+
+
+SECOND_ORDER = {
+    "cross_entropy": lambda z: F.cross_entropy(
+        z, np.array([2, 0, 1]), np.array([0.5, 2.0, 1.0]), label_smoothing=0.2
+    ),
+    "cross_entropy_probabilities": lambda z: F.cross_entropy(z, np.full((3, 3), 1 / 3)),
+    "bce_with_logits": lambda z: F.binary_cross_entropy_with_logits(
+        z, np.full((3, 3), 0.3), pos_weight=np.array([1.0, 2.0, 0.5])
+    ),
+    "bce": lambda z: F.binary_cross_entropy(z.sigmoid(), np.full((3, 3), 0.7), reduction="sum"),
+    "huber": lambda z: F.huber_loss(z, np.zeros((3, 3)), delta=5.0),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ORDER))
+def test_second_derivatives_of_the_losses(name):
+    """h(z) = <d loss / dz, w> with the inner gradient recorded (create_graph=True): the
+    engine's gradient of h against central differences, i.e. Hessian-vector products."""
+    fn = SECOND_ORDER[name]
+    rng = np.random.default_rng(9)
+    z0, w = rng.uniform(-2, 2, (3, 3)), rng.uniform(-1, 1, (3, 3))
+
+    def h(z):
+        (d,) = grad(fn(z), z, create_graph=True)
+        return (d * t64(w)).sum()
+
+    check_grads(h, [z0], np.array(1.5), record=True)
 
 
 # ------------------------------------------------------------------------- extreme inputs

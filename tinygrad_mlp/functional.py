@@ -139,6 +139,8 @@ def _either(fn: str, name: str, value: Any, torch_name: str, torch_value: Any) -
 def _shift(data: np.ndarray, axis: Any) -> np.ndarray:
     """max(data) over `axis` (kept), or 0 where that is not finite (all -inf, or an inf:
     shifting by it would give nan) or where the axis is empty."""
+    if data.dtype.kind != "f":
+        return data.max(axis=axis, keepdims=True)
     m = data.max(axis=axis, keepdims=True, initial=-np.inf)
     return np.where(np.isfinite(m), m, 0).astype(data.dtype, copy=False)
 
