@@ -590,7 +590,7 @@ def test_mlp_options():
         ({"sizes": [3]}, ValueError, "at least 2 entries"),
         ({"batch_norm": [True]}, ValueError, "batch_norm has 1 entries for 2 hidden layers"),
         ({"dropout": 1.5}, ValueError, "dropout must be between 0 and 1"),
-        ({"activation": "gelu"}, ValueError, "unknown activation 'gelu'"),
+        ({"activation": "selu"}, ValueError, "unknown activation 'selu'"),
         ({"activation": nn.ReLU()}, TypeError, "a Module class such as nn.ReLU"),
         ({"bn_position": "middle"}, ValueError, "bn_position must be"),
         ({"init": "orthogonal"}, ValueError, "init must be"),

@@ -7,35 +7,58 @@ textbook formula overflows, the stable rewriting is used and named in the docstr
     import tinygrad_mlp.functional as F
     loss = F.cross_entropy(logits, labels)
 
-Losses take `reduction="mean" | "sum" | "none"` as in PyTorch. Targets may be Tensors or
-NumPy arrays; they must have the prediction's shape (no silent broadcasting).
+Names, arguments, defaults and formulas are PyTorch's (torch.nn.functional), including
+what each one does at its kinks and at extreme inputs. Losses take
+`reduction="mean" | "sum" | "none"`; the losses with a `weight` take their other settings
+by keyword. Targets may be Tensors or NumPy arrays; they must have the prediction's shape
+(no silent broadcasting). Weights are constants (no gradient flows to them).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
 from . import ops
 from .random import generator
-from .tensor import Tensor, maximum, where
+from .tensor import Tensor, where
 
 __all__ = [
+    # activations
     "relu",
     "sigmoid",
     "tanh",
+    "leaky_relu",
+    "elu",
+    "gelu",
+    "silu",
+    "softplus",
+    "mish",
+    "relu6",
+    "hardtanh",
+    "hardswish",
+    "hardsigmoid",
+    "log_sigmoid",
+    "logsigmoid",
+    # softmax and friends
     "softmax",
     "log_softmax",
     "logsumexp",
+    # layers as functions
     "dropout",
     "batch_norm",
     "linear",
+    "one_hot",
+    # losses
     "mse_loss",
+    "l1_loss",
+    "huber_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "nll_loss",
     "cross_entropy",
     "l2_penalty",
 ]
@@ -83,8 +106,52 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss
 
 
+class _Default:
+    """The default of an argument that PyTorch spells differently (axis= / dim=), so that a
+    call giving both can be refused. It shows as the value it stands for."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+def _either(fn: str, name: str, value: Any, torch_name: str, torch_value: Any) -> Any:
+    """The value of an argument given by NumPy's name or by PyTorch's, never both."""
+    given = not isinstance(value, _Default)
+    if torch_value is None:
+        return value if given else value.value
+    if given:
+        raise TypeError(
+            f"{fn}() got both {name}={value!r} and {torch_name}={torch_value!r}; give one "
+            f"({name}= is NumPy's name, {torch_name}= PyTorch's, with the same meaning)"
+        )
+    return torch_value
+
+
+def _shift(data: np.ndarray, axis: Any) -> np.ndarray:
+    """max(data) over `axis` (kept), or 0 where that is not finite (all -inf, or an inf:
+    shifting by it would give nan) or where the axis is empty."""
+    if data.dtype.kind != "f":
+        return data.max(axis=axis, keepdims=True)
+    m = data.max(axis=axis, keepdims=True, initial=-np.inf)
+    return np.where(np.isfinite(m), m, 0).astype(data.dtype, copy=False)
+
+
+_LAST_AXIS, _ALL_AXES, _NO_KEEPDIMS = _Default(-1), _Default(None), _Default(False)
+
+
 # ---------------------------------------------------------------------------------------------
 # Activations
+#
+# Where PyTorch's gradient at a kink or a bound differs from the one-sided slope a plain
+# composition would give, the mask is taken from x itself (`where` on x.data) so that each
+# element gets exactly PyTorch's slope. A branch that `where` does not select is still
+# computed, so it is kept finite (clipped) where it would overflow: an inf there would turn
+# its zero gradient into nan.
 
 
 def relu(x: Any) -> Tensor:
@@ -102,26 +169,201 @@ def tanh(x: Any) -> Tensor:
     return _tensor(x).tanh()
 
 
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along `axis`, computed as exp(x - m) / sum(exp(x - m)) with
-    m = max(x) (a constant: the result does not depend on it), so nothing overflows."""
+def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x (the slope at 0 is negative_slope, as in
+    PyTorch)."""
+    x = _tensor(x)
+    return where(x.data > 0, x, x * negative_slope)
+
+
+def elu(x: Any, alpha: float = 1.0) -> Tensor:
+    """x where x > 0, else alpha * (exp(x) - 1) (with expm1; the slope at 0 is alpha)."""
+    x = _tensor(x)
+    return where(x.data > 0, x, x.clip(None, 0.0).expm1() * alpha)
+
+
+def _tail_bound(dtype: np.dtype) -> float:
+    """L such that exp(-L) is 0 in `dtype` (746 in float64, 104 in float32): beyond +-L,
+    sigmoid(x), Phi(x) and tanh(softplus(x)) are exactly 0 or 1."""
+    return 1.0 - math.log(float(np.finfo(dtype).smallest_subnormal))
+
+
+def _with_tails(x: Tensor, body: Callable[[Tensor], Tensor]) -> Tensor:
+    """body(x) for an activation x * h(x) whose factor h reaches exactly 0 and 1 in floating
+    point (silu, gelu, mish): beyond -L the result is x * 0 (-0, slope 0), beyond L it is x
+    (slope 1), and body sees x clipped to [-L, L].
+
+    The result is the same; what changes is the gradient at huge |x| (up to 3e38): body's
+    gradient multiplies the upstream gradient by x before the factor's zero slope, which in
+    float32 can overflow to inf, and inf * 0 is nan. PyTorch's hand-written gradients stay
+    finite there, so these do too.
+    """
+    d = x.data
+    if x.dtype.kind != "f" or d.size == 0:
+        return body(x)
+    bound = _tail_bound(d.dtype)
+    if d.min() >= -bound and d.max() <= bound:  # the usual case: no tails
+        return body(x)
+    inner = body(x.clip(-bound, bound))
+    return where(d > bound, x, where(d < -bound, x * 0.0, inner))
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_GELU_TANH_SCALE = math.sqrt(2 / math.pi)  # PyTorch's kBeta
+
+
+def gelu(x: Any, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal distribution function:
+
+        approximate="none":  x * 0.5 * (1 + erf(x / sqrt(2)))
+        approximate="tanh":  0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
+
+    Both stay finite, values and gradients, for all finite x (PyTorch's float32 results are
+    inf beyond 1.7e38 for "none", and its "tanh" gradient is nan beyond |x| = 1.8e19, where
+    its x * x overflows; these give x and slope 1, or -0 and slope 0, there).
+    """
+    x = _tensor(x)
+    if approximate == "none":
+        return _with_tails(x, lambda v: v * 0.5 * (1 + (v * _SQRT1_2).erf()))
+    if approximate == "tanh":
+
+        def tanh_form(v: Tensor) -> Tensor:
+            inner = (v + v * v * v * 0.044715) * _GELU_TANH_SCALE
+            return v * 0.5 * (1 + inner.tanh())
+
+        return _with_tails(x, tanh_form)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def silu(x: Any) -> Tensor:
+    """x * sigmoid(x) (also called swish)"""
+    return _with_tails(_tensor(x), lambda v: v * v.sigmoid())
+
+
+def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold (there the two
+    agree to within exp(-threshold), and exp would overflow)."""
+    x = _tensor(x)
+    scaled = x if beta == 1 else x * beta
+    soft = scaled.clip(None, threshold).exp().log1p()
+    if beta != 1:
+        soft = soft / beta
+    return where(scaled.data > threshold, x, soft)
+
+
+def mish(x: Any) -> Tensor:
+    """x * tanh(softplus(x))"""
+    return _with_tails(_tensor(x), lambda v: v * softplus(v).tanh())
+
+
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """x limited to [min_val, max_val]. As in PyTorch the gradient is 1 strictly between the
+    bounds and 0 at and beyond them (clip's is 1 at the bounds)."""
+    if min_val > max_val:
+        raise ValueError(
+            f"hardtanh: min_val must not be greater than max_val, got min_val={min_val}, "
+            f"max_val={max_val}"
+        )
+    x = _tensor(x)
+    d = x.data
+    return where((d > min_val) & (d < max_val), x, np.clip(d, min_val, max_val))
+
+
+def relu6(x: Any) -> Tensor:
+    """min(max(x, 0), 6) = hardtanh(x, 0, 6): the gradient is 0 at 0 and at 6."""
+    return hardtanh(x, 0.0, 6.0)
+
+
+def _relu6_of_x_plus_3(x: Tensor) -> Tensor:
+    """min(max(x + 3, 0), 6), whose gradient is 1 where -3 < x < 3 and 0 elsewhere (the mask
+    is taken on x, not on x + 3, which can round onto a bound)."""
+    d = x.data
+    return where((d > -3) & (d < 3), x + 3, np.clip(d + 3, 0, 6))
+
+
+def hardswish(x: Any) -> Tensor:
+    """x * min(max(x + 3, 0), 6) / 6: the slope is 0 for x <= -3, x/3 + 1/2 for -3 < x < 3
+    and 1 for x >= 3, as in PyTorch. (x * 6 overflows in float32 beyond 5.7e37, in PyTorch
+    too.)"""
+    x = _tensor(x)
+    return x * _relu6_of_x_plus_3(x) / 6
+
+
+def hardsigmoid(x: Any) -> Tensor:
+    """min(max(x + 3, 0), 6) / 6: the slope is 1/6 strictly between -3 and 3, else 0."""
+    x = _tensor(x)
+    return _relu6_of_x_plus_3(x) / 6
+
+
+def log_sigmoid(x: Any) -> Tensor:
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)) (PyTorch's form, the same values): exp
+    never overflows, and the result is exact where sigmoid(x) would round to 0 or 1.
+
+    It is composed as x - log1p(exp(x)) where x < 0 and 0 - log1p(exp(-x)) elsewhere (each
+    exp's argument clipped to <= 0 for the branch `where` drops), not with |x|: |x| has a
+    kink at 0, which would make the second derivative at x = 0 wrong (0 instead of -1/4).
+    The slope at 0 is 1/2.
+    """
+    x = _tensor(x)
+    negative = x.data < 0
+    if negative.all():
+        return x - x.exp().log1p()
+    if not negative.any():
+        return 0.0 - (-x).exp().log1p()
+    left = x - x.clip(None, 0.0).exp().log1p()
+    right = 0.0 - (-x.clip(0.0, None)).exp().log1p()
+    return where(negative, left, right)
+
+
+logsigmoid = log_sigmoid  # PyTorch's spelling: torch.nn.functional.logsigmoid
+
+
+# ---------------------------------------------------------------------------------------------
+# softmax, log_softmax, logsumexp
+#
+# Each takes NumPy's axis= (keepdims=) or PyTorch's dim= (keepdim=), with the same meaning;
+# giving both is an error. The shift m = max(x) is a constant: the results do not depend on
+# it, so it needs no gradient.
+
+
+def softmax(x: Any, axis: Any = _LAST_AXIS, *, dim: int | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along `axis` (or `dim`; the last axis by default), computed as
+    exp(x - m) / sum(exp(x - m)) with m = max(x), so nothing overflows."""
+    axis = _either("softmax", "axis", axis, "dim", dim)
     x = _tensor(x)
     e = (x - x.data.max(axis=axis, keepdims=True)).exp()
     return e / e.sum(axis, keepdims=True)
 
 
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """log(softmax(x)) = x - logsumexp(x), without forming the softmax."""
+def log_softmax(x: Any, axis: Any = _LAST_AXIS, *, dim: int | None = None) -> Tensor:
+    """log(softmax(x)) along `axis` (or `dim`; the last axis by default), computed as
+
+        (x - m) - log(sum(exp(x - m)))    with m = max(x).
+
+    Subtracting m first matters: x - m is exact for the values near the max, which decide the
+    result, whereas x - (m + log(...)) rounds m + log(...) to the spacing of floats near m
+    (0.0625 at 1e6 in float32, so a loss of 1.4076 came out as 1.4375).
+    """
+    axis = _either("log_softmax", "axis", axis, "dim", dim)
     x = _tensor(x)
-    return x - logsumexp(x, axis, keepdims=True)
+    shifted = x - _shift(x.data, axis)
+    return shifted - shifted.exp().sum(axis, keepdims=True).log()
 
 
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Tensor:
-    """log(sum(exp(x))) over `axis` (all axes when None), computed as
-    m + log(sum(exp(x - m))) with the constant m = max(x), so nothing overflows."""
+def logsumexp(
+    x: Any,
+    axis: Any = _ALL_AXES,
+    keepdims: Any = _NO_KEEPDIMS,
+    *,
+    dim: Any = None,
+    keepdim: bool | None = None,
+) -> Tensor:
+    """log(sum(exp(x))) over `axis` (or `dim`; all axes when neither is given), computed as
+    log(sum(exp(x - m))) + m with the constant m = max(x), so nothing overflows."""
+    axis = _either("logsumexp", "axis", axis, "dim", dim)
+    keepdims = _either("logsumexp", "keepdims", keepdims, "keepdim", keepdim)
     x = _tensor(x)
-    m = x.data.max(axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf): shifting would give nan
+    m = _shift(x.data, axis)
     out = (x - m).exp().sum(axis, keepdims=True).log() + m
     if keepdims:
         return out
@@ -264,84 +506,383 @@ def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Tensor:
     return _reduce(diff * diff, reduction)
 
 
-def _clamped_log(p: Tensor) -> Tensor:
-    """max(log(p), -100), PyTorch's clamp: finite at p = 0, with a finite gradient.
-
-    p below lo = e^-100 gives exactly -100 and no gradient. In float32, where e^-100 is not
-    a normal number (1/p would overflow), lo is the smallest normal float32 instead.
-    """
-    lo = max(math.exp(-100), float(np.finfo(p.dtype).tiny))
-    above = p.data >= lo
-    if above.all():  # the clamp does not act: leave it out of the graph (same values)
-        return p.log()
-    return where(above, p.clip(lo, None).log(), -100.0)
+def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """|pred - target|, reduced (the gradient where pred == target is 0, as in PyTorch)."""
+    _check_reduction(reduction, "l1_loss")
+    pred = _tensor(pred)
+    return _reduce((pred - _target(target, pred, "l1_loss")).abs(), reduction)
 
 
-def binary_cross_entropy(prob: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """-(target * log(prob) + (1 - target) * log(1 - prob)), reduced.
+def huber_loss(pred: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """0.5 * d^2 where |d| < delta, else delta * (|d| - 0.5 * delta), for d = pred - target;
+    reduced. Quadratic near 0, linear (slope +-delta) beyond delta."""
+    _check_reduction(reduction, "huber_loss")
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    pred = _tensor(pred)
+    d = pred - _target(target, pred, "huber_loss")
+    z = d.abs()
+    # the quadratic branch only matters where |d| < delta: clip d there so d * d cannot
+    # overflow in the branch `where` drops (its zero gradient times inf would be nan)
+    small = d.clip(-delta, delta)
+    loss = where(z.data < delta, small * small * 0.5, (z - 0.5 * delta) * delta)
+    return _reduce(loss, reduction)
 
-    Each log is clamped to >= -100 as PyTorch does, so the loss is finite (and never NaN)
-    at prob = 0 and prob = 1. prob must lie in [0, 1].
+
+def _weight(weight: Any, shape: tuple, dtype: np.dtype, fn: str, name: str = "weight") -> Any:
+    """An elementwise loss weight as a constant array of `dtype` that broadcasts to `shape`
+    (None stays None)."""
+    if weight is None:
+        return None
+    if isinstance(weight, str):
+        raise TypeError(
+            f"{fn}: {name} must be a tensor or array of numbers, got the string {weight!r}; "
+            f"pass the reduction by name: reduction={weight!r}"
+        )
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.dtype.kind not in "fiub":
+        raise TypeError(f"{fn}: {name} must hold numbers, got an array of {w.dtype}")
+    try:
+        fits = np.broadcast_shapes(w.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"{fn}: {name} of shape {w.shape} does not broadcast to the input's shape {shape}"
+        )
+    return w.astype(dtype, copy=False)
+
+
+# PyTorch's EPSILON in the gradient of binary_cross_entropy: 1e-12 as a C float (also for
+# float64 inputs), so its float64 value is 9.99999996e-13
+_BCE_EPS = float(np.float32(1e-12))
+
+
+def binary_cross_entropy(
+    prob: Any, target: Any, weight: Any = None, *, reduction: str = "mean"
+) -> Tensor:
+    """-(target * log(prob) + (1 - target) * log(1 - prob)) [* weight], reduced; prob and
+    target must lie in [0, 1], weight broadcasts to prob's shape.
+
+    Computed as PyTorch does, (target - 1) * log1p(-prob) - target * log(prob), with each
+    log clamped to >= -100, so the loss is finite at prob = 0 and 1. The gradient is PyTorch's
+
+        d loss / d prob = (prob - target) / max(prob * (1 - prob), 1e-12)
+
+    which is the derivative of the formula except within about 1e-12 of 0 and 1. There it
+    stays finite yet large, so a confidently wrong prediction is still pushed back: -1e12 at
+    prob = 0 with target 1, where the clamped log alone would have slope 0. (It is 0 at
+    prob = 0 with target 0.) The gradient for the target there is that of the clamped
+    formula, log1p(-prob) - log(prob) with both clamped: 100 at prob = 0 where PyTorch's
+    unclamped -logit(prob) is inf.
     """
     _check_reduction(reduction, "binary_cross_entropy")
-    prob = _tensor(prob)
-    t = _target(target, prob, "binary_cross_entropy")
-    if prob.size and not ((prob.data >= 0) & (prob.data <= 1)).all():
+    p = _tensor(prob)
+    t = _target(target, p, "binary_cross_entropy")
+    w = _weight(weight, p.shape, p.dtype, "binary_cross_entropy")
+    pd = p.data
+    if pd.size and not ((pd >= 0) & (pd <= 1)).all():
         raise ValueError(
             "binary_cross_entropy: every input value must be a probability in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    log_p, log_1mp = _clamped_log(prob), _clamped_log(1 - prob)
-    loss = -(log_1mp + t * (log_p - log_1mp))  # = -(t * log_p + (1 - t) * log_1mp)
+    if t.size and not ((t.data >= 0) & (t.data <= 1)).all():
+        raise ValueError("binary_cross_entropy: every target value must lie in [0, 1]")
+    eps = np.asarray(_BCE_EPS, dtype=pd.dtype)
+    edge = pd * (1 - pd) < eps
+    if not edge.any():
+        loss = (t - 1) * (-p).log1p() - t * p.log()
+    else:
+        # Away from the edges: the formula itself (p is swapped for 1/2 at the edges, so its
+        # logs stay finite in the branch that `where` drops).
+        inner = where(edge, 0.5, p)
+        smooth = (t - 1) * (-inner).log1p() - t * inner.log()
+        # At the edges: the clamped value, plus (p - p) * slope, which is 0 but has the
+        # gradient slope = (p - target) / 1e-12 with respect to p.
+        with np.errstate(divide="ignore"):
+            clog_p = np.maximum(np.log(pd), -100).astype(pd.dtype)
+            clog_1mp = np.maximum(np.log1p(-pd), -100).astype(pd.dtype)
+        at_edge = (t - 1) * clog_1mp - t * clog_p + (p - pd) * ((pd - t) / eps)
+        loss = where(edge, at_edge, smooth)
+    if w is not None:
+        loss = loss * w
     return _reduce(loss, reduction)
 
 
-def binary_cross_entropy_with_logits(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """binary_cross_entropy(sigmoid(logits), target) in the stable form
+def binary_cross_entropy_with_logits(
+    logits: Any,
+    target: Any,
+    weight: Any = None,
+    *,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    """binary_cross_entropy(sigmoid(logits), target) in PyTorch's stable form
 
-        max(logits, 0) - logits * target + log(1 + exp(-|logits|)),
+        (1 - target) * logits - log_sigmoid(logits)          [* weight]
 
-    whose exp never overflows.
+    and with pos_weight (a weight for the positive class, broadcast along the last axis,
+    usually one value per class): (1 - target) * logits - (1 + (pos_weight - 1) * target) *
+    log_sigmoid(logits). Nothing overflows; the gradient is sigmoid(logits) - target (for
+    pos_weight = 1), finite even at logits = +-inf, where the value is PyTorch's (inf, or
+    nan where 0 * inf appears, as in PyTorch).
     """
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
+    fn = "binary_cross_entropy_with_logits"
+    _check_reduction(reduction, fn)
     x = _tensor(logits)
-    t = _target(target, x, "binary_cross_entropy_with_logits")
-    # maximum(x, 0) shares the gradient at x == 0 (1/2 each), which makes the gradient
-    # there sigmoid(0) - target exactly.
-    loss = maximum(x, 0.0) - x * t + (1 + (-x.abs()).exp()).log()
+    t = _target(target, x, fn)
+    w = _weight(weight, x.shape, x.dtype, fn)
+    pw = _weight(pos_weight, x.shape, x.dtype, fn, "pos_weight")
+    log_sig = log_sigmoid(x)
+    if pw is not None:
+        log_sig = log_sig * ((pw - 1) * t + 1)
+    loss = (1 - t) * x - log_sig
+    if w is not None:
+        loss = loss * w
     return _reduce(loss, reduction)
 
 
-def cross_entropy(logits: Any, labels: Any, reduction: str = "mean") -> Tensor:
-    """-log_softmax(logits)[i, labels[i]] for each row i, reduced.
+# Class-index losses. The input has the classes on axis 1 (N, C) or (N, C, d1, d2, ...), or
+# is a single example (C,); the target holds one class index per position: (N,),
+# (N, d1, d2, ...) or (). A target equal to ignore_index adds nothing and is not counted.
 
-    logits has shape (N, C); labels are integer class indices in [0, C) of shape (N,),
-    a NumPy array or an integer Tensor.
+
+def _class_axis(x: Tensor, fn: str) -> int:
+    if x.ndim == 0:
+        raise ValueError(
+            f"{fn}: input must have shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor"
+        )
+    return 0 if x.ndim == 1 else 1
+
+
+def _class_weight(weight: Any, classes: int, dtype: np.dtype, fn: str) -> np.ndarray | None:
+    """A per-class weight as a constant (C,) array of `dtype` (None stays None)."""
+    if weight is None:
+        return None
+    if isinstance(weight, str):
+        raise TypeError(
+            f"{fn}: weight must be a tensor of {classes} class weights, got the string "
+            f"{weight!r}; pass the reduction by name: reduction={weight!r}"
+        )
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.dtype.kind not in "fiu":
+        raise TypeError(f"{fn}: weight must hold numbers, got an array of {w.dtype}")
+    if w.shape != (classes,):
+        raise ValueError(
+            f"{fn}: weight must hold one value per class, shape ({classes},), got shape {w.shape}"
+        )
+    return w.astype(dtype, copy=False)
+
+
+def _class_targets(target: Any, x: Tensor, axis: int, ignore_index: int, fn: str) -> np.ndarray:
+    """The target as an int64 array of class indices, checked against the input."""
+    y = target.data if isinstance(target, Tensor) else np.asarray(target)
+    expected = x.shape[:axis] + x.shape[axis + 1 :]
+    if y.dtype.kind not in "iu":
+        hint = ""
+        if fn == "cross_entropy":
+            hint = f", or give class probabilities as a float target of the input's shape {x.shape}"
+        raise TypeError(
+            f"{fn}: target must hold integer class indices, got dtype {y.dtype}; convert "
+            f"with .astype(np.int64){hint}"
+        )
+    if y.shape != expected:
+        raise ValueError(
+            f"{fn}: target must have shape {expected} for input of shape {x.shape}, got {y.shape}"
+        )
+    y = y.astype(np.int64, copy=False)
+    classes = x.shape[axis]
+    bad = ((y < 0) | (y >= classes)) & (y != ignore_index)
+    if bad.any():
+        at = tuple(int(i) for i in np.argwhere(bad)[0])
+        position = at[0] if len(at) == 1 else at
+        raise ValueError(
+            f"{fn}: target {int(y[bad][0])} at position {position} is out of bounds: class "
+            f"indices lie in [0, {classes}) for {classes} classes (or equal "
+            f"ignore_index={ignore_index})"
+        )
+    return y
+
+
+def _pick(x: Tensor, y: np.ndarray, axis: int) -> Tensor:
+    """x at class y[i] for every position i: a Tensor of y's shape."""
+    if x.ndim == 1:
+        return x[int(y)]
+    rest = np.indices(y.shape, sparse=True)  # (N, 1, ...), (1, d1, ...), ...
+    return x[(rest[0], y, *rest[1:])]
+
+
+def _nll(
+    log_probs: Tensor, y: np.ndarray, w: np.ndarray | None, ignore_index: int, reduction: str
+) -> Tensor:
+    """nll_loss on checked arguments: -w[y] * log_probs[y] at each position (0 where y is
+    ignore_index); 'mean' divides the sum by the total weight of the positions counted."""
+    ignored = y == ignore_index
+    skip = bool(ignored.any())
+    if skip:
+        y = np.where(ignored, 0, y)  # any valid class: those positions are masked below
+    picked = _pick(log_probs, y, _class_axis(log_probs, "nll_loss"))
+    wy = None if w is None else w[y]
+    loss = -picked if wy is None else -(picked * wy)
+    if skip:
+        loss = where(ignored, 0.0, loss)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    if wy is None and not skip:
+        return loss.mean()
+    counted = ~ignored
+    total = counted.sum(dtype=log_probs.dtype) if wy is None else (wy * counted).sum()
+    with np.errstate(divide="ignore", invalid="ignore"):  # nothing counted: nan, as PyTorch
+        return loss.sum() / total
+
+
+def nll_loss(
+    log_probs: Any,
+    target: Any,
+    weight: Any = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """The negative log-likelihood loss: -weight[y] * log_probs[..., y, ...] at each
+    position, for log-probabilities (N, C), (N, C, d1, ...) or (C,) and integer class indices
+    y of shape (N,), (N, d1, ...) or (). Positions whose target is ignore_index give 0 and are
+    not counted. reduction='mean' divides the sum by the sum of weight[y] over the counted
+    positions (their number, without weight), as PyTorch does; nan if none is counted.
+    """
+    _check_reduction(reduction, "nll_loss")
+    x = _tensor(log_probs)
+    axis = _class_axis(x, "nll_loss")
+    y = _class_targets(target, x, axis, ignore_index, "nll_loss")
+    w = _class_weight(weight, x.shape[axis], x.dtype, "nll_loss")
+    return _nll(x, y, w, ignore_index, reduction)
+
+
+def cross_entropy(
+    logits: Any,
+    target: Any,
+    weight: Any = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy between softmax(logits) over the class axis and the target, PyTorch's
+    torch.nn.functional.cross_entropy.
+
+    logits: (N, C), (N, C, d1, ...) or (C,). The target is either
+
+    - class indices (integers) of shape (N,), (N, d1, ...) or (): the loss is
+      nll_loss(log_softmax(logits), target, weight, ignore_index), and with label_smoothing
+      = s it is (1 - s) times that plus s / C times the smoothing term
+      -sum_c weight[c] * log_softmax(logits)[c] at each position (0 at ignored positions;
+      'mean' divides its sum by the same total weight as nll_loss does); or
+    - class probabilities: a float target of the logits' shape. The loss at each position is
+      -sum_c weight[c] * target[c] * log_softmax(logits)[c], with the target first mixed
+      with the uniform distribution, target * (1 - s) + s / C; 'mean' divides the sum by the
+      number of positions. ignore_index cannot be used with such targets.
+
+    log_softmax is (x - m) - log(sum(exp(x - m))), exact near the max (see log_softmax).
     """
     _check_reduction(reduction, "cross_entropy")
-    logits = _tensor(logits)
-    if logits.ndim != 2:
-        raise ValueError(f"cross_entropy: logits must have shape (N, C), got {logits.shape}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(
+            f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}"
+        )
+    x = _tensor(logits)
+    axis = _class_axis(x, "cross_entropy")
+    classes = x.shape[axis]
+    w = _class_weight(weight, classes, x.dtype, "cross_entropy")
+    w_shape = tuple(classes if i == axis else 1 for i in range(x.ndim))
+    log_p = log_softmax(x, axis=axis)
+    if np.shape(target.data if isinstance(target, Tensor) else target) == x.shape:
+        return _cross_entropy_probabilities(
+            log_p, target, w, w_shape, ignore_index, reduction, label_smoothing
+        )
+    y = _class_targets(target, x, axis, ignore_index, "cross_entropy")
+    loss = _nll(log_p, y, w, ignore_index, reduction)
+    if label_smoothing == 0:
+        return loss
+    smooth = -(log_p if w is None else log_p * w.reshape(w_shape)).sum(axis)
+    ignored = y == ignore_index
+    if ignored.any():
+        smooth = where(ignored, 0.0, smooth)
+    if reduction == "sum":
+        smooth = smooth.sum()
+    elif reduction == "mean":
+        counted = ~ignored
+        total = counted.sum(dtype=x.dtype) if w is None else w[y[counted]].sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            smooth = smooth.sum() / total
+    return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
+
+
+def _cross_entropy_probabilities(
+    log_p: Tensor,
+    target: Any,
+    w: np.ndarray | None,
+    w_shape: tuple,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+) -> Tensor:
+    kind = (target.data if isinstance(target, Tensor) else np.asarray(target)).dtype
+    if kind.kind != "f":
+        raise TypeError(
+            f"cross_entropy: a target of the input's shape {log_p.shape} holds class "
+            f"probabilities and must be floating point, got dtype {kind}; class indices "
+            f"have the input's shape without the class axis"
+        )
+    if ignore_index != -100:
+        raise ValueError(
+            "cross_entropy: ignore_index is not supported for class-probability targets "
+            "(a float target of the input's shape)"
+        )
+    axis = _class_axis(log_p, "cross_entropy")
+    classes = log_p.shape[axis]
+    t = _target(target, log_p, "cross_entropy")
+    if label_smoothing > 0:
+        t = t * (1 - label_smoothing) + label_smoothing / classes
+    weighted = log_p if w is None else log_p * w.reshape(w_shape)
+    if reduction == "none":
+        return -(weighted * t).sum(axis)
+    total = -(weighted * t).sum()
+    if reduction == "sum":
+        return total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return total / (log_p.size / classes if classes else 0.0)
+
+
+def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
+    """An int64 Tensor of shape labels.shape + (num_classes,) with 1 at each label's class
+    and 0 elsewhere. num_classes=-1 means max(labels) + 1. Not differentiable (integers)."""
     y = labels.data if isinstance(labels, Tensor) else np.asarray(labels)
     if y.dtype.kind not in "iu":
         raise TypeError(
-            f"cross_entropy: labels must be integer class indices, got dtype {y.dtype}; "
-            f"convert with labels.astype(np.int64)"
+            f"one_hot: labels must be integer class indices, got dtype {y.dtype}; convert "
+            f"with .astype(np.int64)"
         )
-    n, classes = logits.shape
-    if y.shape != (n,):
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int | np.integer):
+        raise TypeError(f"one_hot: num_classes must be an integer, got {num_classes!r}")
+    if num_classes == -1:
+        if y.size == 0:
+            raise ValueError(
+                "one_hot: cannot infer the number of classes from empty labels; pass num_classes="
+            )
+        num_classes = int(y.max()) + 1
+    elif num_classes < 0:
+        raise ValueError(f"one_hot: num_classes must be -1 or >= 0, got {num_classes}")
+    if y.size and y.min() < 0:
+        raise ValueError(f"one_hot: class values must be non-negative, got {int(y.min())}")
+    if y.size and y.max() >= num_classes:
         raise ValueError(
-            f"cross_entropy: labels must have shape ({n},) for logits of shape {logits.shape}, "
-            f"got {y.shape}"
+            f"one_hot: class values must be smaller than num_classes={num_classes}, "
+            f"got {int(y.max())}"
         )
-    bad = (y < 0) | (y >= classes)
-    if bad.any():
-        raise ValueError(
-            f"cross_entropy: labels must lie in [0, {classes}) for {classes} classes, got "
-            f"{y[bad][0]} at position {int(np.argmax(bad))}"
-        )
-    picked = log_softmax(logits, axis=1)[np.arange(n), y]
-    return _reduce(-picked, reduction)
+    out = (y[..., None] == np.arange(num_classes)).astype(np.int64)
+    return Tensor.wrap(out)
 
 
 def l2_penalty(params: Iterable[Tensor], lam: float) -> Tensor:

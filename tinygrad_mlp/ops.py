@@ -5,8 +5,8 @@ Each primitive is a `Function` whose `forward` computes the result with NumPy an
 d loss / d input for each input. The docstring states the rule with the code's names.
 
 The rules use only what NumPy arrays and Tensors both understand (operators, indexing,
-`.reshape`, `.transpose`, `.swapaxes`, `.T`) plus the helpers `_log`, `_broadcast_to` and
-`_scatter`, so one rule serves a fast pass on arrays and, with `create_graph=True`, a
+`.reshape`, `.transpose`, `.swapaxes`, `.T`) plus the helpers `_np` (`np.log(x)` or
+`x.log()`, ...), `_broadcast_to` and `_scatter`, so one rule serves a fast pass on arrays and, with `create_graph=True`, a
 recorded pass on Tensors. A rule may return a gradient of the *output's* shape for a
 broadcast input: the engine reduces it (`autograd.unbroadcast`). Everything not here (var,
 softmax, losses, layers...) is composed from these and needs no gradient code of its own.
@@ -14,6 +14,7 @@ softmax, losses, layers...) is composed from these and needs no gradient code of
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -29,8 +30,9 @@ class Primitive(Function):
 
 
 # Helpers for the few rules that need more than operators; `x` is an array or a Tensor.
-def _log(x: Any) -> Any:
-    return x.log() if hasattr(x, "grad_fn") else np.log(x)
+def _np(name: str, x: Any) -> Any:
+    """`np.<name>(x)` on an array, `x.<name>()` on a Tensor (recorded under create_graph)."""
+    return getattr(x, name)() if hasattr(x, "grad_fn") else getattr(np, name)(x)
 
 
 def _broadcast_to(x: Any, shape: tuple) -> Any:
@@ -126,7 +128,7 @@ class Pow(Primitive):
         a, b, out = ctx.saved_tensors
         da, db = ctx.needs_input_grad
         return (g * b * a ** (b - 1) if da else None), (
-            g * out * _log(a + (a == 0)) if db else None
+            g * out * _np("log", a + (a == 0)) if db else None
         )
 
 
@@ -318,6 +320,98 @@ class Cast(Primitive):
 
     def backward(ctx, g):
         return g, None
+
+
+# More elementwise math (PyTorch's sign, log1p, expm1, sin, cos, erf).
+def _zeros_like(x: Any) -> Any:
+    """Zeros of x's shape and dtype, outside any graph: a gradient that is 0 whatever x holds
+    (x * 0 would be NaN where x is inf)."""
+    if hasattr(x, "grad_fn"):
+        return type(x).wrap(np.zeros_like(x.data))
+    return np.zeros_like(x)
+
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+class Sign(Primitive):
+    """out = sign(x) (-1, 0 or 1);  dx = 0 everywhere (a step has slope 0 almost
+    everywhere; PyTorch gives 0 at x = 0 too)"""
+
+    def forward(ctx, x):
+        return np.sign(x)
+
+    def backward(ctx, g):
+        return _zeros_like(g)
+
+
+class Log1p(Primitive):
+    """out = log(1 + x), exact to the last digit even where x is tiny;  dx = g / (1 + x)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x)
+
+
+class Expm1(Primitive):
+    """out = exp(x) - 1, exact to the last digit even where x is tiny;  dx = g * exp(x)
+    (not g * (out + 1), which cancels where x is very negative: 0 instead of 4e-18 at -40)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.expm1(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _np("exp", x)
+
+
+class Sin(Primitive):
+    """out = sin(x);  dx = g * cos(x)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _np("cos", x)
+
+
+class Cos(Primitive):
+    """out = cos(x);  dx = -g * sin(x)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -(g * _np("sin", x))
+
+
+class Erf(Primitive):
+    """out = erf(x) = 2/sqrt(pi) * (integral of exp(-t^2) from 0 to x);
+    dx = g * (2/sqrt(pi) * exp(-x^2))   (the constant joins exp(-x^2) first, so a huge g
+    meets the exact 0 that exp(-x^2) is far out, not an overflow)
+
+    NumPy has no erf: the forward applies `math.erf` (the C library's, within an ulp or
+    so) to each element in float64 and rounds to x's dtype. That costs about 0.1 us per
+    element; gelu(approximate="tanh") avoids it."""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        values = np.fromiter(map(math.erf, x.ravel().tolist()), np.float64, x.size)
+        dtype = x.dtype if x.dtype.kind == "f" else np.float64
+        return values.reshape(x.shape).astype(dtype, copy=False)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (_np("exp", -(x * x)) * _TWO_OVER_SQRT_PI)
 
 
 # --------------------------------------------------------------------------- reductions

@@ -1,4 +1,5 @@
-"""Layers and models: Module, Parameter, the layers, Sequential, MLP, and `nn.init`.
+"""Layers and models: Module, Parameter, the layers, the activations, the losses, the
+containers (Sequential, ModuleList, ModuleDict), MLP, `nn.init` and `nn.utils`.
 
     import tinygrad_mlp.nn as nn
     model = nn.MLP([2, 16, 1], output_activation="sigmoid")
@@ -9,25 +10,76 @@ Names, defaults and state-dict keys follow torch.nn, so weights move between the
 """
 
 from .. import functional
-from . import init
-from .container import MLP, Sequential
-from .layers import BatchNorm1d, Dropout, Identity, Linear, ReLU, Sigmoid, Tanh
+from . import init, utils
+from .activation import (
+    ELU,
+    GELU,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from .container import MLP, ModuleDict, ModuleList, Sequential
+from .layers import BatchNorm1d, Dropout, Flatten, Identity, Linear
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
 from .module import IncompatibleKeys, Module
 from .parameter import Parameter
 
 __all__ = [
+    "ELU",
+    "GELU",
     "MLP",
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "CrossEntropyLoss",
     "Dropout",
+    "Flatten",
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
+    "HuberLoss",
     "Identity",
     "IncompatibleKeys",
+    "L1Loss",
+    "LeakyReLU",
     "Linear",
+    "LogSigmoid",
+    "LogSoftmax",
+    "MSELoss",
+    "Mish",
     "Module",
+    "ModuleDict",
+    "ModuleList",
+    "NLLLoss",
     "Parameter",
     "ReLU",
+    "ReLU6",
     "Sequential",
+    "SiLU",
     "Sigmoid",
+    "Softmax",
+    "Softplus",
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]

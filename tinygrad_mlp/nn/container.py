@@ -1,13 +1,15 @@
-"""Sequential, and MLP: the usual stack of layers built as a Sequential."""
+"""Containers: Sequential, ModuleList, ModuleDict, and MLP (the usual stack of layers built
+as a Sequential)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from . import activation as act
 from . import init
-from .layers import BatchNorm1d, Dropout, Identity, Linear, ReLU, Sigmoid, Tanh
+from .layers import BatchNorm1d, Dropout, Identity, Linear
 from .module import Module
 
 
@@ -55,20 +57,210 @@ class Sequential(Module):
         return items[index][1]
 
 
-def _checked(module: Any, where: Any) -> Module:
+def _checked(module: Any, where: Any, container: str = "Sequential") -> Module:
     if not isinstance(module, Module):
         raise TypeError(
-            f"Sequential: item {where} is a {type(module).__name__}, not a Module "
+            f"{container}: item {where} is a {type(module).__name__}, not a Module "
             "(for a function such as F.relu, use the module nn.ReLU())"
         )
     return module
 
 
+class ModuleList(Module):
+    """A list of modules, registered as children "0", "1", ... so that their parameters are
+    found and their state-dict keys are those of torch.nn.ModuleList ("0.weight", ...).
+
+    Like a list: len(), iteration, indexing with ints (negative too) and slices (a slice is
+    a new ModuleList, numbered from 0), item assignment, `del`, append, extend, insert, pop,
+    `+` and `+=`. After an insertion or a deletion the children are renumbered. It has no
+    forward: call its items.
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def _modules(self) -> list[Module]:
+        return [m for _, m in self.named_children()]
+
+    def _renumber(self, modules: list[Module]) -> None:
+        for name, _ in list(self.named_children()):
+            delattr(self, name)
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def _index(self, index: Any) -> int:
+        n = len(self)
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(
+                f"ModuleList indices must be integers or slices, not {type(index).__name__}"
+            )
+        if not -n <= index < n:
+            raise IndexError(f"index {index} is out of range for a ModuleList of {n}")
+        return index % n
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.named_children())
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules())
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return ModuleList(self._modules()[index])
+        return getattr(self, str(self._index(index)))
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        setattr(self, str(self._index(index)), _checked(module, index, "ModuleList"))
+
+    def __delitem__(self, index: int | slice) -> None:
+        modules = self._modules()
+        del modules[index if isinstance(index, slice) else self._index(index)]
+        self._renumber(modules)
+
+    def append(self, module: Module) -> ModuleList:
+        """Add a module at the end; returns self."""
+        n = len(self)
+        self.add_module(str(n), _checked(module, n, "ModuleList"))
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Append each module of an iterable; returns self."""
+        if isinstance(modules, Module) and not isinstance(modules, ModuleList | Sequential):
+            raise TypeError(
+                f"ModuleList.extend needs an iterable of modules, got a {type(modules).__name__}"
+                " (use append for one module)"
+            )
+        for module in list(modules):
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Insert a module before position `index` (list.insert's rule, negatives too)."""
+        modules = self._modules()
+        modules.insert(index, _checked(module, index, "ModuleList"))
+        self._renumber(modules)
+
+    def pop(self, index: int = -1) -> Module:
+        """Remove and return the module at `index` (the last by default)."""
+        module = self[index]
+        del self[index]
+        return module
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return ModuleList([*self, *other])
+
+    def __repr__(self) -> str:
+        """PyTorch's layout: consecutive items with the same repr share one line,
+        "(0-2): 3 x Linear(...)"."""
+        items = [repr(m) for m in self]
+        if not items:
+            return "ModuleList()"
+        lines, start = [], 0
+        for i in range(1, len(items) + 1):
+            if i < len(items) and items[i] == items[start]:
+                continue
+            text = items[start].replace("\n", "\n  ")
+            if i - start == 1:
+                lines.append(f"({start}): {text}")
+            else:
+                lines.append(f"({start}-{i - 1}): {i - start} x {text}")
+            start = i
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """A dictionary of modules, registered as children under their keys (state-dict keys
+    "<key>.weight", ...), in insertion order, as torch.nn.ModuleDict.
+
+    Like a dict: `d[key]`, `d[key] = module`, `del d[key]`, `in`, len(), iteration over the
+    keys, keys(), values(), items(), pop(), clear(), update(). A key must be a string
+    without "." that is not already an attribute of the module (such as "training" or
+    "keys"). It has no forward: call its values.
+    """
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, _checked(module, repr(key), "ModuleDict"))
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        delattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and isinstance(self.__dict__.get(key), Module)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.named_children())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def keys(self) -> list[str]:
+        return [k for k, _ in self.named_children()]
+
+    def values(self) -> list[Module]:
+        return [m for _, m in self.named_children()]
+
+    def items(self) -> list[tuple[str, Module]]:
+        return list(self.named_children())
+
+    def pop(self, key: str) -> Module:
+        """Remove the module under `key` and return it."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        for key in self.keys():
+            delattr(self, key)
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add (or replace) modules from a mapping or an iterable of (key, module) pairs."""
+        if isinstance(modules, Mapping | ModuleDict):
+            pairs = list(modules.items())
+        else:
+            pairs = []
+            for i, pair in enumerate(modules):
+                if not isinstance(pair, tuple | list) or len(pair) != 2:
+                    raise TypeError(
+                        f"ModuleDict.update: element {i} should be a (key, module) pair, got "
+                        f"{pair!r}"
+                    )
+                pairs.append(tuple(pair))
+        for key, module in pairs:
+            self[key] = module
+
+
 _ACTIVATIONS: dict[str, Callable[[], Module]] = {
-    "relu": ReLU,
-    "sigmoid": Sigmoid,
-    "tanh": Tanh,
+    "relu": act.ReLU,
+    "sigmoid": act.Sigmoid,
+    "tanh": act.Tanh,
     "identity": Identity,
+    "leaky_relu": act.LeakyReLU,
+    "elu": act.ELU,
+    "gelu": act.GELU,
+    "silu": act.SiLU,
+    "softplus": act.Softplus,
+    "mish": act.Mish,
+    "relu6": act.ReLU6,
+    "hardtanh": act.Hardtanh,
+    "hardswish": act.Hardswish,
+    "hardsigmoid": act.Hardsigmoid,
 }
 
 
@@ -108,8 +300,10 @@ class MLP(Sequential):
 
     batch_norm (bool) and dropout (a probability; 0 means no Dropout layer) are either one
     value for every hidden layer or a list with one value per hidden layer. activation and
-    output_activation are a name ("relu", "sigmoid", "tanh", "identity"), a Module class or
-    a function returning a new Module. init is "default" (PyTorch's Linear init), "kaiming"
+    output_activation are a name ("relu", "sigmoid", "tanh", "identity", "leaky_relu",
+    "elu", "gelu", "silu", "softplus", "mish", "relu6", "hardtanh", "hardswish",
+    "hardsigmoid": the module with its default settings), a Module class or a function
+    returning a new Module. init is "default" (PyTorch's Linear init), "kaiming"
     (kaiming_normal_ for relu, zero biases) or "xavier" (xavier_uniform_, zero biases).
 
     The origin network, 2 -> Linear(4) -> ReLU -> BatchNorm1d -> Dropout -> Linear(4) ->
@@ -172,4 +366,4 @@ def _init_linear(layer: Linear, scheme: str) -> None:
         init.zeros_(layer.bias)
 
 
-__all__ = ["MLP", "Sequential"]
+__all__ = ["MLP", "ModuleDict", "ModuleList", "Sequential"]

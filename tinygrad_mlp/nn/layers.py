@@ -1,4 +1,5 @@
-"""The layers: Linear, BatchNorm1d, Dropout and the activations.
+"""The layers: Linear, BatchNorm1d, Dropout, Flatten and Identity (the activations are in
+`activation.py`).
 
 Each `forward` is one call into `functional`; the layers only hold the parameters, the
 buffers and the settings.
@@ -167,25 +168,35 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
-class ReLU(Module):
-    """max(x, 0)"""
+class Flatten(Module):
+    """Merges axes start_dim..end_dim (both included; negative counts from the end) into one,
+    as torch.nn.Flatten: by default every axis but the first (the batch axis)."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        for name, value in (("start_dim", start_dim), ("end_dim", end_dim)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                raise TypeError(f"Flatten: {name} must be an integer, got {value!r}")
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
 
     def forward(self, x: Any) -> Tensor:
-        return F.relu(x)
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        n = max(x.ndim, 1)  # a 0-d tensor flattens as if it had one axis, as in PyTorch
+        for name, d in (("start_dim", self.start_dim), ("end_dim", self.end_dim)):
+            if not -n <= d < n:
+                raise IndexError(
+                    f"Flatten: {name}={d} is out of range for an input of shape {x.shape} "
+                    f"(expected a dim in [{-n}, {n - 1}])"
+                )
+        if self.start_dim % n > self.end_dim % n:
+            raise ValueError(
+                f"Flatten: start_dim={self.start_dim} comes after end_dim={self.end_dim} for "
+                f"an input of shape {x.shape}"
+            )
+        return x.flatten(self.start_dim, self.end_dim)
 
-
-class Sigmoid(Module):
-    """1 / (1 + exp(-x))"""
-
-    def forward(self, x: Any) -> Tensor:
-        return F.sigmoid(x)
-
-
-class Tanh(Module):
-    """tanh(x)"""
-
-    def forward(self, x: Any) -> Tensor:
-        return F.tanh(x)
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Identity(Module):
@@ -195,4 +206,4 @@ class Identity(Module):
         return x
 
 
-__all__ = ["BatchNorm1d", "Dropout", "Identity", "Linear", "ReLU", "Sigmoid", "Tanh"]
+__all__ = ["BatchNorm1d", "Dropout", "Flatten", "Identity", "Linear"]

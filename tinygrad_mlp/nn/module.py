@@ -51,22 +51,35 @@ class Module:
         return self.forward(*args, **kwargs)
 
     # ----------------------------------------------------------------------- registration
-    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
-        """Make `self.<name>` a buffer: saved in the state dict, cast by `to()`, not trained.
-        `None` is allowed (and left out of the state dict)."""
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Make `self.<name>` a buffer: cast by `to()`, listed by `buffers()`, not trained, and
+        saved in the state dict unless `persistent=False`. `None` is allowed (and left out
+        of the state dict)."""
         _check_name(name, "register_buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None")
+            raise TypeError(
+                f"register_buffer: {name!r} must be a Tensor or None, got {type(tensor).__name__}"
+            )
         names = self.__dict__.setdefault("_buffer_names", [])
         if name not in names:
+            self._check_free(name, "register_buffer", lambda v: False)
             names.append(name)
+        transient = self.__dict__.setdefault("_non_persistent", set())
+        if persistent:
+            transient.discard(name)
+        else:
+            transient.add(name)
         setattr(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """The same as `setattr(self, name, param)`, with the name checked."""
         _check_name(name, "register_parameter")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"register_parameter: {name!r} must be a Parameter or None")
+            raise TypeError(
+                f"register_parameter: {name!r} must be a Parameter or None, got "
+                f"{type(param).__name__} (wrap a tensor as nn.Parameter(t))"
+            )
+        self._check_free(name, "register_parameter", lambda v: v is None or isinstance(v, Tensor))
         setattr(self, name, param)
 
     def add_module(self, name: str, module: Module | None) -> None:
@@ -74,7 +87,20 @@ class Module:
         _check_name(name, "add_module")
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a Module, got {type(module).__name__}")
+        self._check_free(name, "add_module", lambda v: v is None or isinstance(v, Module))
         setattr(self, name, module)
+
+    register_module = add_module  # PyTorch's alias
+
+    def _check_free(self, name: str, who: str, replaceable: Callable[[Any], bool]) -> None:
+        """Refuse a name that is already an attribute of another kind (e.g. "training" or
+        "forward"), as PyTorch does: registering it would overwrite that attribute."""
+        if name in self.__dict__:
+            if replaceable(self.__dict__[name]) or name in self.__dict__.get("_buffer_names", ()):
+                return
+        elif not hasattr(self, name):
+            return
+        raise KeyError(f"{who}: attribute {name!r} already exists; choose another name")
 
     # ----------------------------------------------------------------------- discovery
     def _own(self, kind: type) -> Iterator[tuple[str, Any]]:
@@ -87,10 +113,11 @@ class Module:
                     if isinstance(item, kind):
                         yield f"{name}.{i}", item
 
-    def _own_buffers(self) -> Iterator[tuple[str, Tensor]]:
+    def _own_buffers(self, persistent_only: bool = False) -> Iterator[tuple[str, Tensor]]:
+        skip = self.__dict__.get("_non_persistent", ()) if persistent_only else ()
         for name in self.__dict__.get("_buffer_names", ()):
             value = getattr(self, name, None)
-            if value is not None:
+            if value is not None and name not in skip:
                 yield name, value
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
@@ -168,9 +195,19 @@ class Module:
                 p.grad = Tensor.wrap(np.zeros_like(p.data))
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
-        """Call fn(module) on every submodule and then on this module; returns self."""
-        for module in reversed(list(self.modules())):
-            fn(module)
+        """Call fn(module) on every submodule, children's subtrees first and in order, then on
+        this module (PyTorch's order, e.g. for custom initialisation); returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set requires_grad on every parameter (e.g. False to freeze a part); returns self."""
+        if not isinstance(requires_grad, bool):
+            raise TypeError(f"requires_grad_(): expected True or False, got {requires_grad!r}")
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
         return self
 
     # ----------------------------------------------------------------------- dtype
@@ -198,11 +235,11 @@ class Module:
 
     # ----------------------------------------------------------------------- state dict
     def _state_items(self, prefix: str = "") -> Iterator[tuple[str, Tensor]]:
-        """Every parameter and buffer under its state-dict key: a module's own parameters,
-        then its own buffers, then its children's, as PyTorch orders them."""
+        """Every parameter and persistent buffer under its state-dict key: a module's own
+        parameters, then its own buffers, then its children's, as PyTorch orders them."""
         for name, p in self._own(Parameter):
             yield prefix + name, p
-        for name, b in self._own_buffers():
+        for name, b in self._own_buffers(persistent_only=True):
             yield prefix + name, b
         for name, child in self.named_children():
             yield from child._state_items(prefix + name + ".")

@@ -1,0 +1,207 @@
+"""sign, square, log1p, expm1, sin, cos, erf: values against NumPy and independent closed
+forms (erf against a Gauss-Legendre quadrature of its integral), gradients and second
+derivatives against float64 central differences, and the edges (float32, integers, empty
+arrays, extreme inputs)."""
+
+import math
+
+import numpy as np
+import pytest
+from helpers import check_grads
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import arrays, shapes, upstream_grads
+
+from tinygrad_mlp import Tensor, no_grad
+from tinygrad_mlp.autograd import grad
+from tinygrad_mlp.gradcheck import gradgradcheck
+
+
+def erf_by_quadrature(x: np.ndarray) -> np.ndarray:
+    """erf(x) = 2/sqrt(pi) * integral of exp(-t^2) over [0, x], by 80-point Gauss-Legendre
+    on [0, x] (exact to rounding for |x| <= 6; erf is within 1e-17 of +-1 beyond)."""
+    nodes, weights = np.polynomial.legendre.leggauss(80)
+    x = np.asarray(x, dtype=np.float64)
+    c = np.clip(x, -6, 6)[..., None]
+    t = c / 2 * (nodes + 1)  # [-1, 1] -> [0, c]
+    integral = (c / 2 * (weights * np.exp(-t * t))).sum(axis=-1)
+    return np.where(np.abs(x) > 6, np.sign(x), 2 / math.sqrt(math.pi) * integral)
+
+
+# name: (method, NumPy reference, lo, hi, points to avoid)
+OPS = {
+    "sign": (lambda t: t.sign(), np.sign, -3, 3, (0,)),
+    "square": (lambda t: t.square(), lambda x: x * x, -3, 3, ()),
+    "log1p": (lambda t: t.log1p(), np.log1p, -0.9, 4, ()),
+    "expm1": (lambda t: t.expm1(), np.expm1, -4, 3, ()),
+    "sin": (lambda t: t.sin(), np.sin, -6, 6, ()),
+    "cos": (lambda t: t.cos(), np.cos, -6, 6, ()),
+    "erf": (lambda t: t.erf(), erf_by_quadrature, -4, 4, ()),
+}
+
+
+@pytest.mark.parametrize("name", list(OPS))
+@given(data=st.data())
+def test_values_and_gradients(name, data):
+    fn, reference, lo, hi, avoid = OPS[name]
+    shape = data.draw(shapes(), label="shape")
+    x = data.draw(arrays(shape, lo, hi, avoid=avoid, margin=0.2), label="x")
+    out = fn(Tensor(x, dtype=np.float64))
+    assert out.shape == shape and out.dtype == np.float64
+    np.testing.assert_allclose(out.data, reference(x), rtol=1e-14, atol=1e-15)
+    check_grads(fn, [x], data.draw(upstream_grads(shape), label="g"))
+
+
+def test_closed_form_gradients():
+    x = np.array([-0.8, -0.5, 0.25, 1.5])
+    g = np.array([1.5, -0.75, 2.0, 0.5])
+    expected = {
+        "sign": 0 * x,
+        "square": 2 * x,
+        "log1p": 1 / (1 + x),
+        "expm1": np.exp(x),
+        "sin": np.cos(x),
+        "cos": -np.sin(x),
+        "erf": 2 / math.sqrt(math.pi) * np.exp(-x * x),
+    }
+    for name, slope in expected.items():
+        t = Tensor(x, dtype=np.float64, requires_grad=True)
+        OPS[name][0](t).backward(Tensor(g, dtype=np.float64))
+        np.testing.assert_allclose(t.grad.data, g * slope, rtol=1e-15, err_msg=name)
+
+
+def first_derivative_check(fn, x, seed):
+    """The engine's gradient of h(x) = <d <fn(x), g> / dx, w>, whose inner gradient is made
+    with create_graph=True, against central differences of h."""
+    rng = np.random.default_rng(seed)
+    g = rng.uniform(0.5, 2.0, x.shape)
+    w = rng.uniform(-2.0, 2.0, x.shape)
+
+    def h(t):
+        (d,) = grad(fn(t), t, Tensor(g, dtype=np.float64), create_graph=True)
+        return (d * Tensor(w, dtype=np.float64)).sum()
+
+    check_grads(h, [x], np.array(1.25), record=True)
+
+
+@pytest.mark.parametrize("name", ["square", "log1p", "expm1", "sin", "cos", "erf"])
+@settings(max_examples=15)
+@given(data=st.data())
+def test_second_derivatives(name, data):
+    fn, _, lo, hi, _ = OPS[name]
+    shape = data.draw(shapes(max_dims=2, max_side=3), label="shape")
+    x = data.draw(arrays(shape, lo, hi), label="x")
+    first_derivative_check(fn, x, data.draw(st.integers(0, 1000), label="seed"))
+
+
+@pytest.mark.parametrize("name", ["log1p", "expm1", "sin", "cos", "erf"])
+def test_gradgradcheck(name):
+    fn, _, lo, hi, _ = OPS[name]
+    x = Tensor(np.random.default_rng(3).uniform(lo, hi, (2, 3)), dtype=np.float64)
+    assert gradgradcheck(fn, [x.requires_grad_()])
+
+
+def test_second_derivatives_in_closed_form():
+    x_np = np.array([-0.7, 0.3, 2.0])
+    cases = {
+        "log1p": -1 / (1 + x_np) ** 2,
+        "expm1": np.exp(x_np),
+        "sin": -np.sin(x_np),
+        "cos": -np.cos(x_np),
+        "erf": -4 / math.sqrt(math.pi) * x_np * np.exp(-x_np * x_np),
+        "square": 2 + 0 * x_np,
+    }
+    for name, second in cases.items():
+        x = Tensor(x_np, dtype=np.float64, requires_grad=True)
+        (d1,) = grad(OPS[name][0](x).sum(), x, create_graph=True)
+        (d2,) = grad(d1.sum(), x)
+        np.testing.assert_allclose(d2.data, second, rtol=1e-14, err_msg=name)
+
+
+def test_sign_has_zero_gradient_even_for_an_infinite_upstream_gradient():
+    x = Tensor([-2.0, 0.0, 3.0], requires_grad=True)
+    y = x.sign()
+    np.testing.assert_array_equal(y.data, [-1.0, 0.0, 1.0])
+    y.backward(Tensor([np.inf, 1.0, -np.inf]))
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0])  # not nan, as in PyTorch
+    z = Tensor([1.5], dtype=np.float64, requires_grad=True)
+    (d,) = grad((z.sign() * z).sum(), z, create_graph=True)
+    np.testing.assert_array_equal(d.data, [1.0])  # sign(z) + z * 0
+
+
+def test_erf_matches_known_values_and_limits():
+    x = Tensor([0.0, 1.0, -1.0, 0.5, 3.0, 10.0, -np.inf, np.inf, 3e38, 1e-300], dtype=np.float64)
+    expected = [0.0, 0.8427007929497149, -0.8427007929497149, 0.5204998778130465]
+    expected += [0.9999779095030014, 1.0, -1.0, 1.0, 1.0, 2 / math.sqrt(math.pi) * 1e-300]
+    np.testing.assert_allclose(x.erf().data, expected, rtol=1e-15)
+    dense = np.linspace(-6, 6, 2001)
+    np.testing.assert_allclose(
+        Tensor(dense, dtype=np.float64).erf().data, erf_by_quadrature(dense), rtol=0, atol=5e-16
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_extreme_inputs_give_finite_values_and_gradients(dtype):
+    big = float(np.finfo(dtype).max) / 2
+    x = Tensor([-big, -1e30, 1e30, big], dtype=dtype, requires_grad=True)
+    with np.errstate(over="ignore"):  # x * x inside erf's gradient overflows to inf: fine
+        y = x.erf()
+        y.backward(Tensor([2.0, -1.5, 1.5, 2.0], dtype=dtype))
+    np.testing.assert_array_equal(y.data, [-1.0, -1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0, 0.0])
+    assert y.dtype == x.grad.dtype == dtype
+    # expm1's slope is exp(x), exact where exp(x) - 1 has rounded to -1
+    t = Tensor([-40.0, -700.0], dtype=np.float64, requires_grad=True)
+    t.expm1().sum().backward()
+    np.testing.assert_allclose(t.grad.data, np.exp([-40.0, -700.0]), rtol=1e-15)
+    # log1p at its pole: -inf and an infinite slope, as log(1 + x) there
+    p = Tensor([-1.0], dtype=dtype, requires_grad=True)
+    with np.errstate(divide="ignore"):
+        p.log1p().sum().backward()
+    assert p.grad.data[0] == np.inf
+
+
+def test_tiny_arguments_keep_all_their_digits():
+    x = Tensor([1e-20, -3e-17], dtype=np.float64)
+    np.testing.assert_array_equal(x.log1p().data, [1e-20, -3e-17])
+    np.testing.assert_array_equal(x.expm1().data, [1e-20, -3e-17])
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_float32_stays_float32(name):
+    fn, reference, lo, hi, _ = OPS[name]
+    x_np = np.linspace(lo, hi, 9).astype(np.float32) + np.float32(0.013)
+    x = Tensor(x_np, requires_grad=True)
+    y = fn(x)
+    assert y.dtype == np.float32
+    np.testing.assert_allclose(y.data, reference(x_np.astype(np.float64)), rtol=2e-6, atol=2e-7)
+    y.sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", list(OPS))
+@pytest.mark.parametrize("shape", [(0,), (2, 0)])
+def test_empty_arrays(name, shape):
+    x = Tensor(np.ones(shape), dtype=np.float64, requires_grad=True)
+    y = OPS[name][0](x)
+    assert y.shape == shape
+    y.sum().backward()
+    assert x.grad.shape == shape
+
+
+def test_integer_tensors():
+    i = Tensor(np.array([-3, 0, 5]))
+    assert i.sign().dtype == np.int64
+    np.testing.assert_array_equal(i.sign().data, [-1, 0, 1])
+    np.testing.assert_array_equal(i.square().data, [9, 0, 25])
+    e = i.erf()
+    assert e.dtype == np.float64
+    np.testing.assert_allclose(e.data, [-0.9999779095030014, 0.0, 0.9999999999984626])
+
+
+def test_names_in_the_graph():
+    x = Tensor([0.5], requires_grad=True)
+    names = [repr(f(x).grad_fn) for f in (Tensor.sign, Tensor.log1p, Tensor.erf, Tensor.sin)]
+    assert names == ["<SignBackward>", "<Log1pBackward>", "<ErfBackward>", "<SinBackward>"]
+    with no_grad():
+        assert x.cos().grad_fn is None
