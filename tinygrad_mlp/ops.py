@@ -7,9 +7,10 @@ d loss / d input for each input. The docstring states the rule with the code's n
 The rules use only what NumPy arrays and Tensors both understand (operators, indexing,
 `.reshape`, `.transpose`, `.swapaxes`, `.T`) plus the helpers `_np` (`np.log(x)` or
 `x.log()`, ...), `_broadcast_to` and `_scatter`, so one rule serves a fast pass on arrays
-and, with `create_graph=True`, a recorded pass on Tensors. A rule may return a gradient of the *output's* shape for a
-broadcast input: the engine reduces it (`autograd.unbroadcast`). Everything not here (var,
-softmax, losses, layers...) is composed from these and needs no gradient code of its own.
+and, with `create_graph=True`, a recorded pass on Tensors. A rule may return a gradient
+of the *output's* shape for a broadcast input: the engine reduces it (`autograd.unbroadcast`).
+Everything not here (var, softmax, losses, layers...) is composed from these and needs no
+gradient code of its own.
 """
 
 from __future__ import annotations
