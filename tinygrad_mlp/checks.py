@@ -184,3 +184,12 @@ def check_flag(name: str, value: Any) -> None:
     """Raise unless `value` is True or False (an optimizer option, say)."""
     if not isinstance(value, bool | np.bool_):
         raise ValueError(f"{name} must be True or False, got {value!r}")
+
+
+def check_int(name: str, value: Any, minimum: int) -> int:
+    """`value` as an int if it is an integer (not a bool) of at least `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)

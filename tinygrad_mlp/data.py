@@ -23,6 +23,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from .checks import check_int
 from .random import generator
 from .tensor import Tensor, stack
 
@@ -40,14 +41,6 @@ __all__ = [
 
 # ---------------------------------------------------------------------------------------------
 # Argument checks
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _check_noise(value: Any) -> float:
@@ -91,7 +84,7 @@ def moons(n: int = 200, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     Class 0 is the upper arc centred at (0, 0); class 1 is the lower arc centred at
     (1, 0.5). `noise` is the standard deviation of Gaussian noise added to each coordinate.
     """
-    n = _check_int("n", n, 1)
+    n = check_int("n", n, 1)
     noise = _check_noise(noise)
     n0, n1 = _class_sizes(n, 2)
     t0 = np.linspace(0.0, np.pi, n0)
@@ -110,7 +103,7 @@ def circles(
     (0 <= factor < 1). `noise` is the standard deviation of Gaussian noise added to each
     coordinate.
     """
-    n = _check_int("n", n, 1)
+    n = check_int("n", n, 1)
     noise = _check_noise(noise)
     if isinstance(factor, bool) or not isinstance(factor, Real):
         raise TypeError(f"factor must be a number with 0 <= factor < 1, got {factor!r}")
@@ -130,8 +123,8 @@ def spirals(n: int = 300, classes: int = 3, noise: float = 0.2) -> tuple[np.ndar
     `2*pi*k/classes + 2*pi*r` (one full turn). `noise` is the standard deviation of
     Gaussian noise added to each point's angle, in radians.
     """
-    n = _check_int("n", n, 1)
-    classes = _check_int("classes", classes, 2)
+    n = check_int("n", n, 1)
+    classes = check_int("classes", classes, 2)
     noise = _check_noise(noise)
     rng = generator()
     parts = []
@@ -463,7 +456,7 @@ class DataLoader:
             self.dataset = TensorDataset(*(Tensor(v, dtype=v.dtype) for v in arrays))
             self.collate_fn = default_collate
             self._only_inputs = self.y is None
-        self.batch_size = _check_int("batch_size", a["batch_size"], 1)
+        self.batch_size = check_int("batch_size", a["batch_size"], 1)
         self.shuffle = bool(a["shuffle"])
         self.drop_last = bool(a["drop_last"])
 

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
+from ..checks import check_int
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -26,12 +27,6 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return dtype
 
 
-def _check_size(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 class Linear(Module):
     """y = x @ weight.T + bias, with weight of shape (out_features, in_features).
 
@@ -43,8 +38,8 @@ class Linear(Module):
         self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
     ) -> None:
         super().__init__()
-        self.in_features = _check_size("in_features", in_features, 0)
-        self.out_features = _check_size("out_features", out_features, 0)
+        self.in_features = check_int("in_features", in_features, 0)
+        self.out_features = check_int("out_features", out_features, 0)
         dtype = _float_dtype(dtype)
         self.weight = Parameter(np.zeros((self.out_features, self.in_features)), dtype=dtype)
         self.bias = Parameter(np.zeros(self.out_features), dtype=dtype) if bias else None
@@ -88,7 +83,7 @@ class BatchNorm1d(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        self.num_features = _check_size("num_features", num_features, 1)
+        self.num_features = check_int("num_features", num_features, 1)
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
