@@ -245,10 +245,10 @@ def test_none_grads_are_skipped_and_step_counts_per_parameter():
     ],
 )
 def test_float32_parameters_stay_float32(make):
-    p = Tensor(np.ones((2, 3)), requires_grad=True)
+    p = Tensor(np.ones((2, 3)), dtype=np.float32, requires_grad=True)
     opt = make([p])
     for _ in range(3):
-        p.grad = Tensor(np.full((2, 3), 0.3))
+        p.grad = Tensor(np.full((2, 3), 0.3), dtype=np.float32)
         opt.step()
     assert p.dtype == np.float32
     assert all(v.dtype == np.float32 for v in opt.state[p].values() if isinstance(v, np.ndarray))

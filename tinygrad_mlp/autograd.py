@@ -2,12 +2,23 @@
 
 How the graph is recorded
 -------------------------
-Every differentiable operation is a `Function`. `Fn.apply(*inputs)` runs `Fn.forward` on
-the inputs' NumPy arrays (constants pass as they are; a NumPy scalar becomes a Python
-number, so it does not widen float32) and, when some input requires a gradient and grad
-mode is on, makes a *node*: an instance of `Fn` that remembers the inputs and whatever
-`forward` saved with `ctx.save_for_backward`. The output tensor points at its node through
-`grad_fn`, and the node points at its inputs, so the graph hangs off the final tensor.
+Every differentiable operation is a `Function`. `Fn.apply(*inputs)` runs `Fn.forward` (a
+primitive's on the inputs' NumPy arrays, a user's on the Tensors themselves, without
+recording; constants pass as they are, and a NumPy scalar becomes a Python number, so it
+does not widen float32) and, when some input requires a gradient and grad mode is on,
+makes a *node*: an instance of `Fn` that remembers the inputs, where their gradients go
+(`next_nodes`, fixed now, as in PyTorch) and whatever `forward` saved with
+`ctx.save_for_backward`. The output tensor points at its node through `grad_fn`, and the
+node points at its inputs, so the graph hangs off the final tensor.
+
+In-place changes and versions
+-----------------------------
+Every tensor counts its in-place changes in `_version` (`increment_version`). A node that
+saved values notes its inputs' versions; when the output a node saved is changed, the
+node is told. Before a node's rule runs, the pass compares (`_check_versions`): a saved
+value that changed since forward raises PyTorch's "modified by an inplace operation"
+instead of giving a wrong gradient. A global count of changes (`_clock`) lets the pass skip
+the comparison for every node made after the last change: the usual case.
 
 How the backward pass runs
 --------------------------
@@ -51,6 +62,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
+
+from . import checks
 
 
 # --------------------------------------------------------------------------- grad modes
@@ -183,7 +196,7 @@ class Function:
 
         class Cube(Function):
             @staticmethod
-            def forward(ctx, x):                  # NumPy arrays in, a NumPy array out
+            def forward(ctx, x):                  # Tensors in (not recorded), a Tensor out
                 ctx.save_for_backward(x)
                 return x ** 3
 
@@ -194,6 +207,9 @@ class Function:
 
         y = Cube.apply(t)
 
+    `forward` gets the input Tensors as they are (and constants as they are) and runs under
+    `no_grad`, as in PyTorch: use Tensor methods (`x.exp()`), or NumPy on `x.data`. It
+    returns a Tensor or a NumPy array, and may save Tensors or arrays.
     `backward` returns one gradient per input of `forward` (a tuple when there are
     several), or `None` for an input that needs none; `ctx.needs_input_grad` says which
     do. For a user-defined Function `grad_output` and `ctx.saved_tensors` are Tensors; build
@@ -205,23 +221,18 @@ class Function:
     back as a constant, so a derivative that flows through it would be silently lost.
 
     A node's slots: `inputs` (what `apply` was called with: Tensors and constants),
-    `saved` (what forward saved), `out` (the output's array, to recognise it among
-    `saved`), `freed` (set once backward has released `saved`), `next_nodes` and
-    `needs_input_grad` (set by `topological_order`: where each input's gradient goes, and
-    whether it needs one), `hooks` (on the output tensor) and `retained` (a weak reference
-    to the output tensor, if it called `retain_grad()`).
+    `saved` (what forward saved, as arrays), `out` (the output's array, to recognise it
+    among `saved`), `freed` (set once backward has released `saved`), `next_nodes` (where
+    each input's gradient goes: its node, the leaf itself, or None), `hooks` (on the output
+    tensor), `retained` (a weak reference to the output tensor, if it called
+    `retain_grad()`), and for the version check `epoch` (`_clock` when it was made),
+    `arrays` and `versions` (the inputs' arrays and versions, when it saved something) and
+    `out_changed` (the output tensor and its version, once it is changed in place).
     """
 
-    __slots__ = (
-        "inputs",
-        "saved",
-        "out",
-        "freed",
-        "next_nodes",
-        "needs_input_grad",
-        "hooks",
-        "retained",
-        "__weakref__",
+    __slots__ = tuple(
+        "inputs saved out freed next_nodes hooks retained epoch arrays versions out_changed "
+        "__weakref__".split()
     )
 
     #: Built-in primitives set this: their rules also run on plain NumPy arrays, which the
@@ -230,6 +241,11 @@ class Function:
 
     def save_for_backward(self, *arrays: Any) -> None:
         self.saved = arrays
+
+    @property
+    def needs_input_grad(self) -> list[bool]:
+        """One flag per input of forward: does it get a gradient?"""
+        return [k is not None for k in self.next_nodes]
 
     @property
     def saved_tensors(self) -> tuple:
@@ -246,7 +262,7 @@ class Function:
         if not isinstance(s, np.ndarray):
             return s
         for t in self.inputs:
-            if isinstance(t, Tensor) and t.data is s:
+            if isinstance(t, Tensor) and t._data is s:
                 return t
         return Tensor.wrap(s, self if s is self.out else None)
 
@@ -265,8 +281,8 @@ class Function:
         arrays, needs_grad = [], False
         for t in inputs:
             if isinstance(t, Tensor):
-                arrays.append(t.data)
-                needs_grad = needs_grad or t.requires_grad
+                arrays.append(t._data)
+                needs_grad = needs_grad or t._requires_grad
             elif isinstance(t, np.generic) or (type(t) is np.ndarray and t.ndim == 0):
                 # a NumPy scalar acts as a Python number (as a 0-d tensor does in PyTorch):
                 # it does not widen float32 to float64
@@ -274,7 +290,9 @@ class Function:
             else:
                 arrays.append(t)
         try:
-            out = cls.forward(ctx, *arrays)
+            out = (
+                cls.forward(ctx, *arrays) if cls.array_rule else _forward(cls, ctx, inputs, arrays)
+            )
         except (ValueError, TypeError, IndexError) as e:
             raise _op_error(e, cls.__name__, inputs) from None
         if type(out) is not np.ndarray:  # e.g. a NumPy scalar from a ufunc on 0-d arrays
@@ -282,11 +300,27 @@ class Function:
             ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
         node = None
         if needs_grad and _switches.grad_enabled:
-            node, ctx.inputs, ctx.out = ctx, inputs, out
+            node, ctx.inputs, ctx.out, ctx.epoch = ctx, inputs, out, _clock
+            ctx.next_nodes = [
+                (t.grad_fn or t) if isinstance(t, Tensor) and t._requires_grad else None
+                for t in inputs
+            ]
+            if ctx.saved:  # the versions of what it may have saved, for _check_versions
+                ctx.arrays = arrays
+                ctx.versions = [t._version if isinstance(t, Tensor) else 0 for t in inputs]
         result = Tensor.wrap(out, node)
         for watcher in _switches.observers:
             watcher.forward(cls, node, inputs, result)
         return result
+
+
+def _forward(cls: type, ctx: Function, inputs: tuple, arrays: list) -> Any:
+    """A user's forward: the input Tensors (constants as apply passes them), not recorded;
+    a Tensor result or saved Tensor is kept as its array, as a primitive's would be."""
+    with set_grad_enabled(False):
+        out = cls.forward(ctx, *(t if isinstance(t, Tensor) else a for t, a in zip(inputs, arrays)))
+    ctx.saved = tuple(s._data if isinstance(s, Tensor) else s for s in ctx.saved)
+    return out._data if isinstance(out, Tensor) else out
 
 
 def _op_error(e: Exception, op: str, inputs: tuple) -> Exception:
@@ -342,9 +376,8 @@ def topological_order(roots: Sequence[Any]) -> list:
     An iterative depth-first search: a node is appended after all of its inputs' nodes,
     and the list is reversed at the end. Leaves appear as the tensors themselves. A node
     is marked seen when it is taken off the stack, not when it is put on: one pushed
-    earlier by another consumer must still finish before the node now being visited. On
-    the way it notes on each node where its inputs' gradients go (`next_nodes`, None for
-    an input that needs none) and `needs_input_grad`.
+    earlier by another consumer must still finish before the node now being visited. A
+    node's edges are its `next_nodes`, fixed when it was made.
     """
     order: list = []
     seen: set = set()
@@ -363,15 +396,13 @@ def topological_order(roots: Sequence[Any]) -> list:
         if node.freed:
             raise RuntimeError(_FREED.format(name=node.name()))
         stack += (node, None)
-        node.next_nodes = [_key(t) if _wants_grad(t) else None for t in node.inputs]
-        node.needs_input_grad = [k is not None for k in node.next_nodes]
         stack += [k for k in node.next_nodes if k is not None and k not in seen]
     order.reverse()
     return order
 
 
 def _wants_grad(t: Any) -> bool:
-    return isinstance(t, Tensor) and t.requires_grad
+    return isinstance(t, Tensor) and t._requires_grad
 
 
 def _key(t: Tensor) -> Any:
@@ -436,6 +467,8 @@ def backward_pass(
                     totals[node] = g
                 if not isinstance(node, Function):  # a leaf: the end of this path
                     continue
+                if node.epoch != _clock:  # something changed in place since it ran
+                    _check_versions(node)
                 rule_out = run_rule(node, g)
                 in_grads = fit_grads(node, rule_out)
                 for watcher in watchers:
@@ -445,6 +478,7 @@ def backward_pass(
                         _add(pending, k, gi)
                 if not retain_graph:
                     node.saved, node.out, node.inputs, node.freed = (), None, (), True
+                    node.arrays = node.versions = None
     finally:
         for watcher in watchers:
             watcher.end_backward()
@@ -481,7 +515,7 @@ def fit_grads(node: Function, rule_out: tuple) -> tuple:
         if k is None or gi is None:
             grads.append(None)
             continue
-        data = t.data
+        data = t._data
         if gi.shape != data.shape:
             gi = unbroadcast(gi, data.shape, node.name())
         if gi.dtype is not data.dtype and gi.dtype != data.dtype:  # `is` first: it is cheap
@@ -523,11 +557,43 @@ def _accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
     """Add `g` into `t.grad` (a fresh array: gradients never alias each other)."""
     if create_graph:
         g = g if isinstance(g, Tensor) else Tensor.wrap(g)
-        t.grad = g if t.grad is None else t.grad + g
-    elif t.grad is None:  # np.array: a 0-d rule result may be a NumPy scalar
-        t.grad = Tensor.wrap(np.array(g, dtype=t.data.dtype))
+        t._grad = g if t._grad is None else t._grad + g
+    elif t._grad is None:  # np.array: a 0-d rule result may be a NumPy scalar
+        t._grad = Tensor.wrap(np.array(g, dtype=t._data.dtype))
     else:
-        t.grad = Tensor.wrap(np.asarray(t.grad.data + g))
+        t._grad = Tensor.wrap(np.asarray(t._grad._data + g))
+
+
+_clock = 0  # in-place changes so far, in any tensor: a node made after the last one is safe
+
+
+def increment_version(tensors: Tensor | Sequence[Tensor]) -> None:
+    """Count an in-place change of `tensors` (one Tensor or several), as
+    `torch.autograd.graph.increment_version`. In-place methods, `t[i] = v` and `t.data -= x`
+    call it; code that writes into `t.data`'s array any other way (`t.data[...] = v`,
+    `np.add(t.data, x, out=t.data)`, an optimizer's update) calls it, so that backward
+    refuses a graph that saved the old values instead of using the new ones."""
+    global _clock
+    for t in [tensors] if isinstance(tensors, Tensor) else tensors:
+        while t is not None:  # a detach()ed tensor shares its base's values
+            node = t.grad_fn  # if its rule reads this output, it must know of the change
+            if node and node.out is t._data and any(s is node.out for s in node.saved):
+                node.out_changed = getattr(node, "out_changed", None) or (t, t._version)
+            t._version, t = t._version + 1, getattr(t, "_base", None)
+    _clock += 1
+
+
+def _check_versions(node: Function) -> None:
+    """Raise if a value `node` saved (its output, or an input whose array it saved) was
+    changed in place after forward, as PyTorch does."""
+    changed = [getattr(node, "out_changed", None)]
+    for t, v, a in zip(
+        node.inputs, getattr(node, "versions", None) or (), getattr(node, "arrays", None) or ()
+    ):
+        if isinstance(t, Tensor) and t._version != v and any(s is a for s in node.saved):
+            changed.append((t, v))
+    for t, v in filter(None, changed):
+        raise RuntimeError(checks.MODIFIED.format(node=node.name(), t=t, now=t._version, v=v))
 
 
 class RemovableHandle:
@@ -609,21 +675,17 @@ def _seeds(outputs: Any, grad_outputs: Any, create_graph: bool, who: str) -> tup
     seeds = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not _wants_grad(out):
-            raise RuntimeError(
-                f"{who}: output {i} does not require grad and has no grad_fn; nothing to "
-                "differentiate (did you compute it under no_grad(), or from tensors "
-                "without requires_grad=True?)"
-            )
+            raise RuntimeError(checks.NO_GRAD_OUTPUT.format(who=who, i=i))
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError(
                     f"{who}: output {i} has shape {out.shape}; a gradient can be implied only "
                     "for a single-element output. Pass gradient= (grad_outputs=) of that "
                     "shape, or reduce first, e.g. out.sum().backward()"
                 )
-            g = np.ones_like(out.data)
+            g = np.ones_like(out._data)
         elif not isinstance(g, Tensor) or not create_graph:
-            g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=out.data.dtype)
+            g = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=out._data.dtype)
         if g.shape != out.shape:
             raise RuntimeError(
                 f"{who}: gradient has shape {g.shape} but output {i} has shape {out.shape}"

@@ -192,7 +192,7 @@ def batch_norm(
                 f"got {np.shape(_array(t))}"
             )
     if training:
-        n = x.size // channels
+        n = x.numel() // channels
         if n <= 1:
             raise ValueError(
                 f"batch_norm: need more than 1 value per channel when training, got input "
@@ -286,7 +286,7 @@ def binary_cross_entropy(prob: Any, target: Any, reduction: str = "mean") -> Ten
     _check_reduction(reduction, "binary_cross_entropy")
     prob = _tensor(prob)
     t = _target(target, prob, "binary_cross_entropy")
-    if prob.size and not ((prob.data >= 0) & (prob.data <= 1)).all():
+    if prob.numel() and not ((prob.data >= 0) & (prob.data <= 1)).all():
         raise ValueError(
             "binary_cross_entropy: every input value must be a probability in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
