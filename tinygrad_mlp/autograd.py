@@ -13,12 +13,13 @@ node points at its inputs, so the graph hangs off the final tensor.
 
 In-place changes and versions
 -----------------------------
-Every tensor counts its in-place changes in `_version` (`increment_version`). A node that
-saved values notes its inputs' versions; when the output a node saved is changed, the
-node is told. Before a node's rule runs, the pass compares (`_check_versions`): a saved
-value that changed since forward raises PyTorch's "modified by an inplace operation"
-instead of giving a wrong gradient. A global count of changes (`_clock`) lets the pass skip
-the comparison for every node made after the last change: the usual case.
+Every tensor counts its in-place changes in `_version` (`increment_version`), and notes
+when they happened on a global count of changes, `_clock` (the last few, in `_changes`).
+A node notes `_clock` when it is made (`epoch`); when the output a node saved is changed,
+the node is told. Before a node's rule runs, the pass compares (`_check_versions`): a
+saved value that changed since forward raises PyTorch's "modified by an inplace operation"
+instead of giving a wrong gradient. A node made after the last change needs no comparison
+(`epoch == _clock`): the usual case, which costs one integer comparison per node.
 
 How the backward pass runs
 --------------------------
@@ -226,14 +227,13 @@ class Function:
     each input's gradient goes: its node, the leaf itself, or None), `hooks` (on the output
     tensor), `retained` (a weak reference to the output tensor, if it called
     `retain_grad()`), and for the version check `epoch` (`_clock` when it was made),
-    `arrays` and `versions` (the inputs' arrays and versions, when it saved something) and
-    `out_changed` (the output tensor and its version, once it is changed in place).
+    `arrays` (the inputs' arrays, to tell which of them it saved) and `out_changed` (the
+    output tensor and its version, once it is changed in place).
     """
 
     __slots__ = tuple(
-        "inputs saved out freed next_nodes hooks retained epoch arrays versions out_changed "
-        "__weakref__".split()
-    )
+        "inputs saved out freed next_nodes hooks retained epoch arrays out_changed".split()
+    ) + ("__weakref__",)
 
     #: Built-in primitives set this: their rules also run on plain NumPy arrays, which the
     #: engine uses whenever it does not need to record the backward pass (create_graph=False).
@@ -278,17 +278,21 @@ class Function:
         """Run the operation on Tensors (or constants: numbers and NumPy arrays)."""
         ctx = cls.__new__(cls)
         ctx.saved, ctx.freed, ctx.hooks, ctx.retained = (), False, None, None
-        arrays, needs_grad = [], False
+        arrays, nexts, needs_grad = [], [], False  # nexts: where each input's gradient goes
         for t in inputs:
             if isinstance(t, Tensor):
                 arrays.append(t._data)
-                needs_grad = needs_grad or t._requires_grad
+                if t._requires_grad:
+                    needs_grad = True
+                    nexts.append(t.grad_fn or t)
+                    continue
             elif isinstance(t, np.generic) or (type(t) is np.ndarray and t.ndim == 0):
                 # a NumPy scalar acts as a Python number (as a 0-d tensor does in PyTorch):
                 # it does not widen float32 to float64
                 arrays.append(t.item())
             else:
                 arrays.append(t)
+            nexts.append(None)
         try:
             out = (
                 cls.forward(ctx, *arrays) if cls.array_rule else _forward(cls, ctx, inputs, arrays)
@@ -300,14 +304,8 @@ class Function:
             ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
         node = None
         if needs_grad and _switches.grad_enabled:
-            node, ctx.inputs, ctx.out, ctx.epoch = ctx, inputs, out, _clock
-            ctx.next_nodes = [
-                (t.grad_fn or t) if isinstance(t, Tensor) and t._requires_grad else None
-                for t in inputs
-            ]
-            if ctx.saved:  # the versions of what it may have saved, for _check_versions
-                ctx.arrays = arrays
-                ctx.versions = [t._version if isinstance(t, Tensor) else 0 for t in inputs]
+            node, ctx.inputs, ctx.out, ctx.epoch, ctx.arrays = ctx, inputs, out, _clock, arrays
+            ctx.next_nodes = nexts
         result = Tensor.wrap(out, node)
         for watcher in _switches.observers:
             watcher.forward(cls, node, inputs, result)
@@ -478,7 +476,7 @@ def backward_pass(
                         _add(pending, k, gi)
                 if not retain_graph:
                     node.saved, node.out, node.inputs, node.freed = (), None, (), True
-                    node.arrays = node.versions = None
+                    node.arrays = None
     finally:
         for watcher in watchers:
             watcher.end_backward()
@@ -574,24 +572,26 @@ def increment_version(tensors: Tensor | Sequence[Tensor]) -> None:
     `np.add(t.data, x, out=t.data)`, an optimizer's update) calls it, so that backward
     refuses a graph that saved the old values instead of using the new ones."""
     global _clock
-    for t in [tensors] if isinstance(tensors, Tensor) else tensors:
+    _clock += 1
+    for t in (tensors,) if isinstance(tensors, Tensor) else tensors:
         while t is not None:  # a detach()ed tensor shares its base's values
             node = t.grad_fn  # if its rule reads this output, it must know of the change
             if node and node.out is t._data and any(s is node.out for s in node.saved):
                 node.out_changed = getattr(node, "out_changed", None) or (t, t._version)
-            t._version, t = t._version + 1, getattr(t, "_base", None)
-    _clock += 1
+            t._version += 1
+            t._changes = [*(t._changes or ())[-7:], _clock]  # when: the last 8 changes
+            t = t._base
 
 
 def _check_versions(node: Function) -> None:
     """Raise if a value `node` saved (its output, or an input whose array it saved) was
     changed in place after forward, as PyTorch does."""
     changed = [getattr(node, "out_changed", None)]
-    for t, v, a in zip(
-        node.inputs, getattr(node, "versions", None) or (), getattr(node, "arrays", None) or ()
-    ):
-        if isinstance(t, Tensor) and t._version != v and any(s is a for s in node.saved):
-            changed.append((t, v))
+    for t, a in zip(node.inputs, node.arrays or ()):
+        stamps = getattr(t, "_changes", None)  # when t changed (None for a constant)
+        if stamps and stamps[-1] > node.epoch and any(s is a for s in node.saved):
+            after = sum(c > node.epoch for c in stamps)  # changes since node was made
+            changed.append((t, f"{t._version - after}{' or less' * (after == 8)}"))
     for t, v in filter(None, changed):
         raise RuntimeError(checks.MODIFIED.format(node=node.name(), t=t, now=t._version, v=v))
 

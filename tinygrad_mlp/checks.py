@@ -82,6 +82,8 @@ def _check_fits(array: np.ndarray, dt: np.dtype, who: str) -> None:
 def as_data(value: Any, float_only: bool) -> np.ndarray:
     """What `t.data = value` stores: a NumPy array (or scalar) of numbers, or a Tensor's
     array; floating when the tensor requires grad (it must stay a valid leaf)."""
+    if type(value) is np.ndarray and value.dtype.kind in "fiub" and not float_only:
+        return value  # the usual case
     if hasattr(value, "grad_fn"):  # a Tensor: its array, as `t.data = other` in PyTorch
         value = value.data
     if not isinstance(value, np.ndarray | np.generic):

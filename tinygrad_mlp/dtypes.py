@@ -93,8 +93,13 @@ def operands(t: Any, x: Any, op: str, floating: builtins.bool = False) -> tuple:
         fast = x._data.dtype is dt
     elif type(x) is builtins.float or type(x) is builtins.int:
         fast = dt.kind == "f" or type(x) is builtins.int
-    else:
-        x, fast = as_constant(x, op), False
+    else:  # a bool, a NumPy scalar or an array: the same rules, spelled out
+        x = as_constant(x, op)
+        xd = getattr(x, "dtype", None)
+        if xd is None or x.ndim == 0:  # apply passes it on as a Python number
+            fast = dt.kind == "f" or xd is None or xd.kind != "f"
+        else:  # NumPy promotes as PyTorch does, except an integer array beside floats
+            fast = xd is dt or xd.kind == "b" or (xd.kind == "f") == (dt.kind == "f")
     if fast and (not floating or dt.kind == "f"):
         return t, x
     return tuple(promote(t, x, floating=floating))

@@ -64,14 +64,14 @@ class Tensor(TensorMethods):
     """
 
     __slots__ = tuple(
-        "_data _grad _requires_grad grad_fn hooks _version _base name __weakref__".split()
+        "_data _grad _requires_grad grad_fn hooks _version _changes _base name __weakref__".split()
     )
     __array_ufunc__ = None  # `ndarray * Tensor` then calls Tensor.__rmul__, not NumPy
     __hash__ = object.__hash__  # == is elementwise, yet tensors are dictionary keys
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         self._data = as_array(data._data if isinstance(data, Tensor) else data, dtype)
-        self._grad = self.grad_fn = self.hooks = None
+        self._grad = self.grad_fn = self.hooks = self._changes = self._base = None
         self._requires_grad, self._version = False, 0
         if requires_grad is not False:
             self.requires_grad_(requires_grad)
@@ -83,7 +83,7 @@ class Tensor(TensorMethods):
         one that validates and copies."""
         t = object.__new__(Tensor)
         t._data = data
-        t._grad = t.hooks = None
+        t._grad = t.hooks = t._changes = t._base = None
         t._requires_grad = grad_fn is not None
         t.grad_fn = grad_fn
         t._version = 0
