@@ -68,17 +68,16 @@ def result_type(*operands: Any, floating: builtins.bool = False) -> np.dtype:
 
 
 def promote(*operands: Any, floating: builtins.bool = False) -> list:
-    """`operands` with those cast to the result dtype that would otherwise make NumPy
-    compute in a wider one (an int64 beside float32, a 0-d float64 beside a float32
-    matrix). An operand NumPy promotes correctly by itself is left alone, so no cast node
-    is recorded where none is needed. Casting a float tensor is differentiable."""
+    """`operands` with the Tensors and arrays cast to the result dtype where NumPy would
+    compute otherwise: one of a lower kind (an integer beside floats: NumPy would widen to
+    float64) or one that would widen it (a 0-d float64 beside a float32 matrix). A float
+    operand NumPy promotes correctly by itself is left alone, so no cast node is recorded
+    where none is needed. Casting a float tensor is differentiable."""
     dt = result_type(*operands, floating=floating)
     out = []
     for x in operands:
-        if isinstance(x, np.ndarray | np.generic) or hasattr(x, "grad_fn"):
-            if x.dtype != dt and np.result_type(x.dtype, dt) != dt:
-                x = x.astype(dt)
-            elif floating and x.dtype.kind != "f":
+        if isinstance(x, np.ndarray | np.generic | TensorMethods) and x.dtype != dt:
+            if CATEGORY[x.dtype.kind] < CATEGORY[dt.kind] or np.result_type(x.dtype, dt) != dt:
                 x = x.astype(dt)
         out.append(x)
     return out

@@ -49,22 +49,22 @@ reshape, permute, transpose, swapaxes = map(_function, "reshape permute transpos
 flatten, unsqueeze, squeeze, t = map(_function, "flatten unsqueeze squeeze t".split())
 
 
-def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Any:
+def cat(tensors: Any, dim: int | None = None, *, axis: int | None = None) -> Any:
     """Join tensors along an existing axis (`dim=`, or NumPy's `axis=`), as `torch.cat`."""
     from .tensor import concatenate
 
-    dim, _ = axis_args(dim if axis is None else None, False, axis, None, "cat")
+    dim = axis_args(dim, False, axis, None, "cat")[0] or 0
     return concatenate(list(tensors), dim)
 
 
 concat = cat
 
 
-def stack(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Any:
+def stack(tensors: Any, dim: int | None = None, *, axis: int | None = None) -> Any:
     """Join tensors of one shape along a new axis (`dim=`, or NumPy's `axis=`)."""
     from .tensor import Tensor, concatenate
 
-    dim, _ = axis_args(dim if axis is None else None, False, axis, None, "stack")
+    dim = axis_args(dim, False, axis, None, "stack")[0] or 0
     tensors = list(tensors)
     if len(tensors) == 0:
         raise ValueError("stack() needs at least one tensor")
