@@ -15,10 +15,11 @@ NumPy dtypes, see dtypes.py) and functions that mirror Tensor methods (`tg.exp`,
 PyTorch; no module of the package imports them, so Python's builtins stay intact inside.
 """
 
-from . import autograd, data, functional, nn, optim  # autograd first: all builds on it
+from . import autograd, cuda, data, functional, nn, optim  # autograd first: all builds on it
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
+    device,
     empty,
     eye,
     from_numpy,
@@ -108,6 +109,8 @@ __all__ = [
     "ValuesIndices",
     "arange",
     "autograd",
+    "cuda",
+    "device",
     "data",
     "functional",
     "nn",

@@ -204,6 +204,15 @@ def as_axes(axis: Any, ndim: int, who: str = "reduction") -> tuple[int, ...]:
     return tuple(sorted(a for a in axes if a < ndim))
 
 
+def as_device(device: Any, who: str) -> None:
+    """Accept the one device there is: None, "cpu" ("cpu:0"), or `tg.device("cpu")`."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(
+            f"{who}: device {str(device)!r} is not available; tinygrad_mlp runs on the CPU "
+            "only: use 'cpu' (or drop the device argument / the .to(device) call)"
+        )
+
+
 def as_bool(value: Any, name: str, who: str) -> bool:
     """A flag: True or False (NumPy's bool too), never a string or a number."""
     if isinstance(value, bool | np.bool_):

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .checks import as_bool, as_dim, as_dtype, as_shape, axis_args
+from .checks import as_bool, as_device, as_dim, as_dtype, as_shape, axis_args
 
 
 class ValuesIndices(NamedTuple):
@@ -249,15 +249,11 @@ class TensorMethods:
         for a in args:
             if _is_tensor(a):
                 dtype = a.dtype
-            elif isinstance(a, str) and _is_device(a):
+            elif _is_device(a):
                 device = a
             else:
                 dtype = a
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise RuntimeError(
-                f"to(): device {str(device)!r} is not available; tinygrad_mlp runs on the CPU "
-                "only: use 'cpu' (or drop the .to(device) call)"
-            )
+        as_device(device, "to()")
         if dtype is None or as_dtype(dtype, "to()") == self.dtype:
             return self.clone() if kwargs.get("copy") else self
         return self.astype(dtype)
@@ -649,11 +645,13 @@ def _axes(dim: Any) -> Any:
     return tuple(dim) if isinstance(dim, list) else dim
 
 
-def _is_device(name: str) -> bool:
-    try:
-        np.dtype(name)
-    except TypeError:
-        return True
+_DEVICES = ("cpu", "cuda", "mps", "xpu", "xla", "meta", "hpu", "mtia")
+
+
+def _is_device(x: Any) -> bool:
+    """A device name ("cpu", "cuda:0") or a `tg.device`, rather than a dtype."""
+    if isinstance(x, str) or hasattr(x, "index"):  # tg.device has .index, dtypes do not
+        return str(x).split(":")[0] in _DEVICES
     return False
 
 
