@@ -46,7 +46,7 @@ def test_integer_data_that_fits_is_kept_exactly() -> None:
         (np.ones(3, complex), "complex numbers"),
         ("a", "str 'a'"),
         (np.array(["a", "b", "c"]), "strings"),
-        (None, "NoneType None"),
+        (None, "None"),
         ({"a": 1}, "dict"),
     ],
 )
@@ -73,22 +73,22 @@ def test_stack_and_concatenate_check_their_tensors() -> None:
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda x: x.flatten(5), IndexError, r"start_dim 5 is out of range.*\[-2, 1\]"),
+        (lambda x: x.flatten(5), IndexError, r"dim 5 is out of range.*\[-2, 1\]"),
         (lambda x: x.flatten(1, 0), ValueError, "start_dim 1 comes after end_dim 0"),
         (lambda x: x.unsqueeze(10), IndexError, r"dim 10 is out of range.*\[-3, 2\]"),
         (lambda x: x.unsqueeze(1.5), TypeError, "dim must be an integer, got 1.5"),
-        (lambda x: x.expand(-1, -1, -1), ValueError, r"cannot expand shape \(2, 3\)"),
-        (lambda x: x.expand(3), ValueError, "give at least 2 sizes"),
+        (lambda x: x.expand(-1, -1, -1), RuntimeError, r"cannot expand shape \(2, 3\)"),
+        (lambda x: x.expand(3), RuntimeError, r"number of sizes \(1\) must be at least.*\(2\)"),
         (lambda x: x.reshape(6.5), TypeError, r"integer sizes, got \(6.5,\)"),
         (lambda x: x.reshape("6"), TypeError, r"integer sizes, got \('6',\)"),
         (lambda x: x.broadcast_to((2, 3.0)), TypeError, "integer sizes"),
         (lambda x: x.max(axis=1.0), TypeError, "axis must be an integer, got 1.0"),
         (lambda x: x.sum(axis=2), IndexError, r"axis 2 is out of range.*\[-2, 1\]"),
         (lambda x: x.mean(axis=(0, 0)), ValueError, "names an axis more than once"),
-        (lambda x: x.max(keepdims="no"), TypeError, "keepdims must be True or False, got 'no'"),
-        (lambda x: x.sum(keepdims=1), TypeError, "keepdims must be True or False, got 1"),
-        (lambda x: x.swapaxes(0, 5), IndexError, r"axis1 5 is out of range.*\[-2, 1\]"),
-        (lambda x: tg.stack([x, x], axis=4), IndexError, r"axis 4 is out of range.*\[-3, 2\]"),
+        (lambda x: x.max(keepdims="no"), TypeError, "keepdim must be True or False, got 'no'"),
+        (lambda x: x.sum(keepdims=1), TypeError, "keepdim must be True or False, got 1"),
+        (lambda x: x.swapaxes(0, 5), IndexError, r"dim 5 is out of range.*\[-2, 1\]"),
+        (lambda x: tg.stack([x, x], dim=4), IndexError, r"dim 4 is out of range.*\[-3, 2\]"),
     ],
 )
 def test_axes_and_sizes_out_of_range_are_refused(call, error, message) -> None:

@@ -50,7 +50,7 @@ def test_requires_grad_makes_a_trainable_leaf():
     assert w.requires_grad and w.is_leaf
     (w * w).sum().backward()
     np.testing.assert_allclose(w.grad.data, 2 * w.data)
-    with pytest.raises(TypeError):
+    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype.*int64"):
         tg.zeros(2, dtype=np.int64, requires_grad=True)
 
 

@@ -129,7 +129,7 @@ def test_softmax_family_is_stable_at_1000(dtype):
     for out in (sm, lsm, lse_all):
         assert out.dtype == dtype and np.isfinite(out.data).all()
         t.grad = None
-        g = np.arange(1.0, out.size + 1).reshape(out.shape)
+        g = np.arange(1.0, out.numel() + 1).reshape(out.shape)
         out.backward(Tensor(g, dtype=dtype))
         assert np.isfinite(t.grad.data).all()
 
@@ -202,7 +202,7 @@ def test_dropout_masks_reproduce_with_manual_seed_and_differ_without():
 
 
 def test_dropout_keeps_float32():
-    assert F.dropout(Tensor(np.ones((4, 4))), 0.3).dtype == np.float32
+    assert F.dropout(Tensor(np.ones((4, 4), np.float32)), 0.3).dtype == np.float32
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5])
@@ -293,10 +293,12 @@ def test_batch_norm_updates_numpy_running_stats_in_place_and_3d_counts_n_times_l
 
 
 def test_batch_norm_running_stats_carry_no_graph_and_keep_their_dtype():
-    rm = Tensor(np.zeros(2))
-    rv = Tensor(np.ones(2))
-    x = Tensor(np.random.default_rng(6).standard_normal((5, 2)), requires_grad=True)
-    w = Tensor(np.ones(2), requires_grad=True)
+    rm = Tensor(np.zeros(2), dtype=np.float32)
+    rv = Tensor(np.ones(2), dtype=np.float32)
+    x = Tensor(
+        np.random.default_rng(6).standard_normal((5, 2)), dtype="float32", requires_grad=True
+    )
+    w = Tensor(np.ones(2), dtype=np.float32, requires_grad=True)
     out = F.batch_norm(x, rm, rv, w, None, training=True)
     out.sum().backward()
     for stat in (rm, rv):

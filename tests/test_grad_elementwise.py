@@ -249,8 +249,10 @@ def test_clip_passes_the_gradient_at_its_bounds():
 
 
 def test_clip_needs_a_bound():
-    with pytest.raises(ValueError, match="lo or hi"):
+    with pytest.raises(ValueError, match="at least one of min= and max="):
         Tensor([1.0]).clip()
+    with pytest.raises(ValueError, match="at least one of min= and max="):
+        Tensor([1.0]).clamp(None, None)
 
 
 STABLE = {

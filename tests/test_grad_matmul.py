@@ -112,8 +112,8 @@ def test_matmul_with_empty_axes(sa, sb):
 
 
 def test_matmul_keeps_float32():
-    a = Tensor(np.ones((2, 3)), requires_grad=True)
-    b = Tensor(np.ones((3,)), requires_grad=True)
+    a = Tensor(np.ones((2, 3)), dtype=np.float32, requires_grad=True)
+    b = Tensor(np.ones((3,)), dtype=np.float32, requires_grad=True)
     out = a @ b
     assert out.dtype == np.float32
     out.backward(np.array([1.0, 2.0], dtype=np.float32))

@@ -58,13 +58,22 @@ def test_reshape(data):
 
 
 @given(data=st.data())
-def test_transpose_with_and_without_axes(data):
+def test_permute_transpose_and_T(data):
+    """permute and NumPy's transpose(axes=) reorder all axes; transpose(d0, d1) swaps two
+    (PyTorch); .T reverses them."""
     shape = data.draw(shapes(max_dims=4), label="shape")
     perm = tuple(data.draw(st.permutations(range(len(shape))), label="axes"))
     x = data.draw(arrays(shape), label="x")
-    check_against_numpy(lambda t: t.transpose(*perm), lambda a: a.transpose(perm), x, data=data)
-    check_against_numpy(lambda t: t.transpose(), np.transpose, x, data=data)
+    check_against_numpy(lambda t: t.permute(*perm), lambda a: a.transpose(perm), x, data=data)
+    check_against_numpy(lambda t: t.permute(perm), lambda a: a.transpose(perm), x, data=data)
+    check_against_numpy(lambda t: t.transpose(axes=perm), lambda a: a.transpose(perm), x, data=data)
     check_against_numpy(lambda t: t.T, lambda a: a.T, x, data=data)
+    if len(shape) >= 1:
+        d0 = data.draw(st.integers(-len(shape), len(shape) - 1), label="d0")
+        d1 = data.draw(st.integers(-len(shape), len(shape) - 1), label="d1")
+        check_against_numpy(
+            lambda t: t.transpose(d0, d1), lambda a: np.swapaxes(a, d0, d1), x, data=data
+        )
 
 
 @given(data=st.data())
@@ -157,7 +166,7 @@ def test_getitem_integer_arrays_with_repeats(data):
     check_against_numpy(lambda t: t[index], lambda v: v[index], x, data=data)
     # the same index as a Tensor of integers, and a single index as a list
     as_tensors = tuple(Tensor(i) for i in index)
-    np.testing.assert_array_equal(Tensor(x)[as_tensors].data, x.astype(np.float32)[index])
+    np.testing.assert_array_equal(Tensor(x)[as_tensors].data, x[index])
     first = index[0].ravel().tolist()
     check_against_numpy(lambda t: t[first], lambda v: v[first], x, data=data)
 

@@ -114,7 +114,7 @@ def test_gradcheck_passes_correct_functions(fn, shapes, fast_mode):
 def test_gradcheck_works_on_float32_inputs_and_ignores_constants():
     """float32 inputs are checked in float64 (otherwise eps = 1e-6 would be rounded away);
     inputs without requires_grad and non-Tensors are passed through unchecked."""
-    x = Tensor(X, requires_grad=True)  # float32
+    x = Tensor(X, dtype=np.float32, requires_grad=True)
     c = Tensor(np.ones(3))
     before = x.data.copy()
     assert gradcheck(lambda t, k, s: (t * k * s).exp(), [x, c, 2.0])

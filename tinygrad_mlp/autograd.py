@@ -2,12 +2,24 @@
 
 How the graph is recorded
 -------------------------
-Every differentiable operation is a `Function`. `Fn.apply(*inputs)` runs `Fn.forward` on
-the inputs' NumPy arrays (constants pass as they are; a NumPy scalar becomes a Python
-number, so it does not widen float32) and, when some input requires a gradient and grad
-mode is on, makes a *node*: an instance of `Fn` that remembers the inputs and whatever
-`forward` saved with `ctx.save_for_backward`. The output tensor points at its node through
-`grad_fn`, and the node points at its inputs, so the graph hangs off the final tensor.
+Every differentiable operation is a `Function`. `Fn.apply(*inputs)` runs `Fn.forward` (a
+primitive's on the inputs' NumPy arrays, a user's on the Tensors themselves, without
+recording; constants pass as they are, and a NumPy scalar becomes a Python number, so it
+does not widen float32) and, when some input requires a gradient and grad mode is on,
+makes a *node*: an instance of `Fn` that remembers the inputs, where their gradients go
+(`next_nodes`, fixed now, as in PyTorch) and whatever `forward` saved with
+`ctx.save_for_backward`. The output tensor points at its node through `grad_fn`, and the
+node points at its inputs, so the graph hangs off the final tensor.
+
+In-place changes and versions
+-----------------------------
+Every tensor counts its in-place changes in `_version` (`increment_version`), and notes
+when they happened on a global count of changes, `_clock` (the last few, in `_changes`).
+A node notes `_clock` when it is made (`epoch`); when the output a node saved is changed,
+the node is told. Before a node's rule runs, the pass compares (`_check_versions`): a
+saved value that changed since forward raises PyTorch's "modified by an inplace operation"
+instead of giving a wrong gradient. A node made after the last change needs no comparison
+(`epoch == _clock`): the usual case, which costs one integer comparison per node.
 
 How the backward pass runs
 --------------------------
@@ -52,6 +64,7 @@ from typing import Any
 
 import numpy as np
 
+from . import checks
 from .checks import brief, op_error
 
 
@@ -185,7 +198,7 @@ class Function:
 
         class Cube(Function):
             @staticmethod
-            def forward(ctx, x):                  # NumPy arrays in, a NumPy array out
+            def forward(ctx, x):                  # Tensors in (not recorded), a Tensor out
                 ctx.save_for_backward(x)
                 return x ** 3
 
@@ -196,6 +209,9 @@ class Function:
 
         y = Cube.apply(t)
 
+    `forward` gets the input Tensors as they are (and constants as they are) and runs under
+    `no_grad`, as in PyTorch: use Tensor methods (`x.exp()`), or NumPy on `x.data`. It
+    returns a Tensor or a NumPy array, and may save Tensors or arrays.
     `backward` returns one gradient per input of `forward` (a tuple when there are
     several), or `None` for an input that needs none; `ctx.needs_input_grad` says which
     do. For a user-defined Function `grad_output` and `ctx.saved_tensors` are Tensors; build
@@ -207,24 +223,18 @@ class Function:
     back as a constant, so a derivative that flows through it would be silently lost.
 
     A node's slots: `inputs` (what `apply` was called with: Tensors and constants),
-    `saved` (what forward saved), `out` (the output's array, to recognise it among
-    `saved`), `freed` (set once backward has released `saved`), `next_nodes` and
-    `needs_input_grad` (set by `topological_order`: where each input's gradient goes, and
-    whether it needs one), `hooks` (on the output tensor) and `retained` (a weak reference
-    to the output tensor, if it called `retain_grad()`).
+    `saved` (what forward saved, as arrays), `out` (the output's array, to recognise it
+    among `saved`), `freed` (set once backward has released `saved`), `next_nodes` (where
+    each input's gradient goes: its node, the leaf itself, or None), `hooks` (on the output
+    tensor), `retained` (a weak reference to the output tensor, if it called
+    `retain_grad()`), and for the version check `epoch` (`_clock` when it was made),
+    `arrays` (the inputs' arrays, to tell which of them it saved) and `out_changed` (the
+    output tensor and its version, once it is changed in place).
     """
 
-    __slots__ = (
-        "inputs",
-        "saved",
-        "out",
-        "freed",
-        "next_nodes",
-        "needs_input_grad",
-        "hooks",
-        "retained",
-        "__weakref__",
-    )
+    __slots__ = tuple(
+        "inputs saved out freed next_nodes hooks retained epoch arrays out_changed".split()
+    ) + ("__weakref__",)
 
     #: Built-in primitives set this: their rules also run on plain NumPy arrays, which the
     #: engine uses whenever it does not need to record the backward pass (create_graph=False).
@@ -232,6 +242,11 @@ class Function:
 
     def save_for_backward(self, *arrays: Any) -> None:
         self.saved = arrays
+
+    @property
+    def needs_input_grad(self) -> list[bool]:
+        """One flag per input of forward: does it get a gradient?"""
+        return [k is not None for k in self.next_nodes]
 
     @property
     def saved_tensors(self) -> tuple:
@@ -248,7 +263,7 @@ class Function:
         if not isinstance(s, np.ndarray):
             return s
         for t in self.inputs:
-            if isinstance(t, Tensor) and t.data is s:
+            if isinstance(t, Tensor) and t._data is s:
                 return t
         return Tensor.wrap(s, self if s is self.out else None)
 
@@ -264,19 +279,25 @@ class Function:
         """Run the operation on Tensors (or constants: numbers and NumPy arrays)."""
         ctx = cls.__new__(cls)
         ctx.saved, ctx.freed, ctx.hooks, ctx.retained = (), False, None, None
-        arrays, needs_grad = [], False
+        arrays, nexts, needs_grad = [], [], False  # nexts: where each input's gradient goes
         for t in inputs:
             if isinstance(t, Tensor):
-                arrays.append(t.data)
-                needs_grad = needs_grad or t.requires_grad
+                arrays.append(t._data)
+                if t._requires_grad:
+                    needs_grad = True
+                    nexts.append(t.grad_fn or t)
+                    continue
             elif isinstance(t, np.generic) or (type(t) is np.ndarray and t.ndim == 0):
                 # a NumPy scalar acts as a Python number (as a 0-d tensor does in PyTorch):
                 # it does not widen float32 to float64
                 arrays.append(t.item())
             else:
                 arrays.append(t)
+            nexts.append(None)
         try:
-            out = cls.forward(ctx, *arrays)
+            out = (
+                cls.forward(ctx, *arrays) if cls.array_rule else _forward(cls, ctx, inputs, arrays)
+            )
         except (ValueError, TypeError, IndexError) as e:
             raise op_error(e, cls.__name__, inputs) from None
         if type(out) is not np.ndarray:  # e.g. a NumPy scalar from a ufunc on 0-d arrays
@@ -287,11 +308,21 @@ class Function:
                     break
         node = None
         if needs_grad and _switches.grad_enabled:
-            node, ctx.inputs, ctx.out = ctx, inputs, out
+            node, ctx.inputs, ctx.out, ctx.epoch, ctx.arrays = ctx, inputs, out, _clock, arrays
+            ctx.next_nodes = nexts
         result = Tensor.wrap(out, node)
         for watcher in _switches.observers:
             watcher.forward(cls, node, inputs, result)
         return result
+
+
+def _forward(cls: type, ctx: Function, inputs: tuple, arrays: list) -> Any:
+    """A user's forward: the input Tensors (constants as apply passes them), not recorded;
+    a Tensor result or saved Tensor is kept as its array, as a primitive's would be."""
+    with set_grad_enabled(False):
+        out = cls.forward(ctx, *(t if isinstance(t, Tensor) else a for t, a in zip(inputs, arrays)))
+    ctx.saved = tuple(s._data if isinstance(s, Tensor) else s for s in ctx.saved)
+    return out._data if isinstance(out, Tensor) else out
 
 
 _FREED = (
@@ -326,9 +357,8 @@ def topological_order(roots: Sequence[Any]) -> list:
     An iterative depth-first search: a node is appended after all of its inputs' nodes,
     and the list is reversed at the end. Leaves appear as the tensors themselves. A node
     is marked seen when it is taken off the stack, not when it is put on: one pushed
-    earlier by another consumer must still finish before the node now being visited. On
-    the way it notes on each node where its inputs' gradients go (`next_nodes`, None for
-    an input that needs none) and `needs_input_grad`.
+    earlier by another consumer must still finish before the node now being visited. A
+    node's edges are its `next_nodes`, fixed when it was made.
     """
     order: list = []
     seen: set = set()
@@ -347,20 +377,13 @@ def topological_order(roots: Sequence[Any]) -> list:
         if node.freed:
             raise RuntimeError(_FREED.format(name=node.name()))
         stack += (node, None)
-        keys, needs = [], []
-        for t in node.inputs:
-            k = (t.grad_fn or t) if isinstance(t, Tensor) and t.requires_grad else None
-            keys.append(k)
-            needs.append(k is not None)
-            if k is not None and k not in seen:
-                stack.append(k)
-        node.next_nodes, node.needs_input_grad = keys, needs
+        stack += [k for k in node.next_nodes if k is not None and k not in seen]
     order.reverse()
     return order
 
 
 def _wants_grad(t: Any) -> bool:
-    return isinstance(t, Tensor) and t.requires_grad
+    return isinstance(t, Tensor) and t._requires_grad
 
 
 def _key(t: Tensor) -> Any:
@@ -432,6 +455,8 @@ def backward_pass(
                     continue
                 if node.retained is not None if wanted is None else node in wanted:
                     totals[node] = g
+                if node.epoch != _clock:  # something changed in place since it ran
+                    _check_versions(node)
                 if node.array_rule and not create_graph:  # a primitive, on arrays: trusted
                     rule_out = type(node).backward(node, g)
                     rule_out = rule_out if type(rule_out) is tuple else (rule_out,)
@@ -446,6 +471,7 @@ def backward_pass(
                         pending[k] = gi if prev is None else prev + gi
                 if not retain_graph:
                     node.saved, node.out, node.inputs, node.freed = (), None, (), True
+                    node.arrays = None
     finally:
         _switches.grad_enabled = grad_mode
         for watcher in watchers:
@@ -512,11 +538,45 @@ def _accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
     """Add `g` into `t.grad` (a fresh array: gradients never alias each other)."""
     if create_graph:
         g = g if isinstance(g, Tensor) else Tensor.wrap(g)
-        t.grad = g if t.grad is None else t.grad + g
-    elif t.grad is None:  # np.array: a 0-d rule result may be a NumPy scalar
-        t.grad = Tensor.wrap(np.array(g, dtype=t.data.dtype))
+        t._grad = g if t._grad is None else t._grad + g
+    elif t._grad is None:  # np.array: a 0-d rule result may be a NumPy scalar
+        t._grad = Tensor.wrap(np.array(g, dtype=t._data.dtype))
     else:
-        t.grad = Tensor.wrap(np.asarray(t.grad.data + g))
+        t._grad = Tensor.wrap(np.asarray(t._grad._data + g))
+
+
+_clock = 0  # in-place changes so far, in any tensor: a node made after the last one is safe
+
+
+def increment_version(tensors: Tensor | Sequence[Tensor]) -> None:
+    """Count an in-place change of `tensors` (one Tensor or several), as
+    `torch.autograd.graph.increment_version`. In-place methods, `t[i] = v` and `t.data -= x`
+    call it; code that writes into `t.data`'s array any other way (`t.data[...] = v`,
+    `np.add(t.data, x, out=t.data)`, an optimizer's update) calls it, so that backward
+    refuses a graph that saved the old values instead of using the new ones."""
+    global _clock
+    _clock += 1
+    for t in (tensors,) if isinstance(tensors, Tensor) else tensors:
+        while t is not None:  # a detach()ed tensor shares its base's values
+            node = t.grad_fn  # if its rule reads this output, it must know of the change
+            if node and node.out is t._data and any(s is node.out for s in node.saved):
+                node.out_changed = getattr(node, "out_changed", None) or (t, t._version)
+            t._version += 1
+            t._changes = [*(t._changes or ())[-7:], _clock]  # when: the last 8 changes
+            t = t._base
+
+
+def _check_versions(node: Function) -> None:
+    """Raise if a value `node` saved (its output, or an input whose array it saved) was
+    changed in place after forward, as PyTorch does."""
+    changed = [getattr(node, "out_changed", None)]
+    for t, a in zip(node.inputs, node.arrays or ()):
+        stamps = getattr(t, "_changes", None)  # when t changed (None for a constant)
+        if stamps and stamps[-1] > node.epoch and any(s is a for s in node.saved):
+            after = sum(c > node.epoch for c in stamps)  # changes since node was made
+            changed.append((t, f"{t._version - after}{' or less' * (after == 8)}"))
+    for t, v in filter(None, changed):
+        raise RuntimeError(checks.MODIFIED.format(node=node.name(), t=t, now=t._version, v=v))
 
 
 class RemovableHandle:
@@ -598,21 +658,17 @@ def _seeds(outputs: Any, grad_outputs: Any, create_graph: bool, who: str) -> tup
     seeds = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not _wants_grad(out):
-            raise RuntimeError(
-                f"{who}: output {i} does not require grad and has no grad_fn; nothing to "
-                "differentiate (did you compute it under no_grad(), or from tensors "
-                "without requires_grad=True?)"
-            )
+            raise RuntimeError(checks.NO_GRAD_OUTPUT.format(who=who, i=i))
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError(
                     f"{who}: output {i} has shape {out.shape}; a gradient can be implied only "
                     "for a single-element output. Pass gradient= (grad_outputs=) of that "
                     "shape, or reduce first, e.g. out.sum().backward()"
                 )
-            g = np.ones_like(out.data)
+            g = np.ones_like(out._data)
         elif not isinstance(g, Tensor) or not create_graph:
-            g = np.asarray(g.data if isinstance(g, Tensor) else g, dtype=out.data.dtype)
+            g = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=out._data.dtype)
         if g.shape != out.shape:
             raise RuntimeError(
                 f"{who}: gradient has shape {g.shape} but output {i} has shape {out.shape}"

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # dtype kinds: bool < integer < floating
 ACCEPTED = "a number, a (nested) list of numbers, or a NumPy array of numbers or booleans"
 _KINDS = {
     "c": "complex numbers",
@@ -28,8 +29,8 @@ _KINDS = {
 
 
 def as_dtype(dtype: Any, who: str = "Tensor()") -> np.dtype:
-    """A float, integer or bool NumPy dtype from a dtype, its name, or a `tg.float32`-like
-    name (NumPy types)."""
+    """A float, integer or bool NumPy dtype from a dtype, its NumPy name ("float64"), or a
+    package-level name (`tg.float32`, `tg.long`: NumPy dtypes, see `dtypes.py`)."""
     try:
         dt = np.dtype(dtype)
     except TypeError:
@@ -40,8 +41,9 @@ def as_dtype(dtype: Any, who: str = "Tensor()") -> np.dtype:
 
 
 def as_array(data: Any, dtype: Any = None, who: str = "Tensor()") -> np.ndarray:
-    """`data` as a fresh NumPy array of numbers; floating data becomes float32 unless
-    `dtype` says otherwise."""
+    """`data` as a fresh NumPy array of numbers. A NumPy array or scalar keeps its dtype
+    (as `torch.tensor` does); Python floats and lists of them become float32 (PyTorch's
+    default dtype); `dtype` chooses."""
     if data is None or isinstance(data, str | bytes):
         raise TypeError(f"{who} got {type(data).__name__} {data!r}; expected {ACCEPTED}")
     try:
@@ -59,8 +61,8 @@ def as_array(data: Any, dtype: Any = None, who: str = "Tensor()") -> np.ndarray:
         if dt.kind in "iu" and array.dtype != dt:
             _check_fits(array, dt, who)
         return array.astype(dt, copy=False)
-    if array.dtype.kind == "f" and array.dtype != np.float32:
-        return array.astype(np.float32)
+    if array.dtype.kind == "f" and not isinstance(data, np.ndarray | np.generic):
+        return array.astype(np.float32, copy=False)
     return array
 
 
@@ -79,6 +81,68 @@ def _check_fits(array: np.ndarray, dt: np.dtype, who: str) -> None:
         )
 
 
+def as_data(value: Any, float_only: bool) -> np.ndarray:
+    """What `t.data = value` stores: a NumPy array (or scalar) of numbers, or a Tensor's
+    array; floating when the tensor requires grad (it must stay a valid leaf)."""
+    if type(value) is np.ndarray and value.dtype.kind in "fiub" and not float_only:
+        return value  # the usual case
+    if hasattr(value, "grad_fn"):  # a Tensor: its array, as `t.data = other` in PyTorch
+        value = value.data
+    if not isinstance(value, np.ndarray | np.generic):
+        raise TypeError(
+            f"t.data = ... takes a NumPy array or a Tensor, got {type(value).__name__} "
+            f"{brief(value)}; write t.data = np.asarray(...) (or tg.tensor(...))"
+        )
+    array = np.asarray(value)
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"t.data = ... got {_KINDS.get(array.dtype.kind, array.dtype)}")
+    if float_only and array.dtype.kind != "f":
+        raise RuntimeError(
+            f"t.data = ... got a {array.dtype} array, but the tensor requires grad and only "
+            "floating point tensors can; cast it (.astype(np.float32)) or call "
+            "t.requires_grad_(False) first"
+        )
+    return array
+
+
+def as_grad(value: Any, t: Any) -> Any:
+    """What `t.grad = value` stores: None, or a Tensor of t's shape and dtype (PyTorch's
+    rule)."""
+    if value is None:
+        return None
+    if not hasattr(value, "grad_fn"):
+        hint = " wrap it: t.grad = tg.Tensor(array)" if isinstance(value, np.ndarray) else ""
+        raise TypeError(
+            f"assigned grad expected to be a Tensor or None but got {type(value).__name__}"
+            f";{hint or ' assign a Tensor'}"
+        )
+    if value.shape != t.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of shape {value.shape} to a tensor of shape "
+            f"{t.shape}; the gradient and the tensor must have the same shape"
+        )
+    if value.dtype != t.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient of dtype {value.dtype} to a tensor of dtype "
+            f"{t.dtype}; cast it first: t.grad = g.to({t.dtype})"
+        )
+    return value
+
+
+def axis_args(dim: Any, keepdim: Any, axis: Any, keepdims: Any, who: str) -> tuple:
+    """The axis and the keep flag from PyTorch's spelling (dim=, keepdim=) or NumPy's
+    (axis=, keepdims=); the same thing given both ways is refused."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{who}(): got both dim={dim!r} and axis={axis!r}; give one")
+        dim = axis
+    if keepdims is not None:
+        if keepdim is not False:
+            raise TypeError(f"{who}(): got both keepdim= and keepdims=; give one")
+        keepdim = keepdims
+    return dim, keepdim if keepdim is False else as_bool(keepdim, "keepdim", who)
+
+
 def as_constant(x: Any, who: str) -> Any:
     """An operand that is not a Tensor: a number or an array of numbers. A list becomes an
     array by the rule of `Tensor(list)` (floats as float32); anything else is refused,
@@ -91,6 +155,8 @@ def as_constant(x: Any, who: str) -> Any:
         if x.dtype.kind in "fiub":
             return x
         what = _KINDS.get(x.dtype.kind, f"dtype {x.dtype}")
+    elif x is None:
+        what = "None (a .grad is None before backward(), and for tensors that do not require grad)"
     else:
         what = f"{type(x).__name__} {brief(x)}"
     raise TypeError(
@@ -141,11 +207,84 @@ def as_axes(axis: Any, ndim: int, who: str = "reduction") -> tuple[int, ...]:
     return tuple(sorted(a for a in axes if a < ndim))
 
 
+def as_device(device: Any, who: str) -> None:
+    """Accept the one device there is: None, "cpu" ("cpu:0"), or `tg.device("cpu")`."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(
+            f"{who}: device {str(device)!r} is not available; tinygrad_mlp runs on the CPU "
+            "only: use 'cpu' (or drop the device argument / the .to(device) call)"
+        )
+
+
 def as_bool(value: Any, name: str, who: str) -> bool:
     """A flag: True or False (NumPy's bool too), never a string or a number."""
     if isinstance(value, bool | np.bool_):
         return bool(value)
     raise TypeError(f"{who}(): {name} must be True or False, got {value!r}")
+
+
+def can_require_grad(t: Any) -> bool:
+    """True, for a floating tensor; anything else cannot require grad (PyTorch's rule)."""
+    if t.dtype.kind != "f":
+        raise RuntimeError(
+            f"only Tensors of floating point dtype can require gradients; this one is "
+            f"{t.dtype}: make a float one first, e.g. t = t.float()"
+        )
+    return True
+
+
+def inplace_result(out: Any, t: Any, who: str) -> Any:
+    """`out` as the new value of `t` in an in-place operation: of t's shape (a result that
+    broadcasts to more is refused) and cast to t's dtype, unless that would lose its kind
+    (a float result into an integer tensor), as in PyTorch."""
+    if out.shape != t.shape:
+        raise RuntimeError(
+            f"{who}: output with shape {t.shape} doesn't match the broadcast shape "
+            f"{out.shape}; an in-place result must keep the tensor's shape"
+        )
+    if out.dtype == t.dtype:
+        return out
+    if CATEGORY[out.dtype.kind] > CATEGORY[t.dtype.kind]:
+        raise RuntimeError(
+            f"{who}: result type {out.dtype} can't be cast to the desired output type "
+            f"{t.dtype}; convert first (t = t.float()) or use the out-of-place form"
+        )
+    return out.astype(t.dtype)
+
+
+LEAF_INPLACE = (
+    "{who}: a leaf Variable that requires grad is being used in an in-place operation. "
+    "To update it without recording (a manual optimizer step), wrap the update in "
+    "`with tg.no_grad():`, e.g. `with no_grad(): w -= lr * w.grad`"
+)
+SHARED_MEMORY = (
+    "{who}: unsupported operation: more than one element of the written-to tensor refers to "
+    "a single memory location (an expand()ed or broadcast tensor, or a read-only array). "
+    "Please clone() the tensor before performing the operation."
+)
+NOT_LEAF = (
+    "you can only change requires_grad flags of leaf variables. If you want to use a "
+    "computed variable in a subgraph that doesn't require differentiation use "
+    "var_no_grad = var.detach()."
+)
+MODIFIED = (
+    "one of the variables needed for gradient computation has been modified by an inplace "
+    "operation: a {t.dtype} tensor of shape {t.shape} saved by {node} is at version {now}; "
+    "expected version {v} instead. Change it after backward(), or use the out-of-place form "
+    "(y = y + 1 rather than y += 1 or y.add_(1))"
+)
+NO_GRAD_OUTPUT = (
+    "{who}: output {i} does not require grad and has no grad_fn; nothing to differentiate. "
+    "Either it was computed under no_grad(), or from tensors that do not require grad: a "
+    "leaf needs requires_grad=True, and a parameter rebound inside no_grad() (`w = w - lr * "
+    "w.grad`) is a new tensor that does not; update it in place instead (`w -= lr * w.grad`)"
+)
+NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during backward(); call .retain_grad() on it if you want "
+    "it, or access the leaf tensor instead (if you rebound a parameter, e.g. `w = w - lr * "
+    "w.grad`, update it in place under no_grad() instead: `w -= lr * w.grad`)."
+)
 
 
 def brief(x: Any) -> str:
@@ -193,3 +332,12 @@ def check_int(name: str, value: Any, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def as_tensor_list(tensors: Any, who: str) -> list:
+    """The tensors of cat/stack: a non-empty list or tuple of Tensors and constants."""
+    if not isinstance(tensors, list | tuple):
+        raise TypeError(f"{who}() takes a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{who}() needs at least one tensor")
+    return [t if hasattr(t, "grad_fn") else as_constant(t, who) for t in tensors]

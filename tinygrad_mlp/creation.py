@@ -1,7 +1,9 @@
 """Ways to make tensors besides `Tensor(data)`, named as in PyTorch and NumPy.
 
 Floating results are float32 unless `dtype` says otherwise; random ones draw from the
-package's seeded generator (`manual_seed`).
+package's seeded generator (`manual_seed`). `from_numpy` shares the array's memory. Every
+function takes PyTorch's `device=` too: "cpu" (or `tg.device("cpu")`) is the one device,
+anything else is refused by name.
 """
 
 from __future__ import annotations
@@ -10,72 +12,177 @@ from typing import Any
 
 import numpy as np
 
-from .checks import as_shape
+from .checks import ACCEPTED, as_device, as_dtype, as_shape
 from .random import generator
 from .tensor import Tensor
 
 _F32 = np.float32
 
 
-def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
+class device:
+    """`tg.device("cpu")`, as `torch.device`: the one device there is. It compares equal
+    to "cpu" (and to `t.device`); another name is refused when it is made."""
+
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:
+        as_device(type, "device()")
+        self.type, self.index = "cpu", index
+
+    def __str__(self) -> str:
+        return "cpu"
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __eq__(self, other: object) -> bool:
+        return str(other) == "cpu"
+
+    def __hash__(self) -> int:
+        return hash("cpu")
+
+
+def _new(array: np.ndarray, requires_grad: bool, device: Any, who: str) -> Tensor:
+    as_device(device, who)
     t = Tensor.wrap(array)
-    return t.requires_grad_(True) if requires_grad else t
+    return t.requires_grad_(requires_grad) if requires_grad is not False else t
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """The same as `Tensor(data, requires_grad, dtype)`, spelled like `torch.tensor`."""
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor that shares `array`'s memory and keeps its dtype, as `torch.from_numpy`:
+    a change to one is seen in the other."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(
+            f"from_numpy() expects a NumPy array, got {type(array).__name__}; for other data "
+            "use tg.tensor(...)"
+        )
+    if array.dtype.kind not in "fiub":
+        raise TypeError(f"from_numpy() got an array of dtype {array.dtype}; expected {ACCEPTED}")
+    return Tensor.wrap(array)
+
+
+def tensor(
+    data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """`Tensor(data, dtype=..., requires_grad=...)`, spelled like `torch.tensor`: a copy; a
+    NumPy array keeps its dtype, Python floats become float32."""
+    as_device(device, "tensor()")
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def zeros(*shape: Any, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros(as_shape(shape), dtype=dtype), requires_grad)
+def zeros(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
+    array = np.zeros(as_shape(size, "zeros"), dtype=as_dtype(dtype, "zeros()"))
+    return _new(array, requires_grad, device, "zeros()")
 
 
-def ones(*shape: Any, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones(as_shape(shape), dtype=dtype), requires_grad)
+def ones(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
+    array = np.ones(as_shape(size, "ones"), dtype=as_dtype(dtype, "ones()"))
+    return _new(array, requires_grad, device, "ones()")
 
 
-def full(shape: Any, value: float, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
-    return _new(np.full(as_shape((shape,)), value, dtype=dtype), requires_grad)
+def empty(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
+    """A tensor whose values are whatever the memory held (write them before reading)."""
+    array = np.empty(as_shape(size, "empty"), dtype=as_dtype(dtype, "empty()"))
+    return _new(array, requires_grad, device, "empty()")
 
 
-def zeros_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return _new(np.zeros_like(t.data), requires_grad)
+def full(
+    size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """`size` filled with `fill_value`; the dtype follows the value, as in PyTorch (a
+    float gives float32, an int int64, a bool bool) unless `dtype` says otherwise."""
+    if dtype is None:
+        dtype = _F32 if isinstance(fill_value, float) else np.asarray(fill_value).dtype
+    array = np.full(as_shape((size,), "full"), fill_value, as_dtype(dtype, "full()"))
+    return _new(array, requires_grad, device, "full()")
 
 
-def ones_like(t: Tensor, requires_grad: bool = False) -> Tensor:
-    return _new(np.ones_like(t.data), requires_grad)
+def zeros_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False):
+    dt = t.dtype if dtype is None else as_dtype(dtype, "zeros_like()")
+    return _new(np.zeros(t.shape, dtype=dt), requires_grad, device, "zeros_like()")
 
 
-def eye(n: int, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
-    return _new(np.eye(n, dtype=dtype), requires_grad)
+def ones_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False):
+    dt = t.dtype if dtype is None else as_dtype(dtype, "ones_like()")
+    return _new(np.ones(t.shape, dtype=dt), requires_grad, device, "ones_like()")
 
 
-def arange(*args: float, dtype: Any = None) -> Tensor:
+def full_like(
+    t: Tensor, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    dt = t.dtype if dtype is None else as_dtype(dtype, "full_like()")
+    return _new(np.full(t.shape, fill_value, dtype=dt), requires_grad, device, "full_like()")
+
+
+def eye(n: int, dtype: Any = _F32, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _new(np.eye(n, dtype=as_dtype(dtype, "eye()")), requires_grad, device, "eye()")
+
+
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    dtype: Any = _F32,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """`steps` evenly spaced values from start to end, both included."""
+    (steps,) = as_shape((steps,), "linspace")
+    array = np.linspace(start, end, steps).astype(as_dtype(dtype, "linspace()"))
+    return _new(array, requires_grad, device, "linspace()")
+
+
+def arange(*args: float, dtype: Any = None, device: Any = None, requires_grad: bool = False):
     """`arange(stop)`, `arange(start, stop[, step])`; integer unless a float is given."""
     array = np.arange(*args)
     if dtype is None and array.dtype.kind == "f":
         dtype = _F32
-    return Tensor.wrap(array if dtype is None else array.astype(dtype))
+    array = array if dtype is None else array.astype(as_dtype(dtype, "arange()"))
+    return _new(array, requires_grad, device, "arange()")
 
 
-def randn(*shape: Any, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
+def randn(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
     """Standard normal samples."""
-    return _new(generator().standard_normal(as_shape(shape)).astype(dtype), requires_grad)
+    dt = as_dtype(dtype, "randn()")
+    array = generator().standard_normal(as_shape(size, "randn")).astype(dt)
+    return _new(array, requires_grad, device, "randn()")
 
 
-def rand(*shape: Any, dtype: Any = _F32, requires_grad: bool = False) -> Tensor:
+def rand(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
     """Uniform samples in [0, 1)."""
-    return _new(generator().random(as_shape(shape)).astype(dtype), requires_grad)
+    array = generator().random(as_shape(size, "rand")).astype(as_dtype(dtype, "rand()"))
+    return _new(array, requires_grad, device, "rand()")
+
+
+def randint(*args: Any, size: Any = None, dtype: Any = np.int64, device: Any = None) -> Tensor:
+    """Integers drawn uniformly from [low, high): `randint(high, size)` or
+    `randint(low, high, size)`, as `torch.randint`."""
+    if size is None and args and isinstance(args[-1], tuple | list):
+        *args, size = args
+    if size is None or len(args) not in (1, 2):
+        raise TypeError(
+            "randint() takes (high, size) or (low, high, size), size a tuple, e.g. "
+            f"randint(0, 10, (3,)); got {args!r}, size={size!r}"
+        )
+    low, high = (0, *args) if len(args) == 1 else args
+    shape = as_shape((size,), "randint")
+    if high <= low:
+        raise ValueError(f"randint(): high ({high}) must be larger than low ({low})")
+    array = generator().integers(low, high, shape).astype(as_dtype(dtype, "randint()"))
+    return _new(array, False, device, "randint()")
 
 
 __all__ = [
     "arange",
+    "device",
+    "empty",
     "eye",
+    "from_numpy",
     "full",
+    "full_like",
+    "linspace",
     "ones",
     "ones_like",
     "rand",
+    "randint",
     "randn",
     "tensor",
     "zeros",

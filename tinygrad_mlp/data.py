@@ -24,8 +24,9 @@ from typing import Any, overload
 import numpy as np
 
 from .checks import check_int
+from .functions import stack
 from .random import generator
-from .tensor import Tensor, stack
+from .tensor import Tensor
 
 __all__ = [
     "xor",

@@ -434,7 +434,7 @@ def batch_norm(
                 f"got {np.shape(_array(t))}"
             )
     if training:
-        n = x.size // channels
+        n = x.numel() // channels
         if n <= 1:
             raise ValueError(
                 f"batch_norm: need more than 1 value per channel when training, got input "
@@ -586,7 +586,7 @@ def binary_cross_entropy(
             "binary_cross_entropy: every input value must be a probability in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    if t.size and not ((t.data >= 0) & (t.data <= 1)).all():
+    if t.data.size and not ((t.data >= 0) & (t.data <= 1)).all():
         raise ValueError("binary_cross_entropy: every target value must lie in [0, 1]")
     eps = np.asarray(_BCE_EPS, dtype=pd.dtype)
     edge = pd * (1 - pd) < eps
@@ -852,7 +852,7 @@ def _cross_entropy_probabilities(
     if reduction == "sum":
         return total
     with np.errstate(divide="ignore", invalid="ignore"):
-        return total / (log_p.size / classes if classes else 0.0)
+        return total / (log_p.data.size / classes if classes else 0.0)
 
 
 def one_hot(labels: Any, num_classes: int = -1) -> Tensor:

@@ -123,11 +123,11 @@ def _evaluate(fn: Callable, xs: list) -> list[np.ndarray]:
 def _analytical(out: Tensor, xs: list, wrt: list) -> list[np.ndarray]:
     """d out / d xs[i] for each i in wrt, one row per element of out (a backward pass each,
     keeping the graph)."""
-    jac = [np.zeros((out.size, xs[i].size)) for i in wrt]
+    jac = [np.zeros((out.numel(), xs[i].numel())) for i in wrt]
     if not out.requires_grad:  # not connected to the inputs: the Jacobian is zero
         return jac
-    for k in range(out.size):
-        seed = np.zeros(out.size)
+    for k in range(out.numel()):
+        seed = np.zeros(out.numel())
         seed[k] = 1.0
         gs = grad(
             out,

@@ -6,9 +6,10 @@ d loss / d input for each input. The docstring states the rule with the code's n
 
 The rules use only what NumPy arrays and Tensors both understand (operators, indexing,
 `.reshape`, `.transpose`, `.swapaxes`, `.T`) plus the helpers `_np` (`np.log(x)` or
-`x.log()`, ...), `_broadcast_to` and `_scatter`, so one rule serves a fast pass on arrays
-and, with `create_graph=True`, a recorded pass on Tensors. A rule may return a gradient
-of the *output's* shape for a broadcast input: the engine reduces it (`autograd.unbroadcast`).
+`x.log()`, ...), `_permute`, `_broadcast_to` and `_scatter`, so one rule serves a fast
+pass on arrays and, with `create_graph=True`, a recorded pass on Tensors. A rule may
+return a gradient of the *output's* shape for a broadcast input: the engine reduces it
+(`autograd.unbroadcast`).
 Everything not here (var, softmax, losses, layers...) is composed from these and needs no
 gradient code of its own.
 """
@@ -34,6 +35,10 @@ class Primitive(Function):
 def _np(name: str, x: Any) -> Any:
     """`np.<name>(x)` on an array, `x.<name>()` on a Tensor (recorded under create_graph)."""
     return getattr(x, name)() if hasattr(x, "grad_fn") else getattr(np, name)(x)
+
+
+def _permute(x: Any, axes: list) -> Any:  # a Tensor's transpose swaps two axes (PyTorch)
+    return x.permute(*axes) if hasattr(x, "grad_fn") else x.transpose(axes)
 
 
 def _broadcast_to(x: Any, shape: tuple) -> Any:
@@ -506,7 +511,7 @@ class Transpose(Primitive):
         inverse = [0] * len(axes)
         for i, a in enumerate(axes):
             inverse[a % len(axes)] = i
-        return g.transpose(inverse), None
+        return _permute(g, inverse), None
 
 
 class BroadcastTo(Primitive):
@@ -529,6 +534,24 @@ class GetItem(Primitive):
     def backward(ctx, g):
         shape, index = ctx.saved_tensors
         return _scatter(g, index, shape), None
+
+
+class SetItem(Primitive):
+    """out = x with out[index] = v (`x[index] = v`, out of place; `_inplace` makes it in
+    place);  dx = g where index did not write, 0 where it did;  dv = g[index]"""
+
+    def forward(ctx, x, index, v):
+        out = x.copy()
+        out[index] = v
+        kept = np.ones(x.shape, dtype=bool)
+        kept[index] = False
+        ctx.save_for_backward(index, kept)
+        return out
+
+    def backward(ctx, g):
+        index, kept = ctx.saved_tensors
+        dx, _, dv = ctx.needs_input_grad
+        return (g * kept if dx else None), None, (g[index] if dv else None)
 
 
 class Scatter(Primitive):

@@ -3,81 +3,72 @@
 A tensor holds its value in `.data` (a NumPy array). When it is the result of an
 operation on tensors that require gradients, `.grad_fn` points at the graph node that made
 it (see `autograd.py`); `backward()` walks those nodes back to the leaves and leaves the
-gradients in their `.grad`. Every method here is a thin call to a primitive of `ops.py`, or
-a composition of such calls.
+gradients in their `.grad`. Every method here is a thin call to a primitive of `ops.py`;
+the PyTorch spellings composed from them (view, flatten, max with indices, var, the
+in-place twins `add_`, `+=`, ...) are in `tensor_methods.py`, a base class of Tensor.
+
+In-place changes (`_inplace`) follow PyTorch's rules: on a leaf that requires grad they
+are refused in grad mode; under `no_grad()` (or when nothing requires grad) the array is
+written in place; otherwise the change is recorded like the out-of-place operation and the
+tensor moves to the new node. Each change raises the tensor's `_version`, and backward
+refuses a node whose saved tensors changed since it ran (see `autograd.increment_version`).
 """
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from . import autograd, ops
+from . import autograd, checks, ops
 from .autograd import RemovableHandle, is_grad_enabled
-from .checks import as_array, as_axes, as_bool, as_constant, as_dim, as_shape
+from .checks import (
+    as_array,
+    as_axes,
+    as_bool,
+    as_constant,
+    as_data,
+    as_dtype,
+    as_grad,
+    as_shape,
+    axis_args,
+)
+from .dtypes import operands, pair, promote
+from .tensor_methods import TensorMethods
 
 
-def _operand(x: Any, op: str) -> Any:
-    """A Tensor as it is; anything else must be a constant NumPy can compute with."""
-    return x if isinstance(x, Tensor) or type(x) in (float, int) else as_constant(x, op)
-
-
-def _operands(tensors: Any, who: str) -> list:
-    """The tensors of cat/stack: a non-empty list or tuple of Tensors and constants."""
-    if not isinstance(tensors, list | tuple):
-        raise TypeError(f"{who}() takes a list or tuple of tensors, got {type(tensors).__name__}")
-    if not tensors:
-        raise ValueError(f"{who}() needs at least one tensor")
-    return [_operand(t, who) for t in tensors]
-
-
-def _binary(op: type) -> tuple[Callable, Callable]:
-    """The methods for `t op x` and the reflected `x op t` (x a Tensor or a constant)."""
+def _binary(op: type, floating: bool = False) -> tuple[Callable, Callable]:
+    """The methods for `t op x` and the reflected `x op t` (x a Tensor or a constant);
+    `operands` casts where NumPy's result dtype would differ from PyTorch's."""
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if not isinstance(other, Tensor) and type(other) not in (float, int):
-            other = as_constant(other, op.__name__)
-        return op.apply(self, other)
+        return op.apply(*operands(self, other, op.__name__, floating))
 
     def reflected(self: Tensor, other: Any) -> Tensor:
-        if type(other) not in (float, int):
-            other = as_constant(other, op.__name__)
-        return op.apply(other, self)
+        a, b = operands(self, other, op.__name__, floating)
+        return op.apply(b, a)
 
     return method, reflected
 
 
-def _reduction_args(t: Tensor, axis: Any, keepdims: Any, who: str) -> tuple:
-    """(axes, keepdims) checked; axes None means all of them."""
-    if axis is not None:
-        axis = as_axes(axis, t.data.ndim, who)
-    return axis, keepdims if keepdims is False else as_bool(keepdims, "keepdims", who)
-
-
-def _comparison(ufunc: np.ufunc) -> Callable:
-    def method(self: Tensor, other: Any) -> Tensor:
-        other = other.data if isinstance(other, Tensor) else as_constant(other, ufunc.__name__)
-        return Tensor.wrap(ufunc(self.data, other))
-
-    return method
-
-
-class Tensor:
+class Tensor(TensorMethods):
     """An n-dimensional array with reverse-mode automatic differentiation.
 
     `Tensor(data, requires_grad=False, dtype=None)`: `data` is a number, a nested list or
-    a NumPy array (copied). Floating data becomes float32 unless `dtype` says otherwise
-    (e.g. `dtype=np.float64` or `"float64"`); integer and boolean data keep their dtype
-    and cannot require gradients.
+    a NumPy array (copied). A NumPy array keeps its dtype, as `torch.tensor` does; Python
+    floats and lists of them become float32; `dtype` chooses (`tg.float64`, `np.float64` or
+    `"float64"`). Integer and boolean tensors cannot require gradients.
 
     `name=None`: a label for drawings and traces (`viz`), also a settable attribute `.name`
     (None on the results of operations). The engine never reads it.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "hooks", "name", "__weakref__")
+    __slots__ = tuple(
+        "_data _grad _requires_grad grad_fn hooks _version _changes _base name __weakref__".split()
+    )
     __array_ufunc__ = None  # `ndarray * Tensor` then calls Tensor.__rmul__, not NumPy
     __hash__ = object.__hash__  # == is elementwise, yet tensors are dictionary keys
 
@@ -86,14 +77,11 @@ class Tensor:
     ) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Tensor() got name={name!r}; a name is a string (or None)")
-        self.data = as_array(data.data if isinstance(data, Tensor) else data, dtype)
-        self.grad: Tensor | None = None
-        self.grad_fn: Any = None
-        self.hooks: list | None = None
-        self.name = name
-        self.requires_grad = False
-        if requires_grad:
-            self.requires_grad_(True)
+        self._data = as_array(data._data if isinstance(data, Tensor) else data, dtype)
+        self._grad = self.grad_fn = self.hooks = self._changes = self._base = None
+        self._requires_grad, self._version, self.name = False, 0, name
+        if requires_grad is not False:
+            self.requires_grad_(requires_grad)
 
     @staticmethod
     def wrap(data: np.ndarray, grad_fn: Any = None) -> Tensor:
@@ -101,105 +89,87 @@ class Tensor:
         engine and the layers use for arrays they made themselves; `Tensor(data)` is the
         one that validates and copies."""
         t = object.__new__(Tensor)
-        t.data = data
-        t.grad = None
-        t.requires_grad = grad_fn is not None
+        t._data = data
+        t._grad = t.hooks = t._changes = t._base = None
+        t._requires_grad = grad_fn is not None
         t.grad_fn = grad_fn
-        t.hooks = None
+        t._version = 0
         t.name = None
         return t
 
     # ------------------------------------------------------------------ attributes
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def data(self) -> np.ndarray:
+        """The values, a NumPy array: the escape hatch past autograd, as in PyTorch.
+        `t.data = array` (or a Tensor) replaces them, of any shape. `t.data -= x` changes
+        the array itself and counts as an in-place change (the version goes up); code that
+        writes into the array otherwise calls `autograd.increment_version(t)`."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if value is self._data:  # `t.data op= x`: the array itself was changed
+            autograd.increment_version(self)
+        else:
+            self._data = as_data(value, self._requires_grad)
 
     @property
-    def ndim(self) -> int:
-        return self.data.ndim
+    def grad(self) -> Tensor | None:
+        """d loss / d self, filled by backward() for leaves that require grad (and tensors
+        that called retain_grad()); None before. Assign None or a Tensor of this shape and
+        dtype."""
+        if self._grad is None and self.grad_fn is not None and self.grad_fn.retained is None:
+            warnings.warn(checks.NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return self._grad
 
     @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
+    def retains_grad(self) -> bool:
+        """True for a non-leaf that called retain_grad() (its .grad is kept), as PyTorch."""
+        return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = as_grad(value, self)
 
     @property
-    def size(self) -> int:
-        return self.data.size
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded; set it on leaves only."""
+        return self._requires_grad
 
-    @property
-    def is_leaf(self) -> bool:
-        return self.grad_fn is None
-
-    @property
-    def T(self) -> Tensor:
-        return self.transpose()
-
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied)."""
-        return self.data
-
-    def item(self) -> Any:
-        if self.data.size != 1:
-            raise ValueError(
-                f"item() needs a tensor with one element; this one has shape {self.shape}"
-            )
-        return self.data.item()
-
-    def tolist(self) -> Any:
-        return self.data.tolist()
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError(checks.NOT_LEAF)
+        self.requires_grad_(flag)
 
     def detach(self) -> Tensor:
-        """The same values (shared), cut from the graph."""
-        return Tensor.wrap(self.data)
+        """The same values (shared), cut from the graph; an in-place change through it
+        counts as a change of this tensor too."""
+        t = Tensor.wrap(self._data)
+        t._base = self
+        return t
 
-    def requires_grad_(self, flag: bool = True) -> Tensor:
-        if not self.is_leaf:
-            raise RuntimeError(
-                "requires_grad_() can only change leaf tensors; use .detach() to get a leaf"
-            )
-        if flag and self.data.dtype.kind != "f":
-            raise TypeError(
-                f"only floating point tensors can require gradients; this one is {self.dtype}"
-            )
-        self.requires_grad = bool(flag)
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        flag = as_bool(requires_grad, "requires_grad", "requires_grad_")
+        if self.grad_fn is not None and not flag:
+            raise RuntimeError(checks.NOT_LEAF)
+        self._requires_grad = flag and checks.can_require_grad(self)
         return self
 
     def astype(self, dtype: Any) -> Tensor:
-        dtype = np.dtype(dtype)
-        return self if dtype == self.data.dtype else ops.Cast.apply(self, dtype)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        """NumPy's view of the tensor: the data itself, or a copy when NumPy asks for one."""
-        out = self.data if dtype is None else self.data.astype(dtype)
-        return out.copy() if copy and out is self.data else out
-
-    def __len__(self) -> int:
-        if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
-
-    def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise ValueError(
-                f"the truth value of a tensor of shape {self.shape} is ambiguous; "
-                "use .any() or .all() on .data"
-            )
-        return bool(self.data)
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
+        """A copy as `dtype` (NumPy's astype). Float to float is differentiable; an integer
+        or bool result does not require grad (its gradient would be zero everywhere)."""
+        dt = as_dtype(dtype, "astype()")
+        return ops.Cast.apply(self, dt) if dt.kind == "f" else Tensor.wrap(self._data.astype(dt))
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extra = ""
-        if self.data.dtype not in (np.float32, np.int64, np.bool_):
-            extra += f", dtype={self.data.dtype}"
+        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self._data.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn={self.grad_fn!r}"
-        elif self.requires_grad:
+        elif self._requires_grad:
             extra += ", requires_grad=True"
         return f"Tensor({body}{extra})"
 
@@ -222,7 +192,7 @@ class Tensor:
     def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call `fn(grad)` when this tensor's gradient has been computed; a returned
         tensor replaces the gradient. Returns a handle whose `remove()` undoes this."""
-        if not self.requires_grad:
+        if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         target = self.grad_fn or self
         if target.hooks is None:
@@ -235,12 +205,31 @@ class Tensor:
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
 
+    def _inplace(self, compute: Callable[[Tensor], Tensor], who: str) -> Tensor:
+        """Make self hold `compute(self)`, by PyTorch's rules: refused on a leaf that
+        requires grad in grad mode; written into the array when nothing is recorded (under
+        no_grad the tensor stays the same leaf); otherwise recorded, and self moves to the
+        new node as an out-of-place result would. The result keeps self's shape and dtype
+        (a float result is not cast into an integer tensor), and the version goes up."""
+        if self._requires_grad and self.grad_fn is None and autograd.is_grad_enabled():
+            raise RuntimeError(checks.LEAF_INPLACE.format(who=who))
+        out = checks.inplace_result(compute(Tensor.wrap(self._data, self.grad_fn)), self, who)
+        autograd.increment_version(self)
+        if out.grad_fn is None:
+            try:
+                self._data[...] = out._data
+            except ValueError:  # a read-only array: an expand()ed or broadcast view
+                raise RuntimeError(checks.SHARED_MEMORY.format(who=who)) from None
+        else:
+            self._data, self.grad_fn, self._requires_grad = out._data, out.grad_fn, True
+        return self
+
     # ------------------------------------------------------------------ operators
     # `t + x` and the reflected `x + t` are one primitive; `x` may be a constant
     __add__, __radd__ = _binary(ops.Add)
     __sub__, __rsub__ = _binary(ops.Sub)
     __mul__, __rmul__ = _binary(ops.Mul)
-    __truediv__, __rtruediv__ = _binary(ops.Div)
+    __truediv__, __rtruediv__ = _binary(ops.Div, floating=True)
     __pow__, __rpow__ = _binary(ops.Pow)
 
     def __matmul__(self, other: Any) -> Tensor:
@@ -251,14 +240,6 @@ class Tensor:
 
     def __neg__(self) -> Tensor:
         return ops.Neg.apply(self)
-
-    # comparisons: boolean tensors, outside the graph
-    __lt__ = _comparison(np.less)
-    __le__ = _comparison(np.less_equal)
-    __gt__ = _comparison(np.greater)
-    __ge__ = _comparison(np.greater_equal)
-    __eq__ = _comparison(np.equal)  # type: ignore[assignment]
-    __ne__ = _comparison(np.not_equal)  # type: ignore[assignment]
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
@@ -282,13 +263,15 @@ class Tensor:
     def abs(self) -> Tensor:
         return ops.Abs.apply(self)
 
-    def clip(self, lo: float | None = None, hi: float | None = None) -> Tensor:
-        """Limit values to [lo, hi] (either may be None); the gradient is 0 outside."""
-        if lo is None and hi is None:
-            raise ValueError("clip() needs lo or hi")
-        return ops.Clip.apply(self, lo, hi)
-
-    clamp = clip
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        """Limit values to [min, max] (either may be None); the gradient is 0 outside. A
+        bound that requires grad gets its gradient too (through maximum/minimum)."""
+        if min is None and max is None:
+            raise ValueError("clamp(): at least one of min= and max= must not be None")
+        if getattr(min, "_requires_grad", False) or getattr(max, "_requires_grad", False):
+            low = self if min is None else maximum(self, min)
+            return low if max is None else minimum(low, max)
+        return ops.Clip.apply(self, min, max)
 
     # more elementwise math, with PyTorch's names
     def sign(self) -> Tensor:
@@ -318,94 +301,65 @@ class Tensor:
         return ops.Erf.apply(self)
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return ops.Sum.apply(self, *_reduction_args(self, axis, keepdims, "sum"))
+    # dim=/keepdim= (PyTorch) or axis=/keepdims= (NumPy); dim may be an int or a tuple
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+        return self._reduce(ops.Sum, dim, keepdim, axis, keepdims, "sum")
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return ops.Mean.apply(self, *_reduction_args(self, axis, keepdims, "mean"))
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+        return self._reduce(ops.Mean, dim, keepdim, axis, keepdims, "mean")
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return ops.Max.apply(self, *_reduction_args(self, axis, keepdims, "max"))
+    def amax(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+        """The largest values over `dim` (ties share the gradient); max() adds indices."""
+        return self._reduce(ops.Max, dim, keepdim, axis, keepdims, "amax")
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return ops.Min.apply(self, *_reduction_args(self, axis, keepdims, "min"))
+    def amin(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
+        return self._reduce(ops.Min, dim, keepdim, axis, keepdims, "amin")
 
-    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
-        """Variance, NumPy's definition: sum((x - mean)^2) / (n - ddof)."""
-        d = self - self.mean(axis, keepdims=True)
-        if ddof == 0:
-            return (d * d).mean(axis, keepdims)
-        total = (d * d).sum(axis, keepdims)
-        n = self.data.size // total.data.size if total.data.size else 0  # values per output
-        return total / max(n - ddof, 0)
-
-    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
-        return self.var(axis, ddof, keepdims).sqrt()
+    def _reduce(self, op: type, dim: Any, keep: Any, axis: Any, keeps: Any, who: str) -> Tensor:
+        if axis is not None or keeps is not None or keep is not False:
+            dim, keep = axis_args(dim, keep, axis, keeps, who)
+        return op.apply(self, None if dim is None else as_axes(dim, self._data.ndim, who), keep)
 
     # ------------------------------------------------------------------ shape
-    def reshape(self, *shape: Any) -> Tensor:
-        return ops.Reshape.apply(self, as_shape(shape, "reshape"))
+    def reshape(self, *dims: Any, shape: Any = None) -> Tensor:
+        """`reshape(2, 3)`, `reshape((2, 3))` or `reshape(shape=(2, 3))`; -1 is inferred."""
+        if shape is not None and dims:
+            raise TypeError(f"reshape() got sizes {dims} and shape={shape!r}; give one")
+        return ops.Reshape.apply(self, as_shape(dims if shape is None else (shape,), "reshape"))
 
-    view = reshape
-
-    def transpose(self, *axes: Any) -> Tensor:
-        """Permute the axes (reverse them when none are given), as NumPy does."""
-        axes = as_shape(axes) if axes else tuple(range(self.ndim))[::-1]
-        return ops.Transpose.apply(self, axes)
-
-    def swapaxes(self, a: int, b: int) -> Tensor:
-        axes = list(range(self.ndim))
-        a, b = as_dim(a, self.ndim, "swapaxes", "axis0"), as_dim(b, self.ndim, "swapaxes", "axis1")
-        axes[a], axes[b] = axes[b], axes[a]
-        return ops.Transpose.apply(self, tuple(axes))
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge axes start_dim..end_dim into one (all of them by default)."""
-        if self.ndim == 0:
-            return self.reshape(1)
-        s = as_dim(start_dim, self.ndim, "flatten", "start_dim")
-        e = as_dim(end_dim, self.ndim, "flatten", "end_dim")
-        if s > e:
-            raise ValueError(f"flatten(): start_dim {start_dim} comes after end_dim {end_dim}")
-        return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the axes: `permute(2, 0, 1)` or `permute((2, 0, 1))`."""
+        return ops.Transpose.apply(self, as_shape(dims, "permute"))
 
     def broadcast_to(self, *shape: Any) -> Tensor:
         return ops.BroadcastTo.apply(self, as_shape(shape))
 
-    def expand(self, *shape: Any) -> Tensor:
-        """PyTorch's expand: broadcast to `shape`, where -1 keeps that axis's size."""
-        shape = as_shape(shape, "expand")
-        lead = len(shape) - self.ndim
-        if lead < 0 or -1 in shape[:lead]:
-            raise ValueError(
-                f"expand(): cannot expand shape {self.shape} to {shape}: give at least "
-                f"{self.ndim} sizes, and -1 only for the tensor's own dimensions"
-            )
-        return self.broadcast_to(
-            tuple(self.shape[i - lead] if n == -1 else n for i, n in enumerate(shape))
-        )
-
-    def unsqueeze(self, axis: int) -> Tensor:
-        axis = as_dim(axis, self.ndim + 1, "unsqueeze")
-        return self.reshape(*self.shape[:axis], 1, *self.shape[axis:])
-
     def __getitem__(self, index: Any) -> Tensor:
         return ops.GetItem.apply(self, _index_arg(index))
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """`t[index] = value` in place, by `_inplace`'s rules; a Tensor value gets the
+        gradient of the positions it fills."""
+        value = value if isinstance(value, Tensor) else as_constant(value, "setitem")
+        index = _index_arg(index)
+        self._inplace(lambda t: ops.SetItem.apply(t, index, value), "setitem")
 
 
 # ---------------------------------------------------------------------- module level
 def matmul(a: Any, b: Any) -> Tensor:
     """a @ b with NumPy's rules; 1-D operands are made 2-D for the primitive and back."""
     a, b = _operand(a, "matmul"), _operand(b, "matmul")
-    a_nd = a.data.ndim if isinstance(a, Tensor) else np.ndim(a)
-    b_nd = b.data.ndim if isinstance(b, Tensor) else np.ndim(b)
+    a_nd = a._data.ndim if isinstance(a, Tensor) else np.ndim(a)
+    b_nd = b._data.ndim if isinstance(b, Tensor) else np.ndim(b)
     a_vec, b_vec = a_nd == 1, b_nd == 1
     if a_nd == 0 or b_nd == 0:
         raise ValueError(
             f"matmul: both operands need at least 1 dimension, got shapes "
-            f"{np.shape(a.data if isinstance(a, Tensor) else a)} and "
-            f"{np.shape(b.data if isinstance(b, Tensor) else b)}"
+            f"{np.shape(a._data if isinstance(a, Tensor) else a)} and "
+            f"{np.shape(b._data if isinstance(b, Tensor) else b)}"
         )
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is not b._data.dtype:
+        a, b = promote(a, b)
     if not (a_vec or b_vec):
         return ops.MatMul.apply(a, b)
     try:
@@ -421,42 +375,39 @@ def matmul(a: Any, b: Any) -> Tensor:
 
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise larger of a and b (ties share the gradient)."""
-    return ops.Maximum.apply(a, b)
+    return ops.Maximum.apply(*pair(a, b, "maximum"))
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise smaller of a and b (ties share the gradient)."""
-    return ops.Minimum.apply(a, b)
+    return ops.Minimum.apply(*pair(a, b, "minimum"))
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
     """a where cond is true, else b; no gradient flows to cond."""
-    return ops.Where.apply(cond, a, b)
+    return ops.Where.apply(cond, *pair(a, b, "where"))
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
     """Join tensors along an existing axis."""
-    return ops.Concatenate.apply(*_operands(tensors, "concatenate"), axis)
+    tensors = checks.as_tensor_list(tensors, "concatenate")
+    if len({getattr(t, "dtype", None) for t in tensors}) > 1:
+        tensors = promote(*tensors)
+    return ops.Concatenate.apply(*tensors, axis)
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis."""
-    tensors = _operands(tensors, "stack")
-    shapes = {np.shape(t.data if isinstance(t, Tensor) else t) for t in tensors}
-    if len(shapes) != 1:
-        raise ValueError(f"stack() needs tensors of one shape, got {sorted(shapes)}")
-    axis = as_dim(axis, len(shapes.pop()) + 1, "stack", "axis")
-    parts = [t if isinstance(t, Tensor) else Tensor.wrap(np.asarray(t)) for t in tensors]
-    return concatenate([t.unsqueeze(axis) for t in parts], axis)
+def _operand(x: Any, op: str) -> Any:
+    """A Tensor as it is; anything else must be a constant NumPy can compute with."""
+    return x if isinstance(x, Tensor) or type(x) in (float, int) else as_constant(x, op)
 
 
 def _index_arg(index: Any) -> Any:
     """Indices may be Tensors: use their arrays. A list becomes an array (NumPy reads a
     list index as an array index too)."""
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):  # [] selects nothing, as an empty integer array
         return np.asarray(index) if index else np.zeros(0, np.intp)
     return index
@@ -469,6 +420,5 @@ __all__ = [
     "minimum",
     "where",
     "concatenate",
-    "stack",
     "is_grad_enabled",
 ]

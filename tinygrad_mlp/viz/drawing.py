@@ -111,8 +111,9 @@ def _tensor_lines(t: Tensor, title: str, max_values: int) -> list[str]:
     lines = [title, f"{tuple(t.data.shape)} {t.data.dtype}"]
     if t.data.size <= max_values:
         lines.append(f"value {format_values(t.data)}")
-        if t.grad is not None:
-            lines.append(f"grad {format_values(np.asarray(t.grad.data))}")
+        grad = t.grad if t.is_leaf or t.retains_grad else None  # others have none
+        if grad is not None:
+            lines.append(f"grad {format_values(np.asarray(grad.data))}")
     return lines
 
 

@@ -150,8 +150,9 @@ print("gradcheck(layer):", gradcheck(layer, inputs))
 # %% [markdown]
 # ## Catching a broken operation
 #
-# New operations are written as a `Function`: a `forward` on NumPy arrays and a `backward`
-# that turns the gradient of the output into the gradient of the input. Here is a sigmoid,
+# New operations are written as a `Function`, as in PyTorch: a `forward` that gets the input
+# tensors (and runs without recording a graph) and a `backward` that turns the gradient of
+# the output into the gradient of the input. Here is a sigmoid,
 # `s = 1 / (1 + exp(-x))`, whose derivative is `s (1 - s)`, written with a bug: its
 # backward forgets the factor `(1 - s)`.
 
@@ -160,7 +161,7 @@ print("gradcheck(layer):", gradcheck(layer, inputs))
 class BrokenSigmoid(Function):
     @staticmethod
     def forward(ctx, x):
-        s = 1 / (1 + np.exp(-x))
+        s = 1 / (1 + (-x).exp())
         ctx.save_for_backward(s)
         return s
 
