@@ -57,3 +57,19 @@ def test_requires_grad_makes_a_trainable_leaf():
 def test_tensor_function_matches_constructor():
     t = tg.tensor([[1, 2]], dtype="float64", requires_grad=True)
     assert t.dtype == np.float64 and t.requires_grad and t.shape == (1, 2)
+
+
+def test_randperm_is_a_seeded_permutation():
+    tg.manual_seed(5)
+    p = tg.randperm(20)
+    assert p.dtype == np.int64 and p.shape == (20,) and not p.requires_grad
+    assert sorted(p.data.tolist()) == list(range(20))
+    assert p.data.tolist() != list(range(20))  # the identity: 1 chance in 20!
+    tg.manual_seed(5)
+    np.testing.assert_array_equal(tg.randperm(20).data, p.data)
+    assert tg.randperm(0).shape == (0,)
+    assert tg.randperm(3, dtype=np.int32).dtype == np.int32
+    with pytest.raises(TypeError, match=r"randperm\(\): n must be an integer >= 0, got 2.0"):
+        tg.randperm(2.0)
+    with pytest.raises(ValueError, match=r"randperm\(\): n must be an integer >= 0, got -1"):
+        tg.randperm(-1)

@@ -2,6 +2,8 @@
 recording on non-leaves, version counters and the "modified by an inplace operation"
 error, `.data`, and checked assignment of `requires_grad` and `.grad`."""
 
+import math
+
 import numpy as np
 import pytest
 from helpers import check_grads
@@ -36,8 +38,14 @@ TWINS = [
     ("abs_", np.abs, ()),
     ("clamp_", lambda a, lo, hi: np.clip(a, lo, hi), (-0.5, 1.0)),
     ("clip_", lambda a, lo, hi: np.clip(a, lo, hi), (-0.5, 1.0)),
+    ("sin_", np.sin, ()),
+    ("cos_", np.cos, ()),
+    ("square_", np.square, ()),
+    ("log1p_", lambda a: np.log1p(np.abs(a)), ()),
+    ("expm1_", np.expm1, ()),
+    ("erf_", lambda a: np.vectorize(math.erf)(a), ()),
 ]
-POSITIVE = {"pow_", "log_", "sqrt_"}  # defined for positive values: start from |X|
+POSITIVE = {"pow_", "log_", "sqrt_", "log1p_"}  # defined for positive values: start from |X|
 
 
 @pytest.mark.parametrize("name, ref, args", TWINS, ids=[t[0] for t in TWINS])

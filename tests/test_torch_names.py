@@ -296,14 +296,22 @@ FUNCTIONS = {
     "relu": lambda a: np.maximum(a, 0),
     "abs": np.abs,
     "neg": np.negative,
+    "sin": np.sin,
+    "cos": np.cos,
+    "sign": np.sign,
+    "square": np.square,
+    "log1p": lambda a: np.log1p(np.abs(a)),
+    "expm1": np.expm1,
+    "erf": lambda a: np.vectorize(math.erf)(a),
 }
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_module_functions_mirror_the_methods(name):
-    start = np.abs(X) if name in ("log", "sqrt") else X
+    start = np.abs(X) if name in ("log", "sqrt", "log1p") else X
     np.testing.assert_allclose(getattr(tg, name)(t64(start)).data, FUNCTIONS[name](start))
-    check_grads(lambda t: getattr(tg, name)(t.abs() + 0.5 if name in ("log", "sqrt") else t), [X])
+    positive = name in ("log", "sqrt", "log1p")
+    check_grads(lambda t: getattr(tg, name)(t.abs() + 0.5 if positive else t), [X])
 
 
 def test_module_reductions_and_shape_functions():

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .checks import ACCEPTED, as_device, as_dtype, as_shape
+from .checks import ACCEPTED, as_device, as_dtype, as_shape, check_int
 from .random import generator
 from .tensor import Tensor
 
@@ -170,6 +170,16 @@ def randint(*args: Any, size: Any = None, dtype: Any = np.int64, device: Any = N
     return _new(array, False, device, "randint()")
 
 
+def randperm(
+    n: int, *, dtype: Any = np.int64, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """A random permutation of 0, 1, ..., n - 1 (int64 unless `dtype` says otherwise), as
+    `torch.randperm`, drawn from the package's generator."""
+    n = check_int("randperm(): n", n, 0)
+    array = generator().permutation(n).astype(as_dtype(dtype, "randperm()"))
+    return _new(array, requires_grad, device, "randperm()")
+
+
 __all__ = [
     "arange",
     "device",
@@ -184,6 +194,7 @@ __all__ = [
     "rand",
     "randint",
     "randn",
+    "randperm",
     "tensor",
     "zeros",
     "zeros_like",

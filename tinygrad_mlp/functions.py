@@ -47,6 +47,8 @@ max, min, var, std, norm = map(_function, "max min var std norm".split())
 all, any, numel = map(_function, "all any numel".split())
 reshape, permute, transpose, swapaxes = map(_function, "reshape permute transpose swapaxes".split())
 flatten, unsqueeze, squeeze, t = map(_function, "flatten unsqueeze squeeze t".split())
+sin, cos, sign, square, erf = map(_function, "sin cos sign square erf".split())
+log1p, expm1 = map(_function, "log1p expm1".split())
 
 
 def cat(tensors: Any, dim: int | None = None, *, axis: int | None = None) -> Any:
@@ -94,7 +96,8 @@ def equal(a: Any, b: Any) -> bool:
 FUNCTIONS = (
     "exp log sqrt tanh sigmoid relu abs neg clamp clip add sub mul div pow sum mean amax amin "
     "argmax argmin max min var std norm all any numel reshape permute transpose swapaxes "
-    "flatten unsqueeze squeeze t cat concat stack isclose allclose equal"
+    "flatten unsqueeze squeeze t sin cos sign square erf log1p expm1 cat concat stack "
+    "isclose allclose equal"
 ).split()
 
 __all__ = FUNCTIONS

@@ -602,6 +602,13 @@ class TensorMethods:
     abs_ = _twin("abs")
     clamp_ = _twin("clamp")
     clip_ = _twin("clip")
+    sign_ = _twin("sign")
+    square_ = _twin("square")
+    log1p_ = _twin("log1p")
+    expm1_ = _twin("expm1")
+    sin_ = _twin("sin")
+    cos_ = _twin("cos")
+    erf_ = _twin("erf")
 
     def fill_(self, value: Any) -> Any:
         """In place: every value becomes `value` (a number, or a 0-d tensor whose gradient

@@ -9,6 +9,8 @@ Names, defaults and state-dict keys follow torch.nn, so weights move between the
 `torch.from_numpy` and `np.asarray`.
 """
 
+import sys as _sys
+
 from .. import functional
 from . import init, utils
 from .activation import (
@@ -42,6 +44,10 @@ from .loss import (
 )
 from .module import IncompatibleKeys, Module
 from .parameter import Parameter
+
+# torch.nn.functional's spelling: `import tinygrad_mlp.nn.functional as F` finds this same
+# module (there is no file nn/functional.py; functional sits beside nn, not under it).
+_sys.modules[__name__ + ".functional"] = functional
 
 __all__ = [
     "ELU",

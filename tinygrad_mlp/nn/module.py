@@ -210,14 +210,35 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    # ----------------------------------------------------------------------- dtype
-    def to(self, dtype: Any) -> Module:
-        """Cast every parameter and floating buffer (and gradient) to `dtype`, in place: the
-        Parameter objects stay the same, so an optimizer that holds them keeps working."""
+    # ----------------------------------------------------------------------- dtype, device
+    def to(
+        self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False
+    ) -> Module:
+        """`to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)` (its dtype) or the
+        same as keywords, as PyTorch's. Casts every parameter and floating buffer (and
+        gradient) to `dtype`, in place: the Parameter objects stay the same, so an optimizer
+        that holds them keeps working. The one device is the CPU ("cpu", "cpu:0" or
+        `tg.device("cpu")`), where everything already is; another raises. Returns self."""
+        if len(args) > 2:
+            raise TypeError(f"to() takes a device and a dtype, got {len(args)} arguments")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.dtype
+            elif _names_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise RuntimeError(
+                f"to(): device {str(device)!r} is not available; tinygrad_mlp runs on the CPU "
+                "only: use 'cpu' (or drop the .to(device) call)"
+            )
+        if dtype is None:
+            return self
         try:
             dtype = np.dtype(dtype)
         except TypeError:
-            raise TypeError(f"to(): expected a floating dtype, got {dtype!r}") from None
+            raise TypeError(f"to(): expected a floating dtype or a device, got {dtype!r}") from None
         if dtype.kind != "f":
             raise TypeError(f"to(): expected a floating dtype, got {dtype}")
         for t in [*self.parameters(), *self.buffers()]:
@@ -226,6 +247,16 @@ class Module:
                 if t.grad is not None:
                     t.grad = Tensor.wrap(t.grad.data.astype(dtype))
         return self
+
+    def cpu(self) -> Module:
+        """self: everything is on the CPU already."""
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        raise RuntimeError(
+            "cuda(): tinygrad_mlp runs on the CPU only; drop the .cuda() call, or write "
+            ".to(device) with device = 'cuda' if torch.cuda.is_available() else 'cpu'"
+        )
 
     def double(self) -> Module:
         return self.to(np.float64)
@@ -307,6 +338,18 @@ class Module:
 
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
+
+
+# PyTorch's device types: a name starting with one of these (perhaps with ":index") is a
+# device, not a dtype
+_DEVICE_TYPES = frozenset("cpu cuda mps xpu xla meta hip ipu mtia hpu vulkan lazy".split())
+
+
+def _names_device(arg: Any) -> bool:
+    """A device name ("cpu", "cuda:0"), or a device object (a str `.type`, as torch.device)."""
+    if isinstance(arg, str):
+        return arg.split(":", 1)[0] in _DEVICE_TYPES
+    return isinstance(getattr(arg, "type", None), str)
 
 
 def _check_name(name: Any, who: str) -> None:
