@@ -483,3 +483,37 @@ def test_casting_to_integer_or_bool_gives_a_tensor_without_grad(dtype):
         assert not cast.requires_grad and cast.grad_fn is None and cast.is_leaf
     assert not x.long().requires_grad and not x.int().requires_grad and not x.bool().requires_grad
     assert x.float().requires_grad  # a float cast stays differentiable
+
+
+# --------------------------------------------------------------------------- optimizer steps
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: tg.optim.SGD(ps, lr=0.1, momentum=0.9),
+        lambda ps: tg.optim.Adam(ps, lr=0.1),
+        lambda ps: tg.optim.AdamW(ps, lr=0.1),
+        lambda ps: tg.optim.RMSprop(ps, lr=0.1),
+        lambda ps: tg.optim.Adagrad(ps, lr=0.1),
+    ],
+    ids=["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"],
+)
+def test_a_step_counts_as_an_in_place_change_of_each_parameter(make):
+    """`loss = (w * w).sum(); opt.step(); loss.backward()` would differentiate at the new
+    w with the old graph: it raises, as PyTorch does, instead of a silently wrong gradient."""
+    w = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    frozen = Tensor([1.0], requires_grad=True)  # no .grad: the step leaves it alone
+    opt = make([w, frozen])
+    w.grad = tg.ones(3)
+    loss = (w * w).sum() + (frozen * frozen).sum()
+    opt.step()
+    assert w._version == 1 and frozen._version == 0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+    # the usual order (forward, backward, step) works: the gradient is taken at the values
+    # the forward saw, before the step changed them
+    w.grad = None
+    before = w.data.copy()
+    (w * w).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(w.grad.data, 2 * before)
+    assert w._version == 2 and not np.array_equal(w.data, before)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import enable_grad
+from ..autograd import enable_grad, increment_version
 from ..checks import check_number
 from ..tensor import Tensor
 
@@ -160,6 +160,8 @@ class Optimizer:
         for group, (params, grads) in zip(self.param_groups, work):
             if params:
                 self._step_group(group, params, grads)
+        # the parameters changed in place: a graph that saved them must not be reused
+        increment_version([p for params, _ in work for p in params])
         return loss
 
     def _checked_grads(self) -> list[tuple[list[Tensor], list[np.ndarray]]]:
