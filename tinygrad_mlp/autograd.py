@@ -44,9 +44,10 @@ Watching the engine
 -------------------
 `observe(watcher)` is the one observation point: inside the block the engine calls
 `watcher.forward(...)` after every operation and `watcher.backward(...)` after every rule,
-between `begin_backward` and `end_backward` (see `Observer`). `detect_anomaly` and the
-tools in `tinygrad_mlp.viz` are watchers; with none registered the engine pays one
-attribute test per operation.
+between `begin_backward` and `end_backward` (see `Observer`). `detect_anomaly` (anomaly.py)
+and the tools in `tinygrad_mlp.viz` are watchers; with none registered the engine pays one
+attribute test per operation. Grad mode (`no_grad`, ...: grad_mode.py) is one flag of the
+per-thread `switches`.
 
 Why autograd.py and tensor.py import each other: a Function makes Tensors and a Tensor's
 methods run Functions. The circle is the design, so it stays; autograd.py imports `Tensor`
@@ -56,7 +57,6 @@ on its last line, after everything tensor.py needs from it is defined.
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -65,64 +65,25 @@ from typing import Any
 import numpy as np
 
 from . import checks
-from .checks import brief, op_error
+from .checks import op_error
 
 
-# --------------------------------------------------------------------------- grad modes
-class _Switches(threading.local):
-    """Per-thread state: is the graph recorded, and who watches the engine."""
+# --------------------------------------------------------------------------- switches
+class Switches(threading.local):
+    """The engine's per-thread state: is the graph recorded (grad mode), and who watches
+    the engine. `no_grad` and friends (grad_mode.py) flip `grad_enabled`; `observe`
+    registers watchers."""
 
     grad_enabled = True
     observers: tuple = ()
 
 
-_switches = _Switches()
+switches = Switches()
 
 
 def is_grad_enabled() -> bool:
     """True when operations record the graph (the default)."""
-    return _switches.grad_enabled
-
-
-class set_grad_enabled:
-    """Turn graph recording on or off: a context manager and a decorator.
-
-    `no_grad()` and `enable_grad()` are this class with the flag fixed. The previous
-    state comes back on exit, even when the block raises.
-    """
-
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
-        self.prev: list[bool] = []
-
-    def __enter__(self) -> None:
-        self.prev.append(_switches.grad_enabled)
-        _switches.grad_enabled = self.mode
-
-    def __exit__(self, *exc: object) -> None:
-        _switches.grad_enabled = self.prev.pop()
-
-    def __call__(self, fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(self.mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
-class no_grad(set_grad_enabled):
-    """`with no_grad():` (or `@no_grad()`) runs operations without recording a graph."""
-
-    def __init__(self) -> None:
-        super().__init__(False)
-
-
-class enable_grad(set_grad_enabled):
-    """Record the graph again, e.g. inside a `no_grad` block."""
-
-    def __init__(self) -> None:
-        super().__init__(True)
+    return switches.grad_enabled
 
 
 # --------------------------------------------------------------------------- observers
@@ -154,39 +115,12 @@ class Observer:
 @contextlib.contextmanager
 def observe(watcher: Observer) -> Iterator[Observer]:
     """Within the block, `watcher` sees every operation and backward step of this thread."""
-    previous = _switches.observers
-    _switches.observers = (*previous, watcher)
+    previous = switches.observers
+    switches.observers = (*previous, watcher)
     try:
         yield watcher
     finally:
-        _switches.observers = previous
-
-
-class detect_anomaly(Observer):
-    """Within this block, a NaN or Inf made by any operation, in the forward pass or in the
-    backward pass, raises a `RuntimeError` that names the operation."""
-
-    def __enter__(self) -> detect_anomaly:
-        self._block = observe(self)
-        self._block.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._block.__exit__(*exc)
-
-    def forward(self, op: type, node: Function | None, inputs: tuple, out: Tensor) -> None:
-        _check_finite(out.data, f"{op.__name__} (forward)")
-
-    def backward(self, node: Function, grad_output: Any, grads: tuple, rule_out: tuple) -> None:
-        for g in grads:
-            if g is not None:
-                _check_finite(g.data if isinstance(g, Tensor) else g, f"{node.name()} (backward)")
-
-
-def _check_finite(data: Any, what: str) -> None:
-    if isinstance(data, np.ndarray) and data.dtype.kind == "f" and not np.isfinite(data).all():
-        kind = "NaN" if np.isnan(data).any() else "Inf"
-        raise RuntimeError(f"detect_anomaly: {what} produced {kind} (shape {data.shape})")
+        switches.observers = previous
 
 
 # --------------------------------------------------------------------------- Function
@@ -253,7 +187,7 @@ class Function:
         """What `forward` saved: NumPy arrays in a plain pass of a primitive; otherwise
         Tensors, reconnected to the graph (an input's array becomes that input tensor, the
         output's array becomes the output) so the rule can be differentiated again."""
-        if self.array_rule and not _switches.grad_enabled:
+        if self.array_rule and not switches.grad_enabled:
             return self.saved
         if self.freed:
             raise RuntimeError(_FREED.format(name=self.name()))
@@ -307,11 +241,11 @@ class Function:
                     ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
                     break
         node = None
-        if needs_grad and _switches.grad_enabled:
+        if needs_grad and switches.grad_enabled:
             node, ctx.inputs, ctx.out, ctx.epoch, ctx.arrays = ctx, inputs, out, _clock, arrays
             ctx.next_nodes = nexts
         result = Tensor.wrap(out, node)
-        for watcher in _switches.observers:
+        for watcher in switches.observers:
             watcher.forward(cls, node, inputs, result)
         return result
 
@@ -382,10 +316,6 @@ def topological_order(roots: Sequence[Any]) -> list:
     return order
 
 
-def _wants_grad(t: Any) -> bool:
-    return isinstance(t, Tensor) and t._requires_grad
-
-
 def _key(t: Tensor) -> Any:
     """Where a tensor's gradient is gathered: its node, or the tensor itself for a leaf."""
     return t.grad_fn or t
@@ -437,10 +367,10 @@ def backward_pass(
         k = _key(r)
         pending[k] = pending[k] + g if k in pending else g
     totals: dict = {}
-    watchers = _switches.observers
+    watchers = switches.observers
     for watcher in watchers:
         watcher.begin_backward(roots)
-    grad_mode, _switches.grad_enabled = _switches.grad_enabled, create_graph  # rules record?
+    grad_mode, switches.grad_enabled = switches.grad_enabled, create_graph  # rules record?
     try:
         with _gc_paused:
             for node in topological_order([_key(r) for r in roots]):
@@ -473,7 +403,7 @@ def backward_pass(
                     node.saved, node.out, node.inputs, node.freed = (), None, (), True
                     node.arrays = None
     finally:
-        _switches.grad_enabled = grad_mode
+        switches.grad_enabled = grad_mode
         for watcher in watchers:
             watcher.end_backward()
     return totals
@@ -483,7 +413,7 @@ def run_rule(node: Function, g: Any) -> tuple:
     """`node`'s rule on Tensors (a user's Function, or create_graph): one entry per input,
     as arrays unless grad mode is on (then the rule's own operations were recorded)."""
     out = _as_tuple(type(node).backward(node, g if isinstance(g, Tensor) else Tensor.wrap(g)), node)
-    if _switches.grad_enabled:
+    if switches.grad_enabled:
         return out
     return tuple(o.data if isinstance(o, Tensor) else o for o in out)
 
@@ -494,7 +424,7 @@ def fit_grads(node: Function, rule_out: tuple) -> list:
     grads = []
     for k, t, gi in zip(node.next_nodes, node.inputs, rule_out):
         if k is not None and gi is not None:
-            data = t.data
+            data = t._data
             if gi.shape != data.shape:
                 gi = unbroadcast(gi, data.shape, node.name())
             if gi.dtype is not data.dtype and gi.dtype != data.dtype:  # `is` first: cheap
@@ -603,7 +533,7 @@ def backward(
     keeps the graph for another pass (default: `create_graph`); `create_graph=True` records
     this pass so that the gradients can be differentiated again.
     """
-    roots, seeds = _seeds(tensors, grad_tensors, create_graph, "backward()")
+    roots, seeds = checks.as_seeds(tensors, grad_tensors, create_graph, "backward()")
     retain = create_graph if retain_graph is None else retain_graph
     for key, g in backward_pass(roots, seeds, retain, create_graph).items():
         t = key if isinstance(key, Tensor) else key.retained()
@@ -625,14 +555,8 @@ def grad(
     non-scalar outputs), `create_graph=True` makes the result differentiable, and
     `retain_graph` defaults to `create_graph`.
     """
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    for i, t in enumerate(inputs):
-        if not _wants_grad(t):
-            raise RuntimeError(
-                f"grad(): input {i} is not a Tensor with requires_grad=True (got {brief(t)}); "
-                "for a leaf, call .requires_grad_() before computing the outputs"
-            )
-    roots, seeds = _seeds(outputs, grad_outputs, create_graph, "grad()")
+    inputs = checks.as_grad_inputs(inputs)
+    roots, seeds = checks.as_seeds(outputs, grad_outputs, create_graph, "grad()")
     retain = create_graph if retain_graph is None else retain_graph
     totals = backward_pass(roots, seeds, retain, create_graph, inputs)
     result = []
@@ -647,34 +571,6 @@ def grad(
     return tuple(result)
 
 
-def _seeds(outputs: Any, grad_outputs: Any, create_graph: bool, who: str) -> tuple[list, list]:
-    """Check each output and build the gradient that starts the pass from it."""
-    single = isinstance(outputs, Tensor)
-    outputs = [outputs] if single else list(outputs)
-    if grad_outputs is None:
-        grad_outputs = [None] * len(outputs)
-    elif single or not isinstance(grad_outputs, list | tuple):
-        grad_outputs = [grad_outputs]
-    seeds = []
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not _wants_grad(out):
-            raise RuntimeError(checks.NO_GRAD_OUTPUT.format(who=who, i=i))
-        if g is None:
-            if out._data.size != 1:
-                raise RuntimeError(
-                    f"{who}: output {i} has shape {out.shape}; a gradient can be implied only "
-                    "for a single-element output. Pass gradient= (grad_outputs=) of that "
-                    "shape, or reduce first, e.g. out.sum().backward()"
-                )
-            g = np.ones_like(out._data)
-        elif not isinstance(g, Tensor) or not create_graph:
-            g = np.asarray(g._data if isinstance(g, Tensor) else g, dtype=out._data.dtype)
-        if g.shape != out.shape:
-            raise RuntimeError(
-                f"{who}: gradient has shape {g.shape} but output {i} has shape {out.shape}"
-            )
-        seeds.append(Tensor.wrap(g) if create_graph and not isinstance(g, Tensor) else g)
-    return outputs, seeds
-
-
+from .anomaly import detect_anomaly  # noqa: E402, F401  (a watcher, as torch.autograd's)
+from .grad_mode import enable_grad, no_grad, set_grad_enabled  # noqa: E402, F401  (built on switches)
 from .tensor import Tensor  # noqa: E402  (tensor.py builds on the names defined above)

@@ -341,3 +341,52 @@ def as_tensor_list(tensors: Any, who: str) -> list:
     if not tensors:
         raise ValueError(f"{who}() needs at least one tensor")
     return [t if hasattr(t, "grad_fn") else as_constant(t, who) for t in tensors]
+
+
+# --------------------------------------------------------------------------- backward()'s arguments
+def _wants_grad(t: Any) -> bool:
+    return hasattr(t, "grad_fn") and t._requires_grad
+
+
+def as_grad_inputs(inputs: Any) -> list:
+    """grad()'s `inputs`: one Tensor or several, each requiring grad."""
+    inputs = [inputs] if hasattr(inputs, "grad_fn") else list(inputs)
+    for i, t in enumerate(inputs):
+        if not _wants_grad(t):
+            raise RuntimeError(
+                f"grad(): input {i} is not a Tensor with requires_grad=True (got {brief(t)}); "
+                "for a leaf, call .requires_grad_() before computing the outputs"
+            )
+    return inputs
+
+
+def as_seeds(outputs: Any, grad_outputs: Any, create_graph: bool, who: str) -> tuple[list, list]:
+    """backward()'s and grad()'s outputs as a list, and the gradient that starts the pass
+    from each (d L / d output): ones for a single-element output, else the one given, of
+    the output's shape and dtype; Tensors under create_graph, arrays otherwise."""
+    single = hasattr(outputs, "grad_fn")
+    outputs = [outputs] if single else list(outputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif single or not isinstance(grad_outputs, list | tuple):
+        grad_outputs = [grad_outputs]
+    seeds = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not _wants_grad(out):
+            raise RuntimeError(NO_GRAD_OUTPUT.format(who=who, i=i))
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError(
+                    f"{who}: output {i} has shape {out.shape}; a gradient can be implied only "
+                    "for a single-element output. Pass gradient= (grad_outputs=) of that "
+                    "shape, or reduce first, e.g. out.sum().backward()"
+                )
+            g = np.ones_like(out._data)
+        elif not hasattr(g, "grad_fn") or not create_graph:
+            g = np.asarray(g._data if hasattr(g, "grad_fn") else g, dtype=out._data.dtype)
+        if g.shape != out.shape:
+            raise RuntimeError(
+                f"{who}: gradient has shape {g.shape} but output {i} has shape {out.shape}"
+            )
+        seeds.append(out.wrap(g) if create_graph and not hasattr(g, "grad_fn") else g)
+    return outputs, seeds

@@ -45,6 +45,8 @@ def _binary(op: type, floating: bool = False) -> tuple[Callable, Callable]:
     `operands` casts where NumPy's result dtype would differ from PyTorch's."""
 
     def method(self: Tensor, other: Any) -> Tensor:
+        if type(other) is Tensor and other._data.dtype is self._data.dtype and not floating:
+            return op.apply(self, other)  # the usual case, at once
         return op.apply(*operands(self, other, op.__name__, floating))
 
     def reflected(self: Tensor, other: Any) -> Tensor:
@@ -162,17 +164,6 @@ class Tensor(TensorMethods):
         dt = as_dtype(dtype, "astype()")
         return ops.Cast.apply(self, dt) if dt.kind == "f" else Tensor.wrap(self._data.astype(dt))
 
-    def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
-        extra = ""
-        if self._data.dtype not in (np.float32, np.int64, np.bool_):
-            extra += f", dtype={self._data.dtype}"
-        if self.grad_fn is not None:
-            extra += f", grad_fn={self.grad_fn!r}"
-        elif self._requires_grad:
-            extra += ", requires_grad=True"
-        return f"Tensor({body}{extra})"
-
     # ------------------------------------------------------------------ autograd
     def backward(
         self,
@@ -263,24 +254,15 @@ class Tensor(TensorMethods):
     def abs(self) -> Tensor:
         return ops.Abs.apply(self)
 
-    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
-        """Limit values to [min, max] (either may be None); the gradient is 0 outside. A
-        bound that requires grad gets its gradient too (through maximum/minimum)."""
-        if min is None and max is None:
-            raise ValueError("clamp(): at least one of min= and max= must not be None")
-        if getattr(min, "_requires_grad", False) or getattr(max, "_requires_grad", False):
-            low = self if min is None else maximum(self, min)
-            return low if max is None else minimum(low, max)
+    def _clip(self, min: Any, max: Any) -> Tensor:
+        """Limit values to the constants [min, max] (either may be None); the gradient is
+        0 outside. `clamp` and `clip` (tensor_methods.py) check the bounds and come here."""
         return ops.Clip.apply(self, min, max)
 
     # more elementwise math, with PyTorch's names
     def sign(self) -> Tensor:
         """-1, 0 or 1 by the sign of each element; the gradient is 0."""
         return ops.Sign.apply(self)
-
-    def square(self) -> Tensor:
-        """self * self"""
-        return self * self
 
     def log1p(self) -> Tensor:
         """log(1 + self), accurate where self is tiny."""
@@ -349,28 +331,24 @@ class Tensor(TensorMethods):
 def matmul(a: Any, b: Any) -> Tensor:
     """a @ b with NumPy's rules; 1-D operands are made 2-D for the primitive and back."""
     a, b = _operand(a, "matmul"), _operand(b, "matmul")
-    a_nd = a._data.ndim if isinstance(a, Tensor) else np.ndim(a)
-    b_nd = b._data.ndim if isinstance(b, Tensor) else np.ndim(b)
-    a_vec, b_vec = a_nd == 1, b_nd == 1
-    if a_nd == 0 or b_nd == 0:
+    sa, sb = np.shape(a), np.shape(b)
+    if not sa or not sb:
         raise ValueError(
-            f"matmul: both operands need at least 1 dimension, got shapes "
-            f"{np.shape(a._data if isinstance(a, Tensor) else a)} and "
-            f"{np.shape(b._data if isinstance(b, Tensor) else b)}"
+            f"matmul: both operands need at least 1 dimension, got shapes {sa} and {sb}"
         )
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype is not b._data.dtype:
         a, b = promote(a, b)
+    a_vec, b_vec = len(sa) == 1, len(sb) == 1
     if not (a_vec or b_vec):
         return ops.MatMul.apply(a, b)
     try:
         out = ops.MatMul.apply(a.reshape(1, -1) if a_vec else a, b.reshape(-1, 1) if b_vec else b)
     except ValueError:  # name the shapes the user gave, not the reshaped ones
         raise ValueError(
-            f"MatMul on shapes {np.shape(a)}, {np.shape(b)}: the last axis of the first operand "
-            f"must equal the {'only' if b_vec else 'second-to-last'} axis of the second"
+            f"MatMul on shapes {sa}, {sb}: the last axis of the first operand must equal the "
+            f"{'only' if b_vec else 'second-to-last'} axis of the second"
         ) from None
-    shape = out.shape[:-2] + (() if a_vec else out.shape[-2:-1]) + (() if b_vec else out.shape[-1:])
-    return out.reshape(*shape)
+    return out.reshape(*out.shape[:-2], *out.shape[-2:-1][a_vec:], *out.shape[-1:][b_vec:])
 
 
 def maximum(a: Any, b: Any) -> Tensor:

@@ -168,6 +168,17 @@ class TensorMethods:
             )
         return int(self.data.item())
 
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        extra = ""
+        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self._data.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn={self.grad_fn!r}"
+        elif self._requires_grad:
+            extra += ", requires_grad=True"
+        return f"Tensor({body}{extra})"
+
     def __format__(self, spec: str) -> str:
         """`f"{loss:.4f}"` formats a 0-d tensor as its number."""
         if self.ndim == 0:
@@ -342,9 +353,23 @@ class TensorMethods:
     def absolute(self) -> Any:
         return self.abs()
 
-    def clip(self, min: Any = None, max: Any = None) -> Any:
-        """The same as `clamp(min, max)`."""
-        return self.clamp(min, max)
+    def clamp(self, min: Any = None, max: Any = None) -> Any:
+        """Limit values to [min, max] (either may be None); the gradient is 0 outside. A
+        bound that requires grad gets its gradient too (through maximum/minimum)."""
+        from .tensor import maximum, minimum
+
+        if min is None and max is None:
+            raise ValueError("clamp(): at least one of min= and max= must not be None")
+        if getattr(min, "_requires_grad", False) or getattr(max, "_requires_grad", False):
+            low = self if min is None else maximum(self, min)
+            return low if max is None else minimum(low, max)
+        return self._clip(min, max)
+
+    clip = clamp
+
+    def square(self) -> Any:
+        """self * self"""
+        return self * self
 
     def maximum(self, other: Any) -> Any:
         from .tensor import maximum
