@@ -27,10 +27,10 @@ How the backward pass runs
 nodes that produced its inputs (an iterative depth-first search: no recursion, so a chain
 of a million operations is fine). Then it is the textbook loop: take the node's gradient
 from a dictionary (the sum of what its consumers sent), run its rule, and add each input's
-share into the dictionary. `fit_grads` is the one place where
-a gradient is checked against its input: summed back where the input was broadcast
-(`unbroadcast`) and cast to the input's dtype. The pass returns the totals; `backward()`
-adds them to `.grad`.
+share into the dictionary. `fit_grads` is the one place where a gradient is checked
+against its input, summed back where the input was broadcast (`unbroadcast`) and cast to
+the input's dtype, then added in. The pass returns the totals; `backward()` adds them to
+`.grad`.
 
 Two ways to run a rule
 ----------------------
@@ -311,7 +311,9 @@ def topological_order(roots: Sequence[Any]) -> list:
         if node.freed:
             raise RuntimeError(_FREED.format(name=node.name()))
         stack += (node, None)
-        stack += [k for k in node.next_nodes if k is not None and k not in seen]
+        for k in node.next_nodes:
+            if k is not None and k not in seen:
+                stack.append(k)
     order.reverse()
     return order
 
@@ -392,13 +394,9 @@ def backward_pass(
                     rule_out = rule_out if type(rule_out) is tuple else (rule_out,)
                 else:  # a user's Function, or create_graph: the rule runs on Tensors
                     rule_out = run_rule(node, g)
-                in_grads = fit_grads(node, rule_out)
+                in_grads = fit_grads(node, rule_out, pending)
                 for watcher in watchers:
                     watcher.backward(node, g, in_grads, rule_out)
-                for k, gi in zip(node.next_nodes, in_grads):
-                    if gi is not None:
-                        prev = pending.get(k)
-                        pending[k] = gi if prev is None else prev + gi
                 if not retain_graph:
                     node.saved, node.out, node.inputs, node.freed = (), None, (), True
                     node.arrays = None
@@ -418,20 +416,24 @@ def run_rule(node: Function, g: Any) -> tuple:
     return tuple(o.data if isinstance(o, Tensor) else o for o in out)
 
 
-def fit_grads(node: Function, rule_out: tuple) -> list:
+def fit_grads(node: Function, rule_out: tuple, pending: dict) -> list:
     """The one place a gradient is checked against its input: each is reduced to its
-    input's shape (`unbroadcast`) and cast to its dtype; None for an input that needs none."""
+    input's shape (`unbroadcast`) and cast to its dtype, then added to what its input's
+    node (or leaf) has gathered in `pending`. Returns them, None for an input that needs
+    none."""
     grads = []
     for k, t, gi in zip(node.next_nodes, node.inputs, rule_out):
-        if k is not None and gi is not None:
-            data = t._data
-            if gi.shape != data.shape:
-                gi = unbroadcast(gi, data.shape, node.name())
-            if gi.dtype is not data.dtype and gi.dtype != data.dtype:  # `is` first: cheap
-                gi = gi.astype(data.dtype)
-            grads.append(gi)
-        else:
+        if k is None or gi is None:
             grads.append(None)
+            continue
+        data = t._data
+        if gi.shape != data.shape:
+            gi = unbroadcast(gi, data.shape, node.name())
+        if gi.dtype is not data.dtype and gi.dtype != data.dtype:  # `is` first: cheap
+            gi = gi.astype(data.dtype)
+        grads.append(gi)
+        prev = pending.get(k)
+        pending[k] = gi if prev is None else prev + gi
     return grads
 
 

@@ -216,6 +216,13 @@ def as_device(device: Any, who: str) -> None:
         )
 
 
+def as_name(name: Any) -> str | None:
+    """A tensor's `name=`: a string or None."""
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"Tensor() got name={name!r}; a name is a string (or None)")
+    return name
+
+
 def as_bool(value: Any, name: str, who: str) -> bool:
     """A flag: True or False (NumPy's bool too), never a string or a number."""
     if isinstance(value, bool | np.bool_):

@@ -45,15 +45,26 @@ def _binary(op: type, floating: bool = False) -> tuple[Callable, Callable]:
     `operands` casts where NumPy's result dtype would differ from PyTorch's."""
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if type(other) is Tensor and other._data.dtype is self._data.dtype and not floating:
-            return op.apply(self, other)  # the usual case, at once
+        if _same_kind(self, other, floating):  # the usual cases, at once
+            return op.apply(self, other)
         return op.apply(*operands(self, other, op.__name__, floating))
 
     def reflected(self: Tensor, other: Any) -> Tensor:
+        if _same_kind(self, other, floating):
+            return op.apply(other, self)
         a, b = operands(self, other, op.__name__, floating)
         return op.apply(b, a)
 
     return method, reflected
+
+
+def _same_kind(t: Tensor, x: Any, floating: bool) -> bool:
+    """True when NumPy's result dtype is PyTorch's with no check needed: a float tensor
+    with a Python float, or two tensors of one dtype (not integers under true division)."""
+    dt = t._data.dtype
+    if type(x) is float:
+        return dt.kind == "f"
+    return type(x) is Tensor and x._data.dtype is dt and (dt.kind == "f" or not floating)
 
 
 class Tensor(TensorMethods):
@@ -77,11 +88,9 @@ class Tensor(TensorMethods):
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, name: str | None = None
     ) -> None:
-        if name is not None and not isinstance(name, str):
-            raise TypeError(f"Tensor() got name={name!r}; a name is a string (or None)")
         self._data = as_array(data._data if isinstance(data, Tensor) else data, dtype)
         self._grad = self.grad_fn = self.hooks = self._changes = self._base = None
-        self._requires_grad, self._version, self.name = False, 0, name
+        self._requires_grad, self._version, self.name = False, 0, checks.as_name(name)
         if requires_grad is not False:
             self.requires_grad_(requires_grad)
 
@@ -123,11 +132,6 @@ class Tensor(TensorMethods):
         if self._grad is None and self.grad_fn is not None and self.grad_fn.retained is None:
             warnings.warn(checks.NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
-
-    @property
-    def retains_grad(self) -> bool:
-        """True for a non-leaf that called retain_grad() (its .grad is kept), as PyTorch."""
-        return self.grad_fn is not None and self.grad_fn.retained is not None
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:

@@ -71,6 +71,11 @@ class TensorMethods:
         return self._data.dtype
 
     @property
+    def retains_grad(self) -> builtins.bool:
+        """True for a non-leaf that called retain_grad() (its .grad is kept), as PyTorch."""
+        return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    @property
     def is_leaf(self) -> builtins.bool:
         """True for a tensor no recorded operation made (grad_fn is None)."""
         return self.grad_fn is None
