@@ -60,11 +60,13 @@ def _binary(op: type, floating: bool = False) -> tuple[Callable, Callable]:
 
 def _same_kind(t: Tensor, x: Any, floating: bool) -> bool:
     """True when NumPy's result dtype is PyTorch's with no check needed: a float tensor
-    with a Python float, or two tensors of one dtype (not integers under true division)."""
+    with a Python number, or a tensor with a tensor or array of its own dtype (not integers
+    under true division)."""
     dt = t._data.dtype
-    if type(x) is float:
+    if type(x) is float or type(x) is int:
         return dt.kind == "f"
-    return type(x) is Tensor and x._data.dtype is dt and (dt.kind == "f" or not floating)
+    same = x._data.dtype is dt if isinstance(x, Tensor) else type(x) is np.ndarray and x.dtype is dt
+    return same and (dt.kind == "f" or not floating)
 
 
 class Tensor(TensorMethods):
