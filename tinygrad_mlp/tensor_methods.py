@@ -6,7 +6,13 @@ indices) or a conversion (`float()`, `item()`, `tolist()`) built from the method
 `tensor.py` defines next to the primitives. It calls only methods of `self` (and
 `self.wrap` to make a tensor from an array), plus NumPy, so it imports nothing of the core;
 the few module-level functions it needs (`maximum`, `where`, ...) are imported where they
-are used.
+are used. Three methods apply a primitive themselves (`cumsum`, `log2`, `log10`: composing
+them would be slow or off by an ulp), importing it from `ops.py` where it is used, so that
+tensor.py stays within the core's line budget.
+
+Where a result is not differentiable, it is not in the graph (comparisons, `isnan`, the
+indices of `sort`); the rounding family (`floor`, `round`, ...) is in the graph with
+gradient 0, as in PyTorch, so `x.round().requires_grad` is True for an x that requires it.
 
 The module-level functions that mirror these methods (`tg.exp(x)`, `tg.sum(x, dim=1)`,
 `tg.cat`, ...) are in `functions.py`.
