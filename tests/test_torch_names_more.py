@@ -571,6 +571,12 @@ def test_inference_mode_is_no_grad_as_context_and_decorator():
 
     assert not predict(x).requires_grad and tg.is_grad_enabled()
 
+    @tg.inference_mode
+    def bare(a):
+        return a * 2
+
+    assert not bare(x).requires_grad and bare.__name__ == "bare" and tg.is_grad_enabled()
+
 
 def test_every_new_name_is_exported_and_listed():
     from tinygrad_mlp.functions import FUNCTIONS

@@ -82,9 +82,14 @@ def var_mean(
 
 
 class inference_mode(set_grad_enabled):
-    """`with tg.inference_mode():` (or `@tg.inference_mode()`) records nothing, as
-    `no_grad()`; `inference_mode(False)` records. PyTorch's inference tensors have more
-    rules; here it is no_grad by another name."""
+    """`with tg.inference_mode():` (or `@tg.inference_mode()`, or `@tg.inference_mode`)
+    records nothing, as `no_grad()`; `inference_mode(False)` records. PyTorch's inference
+    tensors have more rules; here it is no_grad by another name."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # used as a decorator without parentheses
+            return cls()(mode)
+        return super().__new__(cls)
 
     def __init__(self, mode: builtins.bool = True) -> None:
         super().__init__(not mode)
