@@ -5,9 +5,13 @@ against central differences in float64, bad input refused by name."""
 
 import math
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 from helpers import check_grads
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import arrays, shapes
 
 import tinygrad_mlp as tg
 import tinygrad_mlp.functional as F
@@ -594,3 +598,60 @@ def test_every_new_name_is_exported_and_listed():
     assert math.isclose(tg.round(t64(2.5)).item(), 2.0)
     with pytest.raises(TypeError, match="argument 'input' must be a Tensor, not list"):
         tg.floor([1.5])
+
+
+# --------------------------------------------------------------------------- properties
+@st.composite
+def array_and_dim(draw, min_side=1, values=None):
+    """A float64 array of 1 to 3 dims and one of its dims (negative ones included)."""
+    shape = draw(shapes(min_dims=1, max_dims=3, min_side=min_side))
+    a = draw(values(shape) if values else arrays(shape))
+    return a, draw(st.integers(-len(shape), len(shape) - 1))
+
+
+def small_integers(shape):
+    """Whole numbers in [-2, 2] as floats: many ties and zeros."""
+    return hnp.arrays(np.float64, shape, elements=st.integers(-2, 2).map(float), fill=st.nothing())
+
+
+@given(array_and_dim(min_side=0))
+def test_cumsum_matches_numpy(case):
+    a, d = case
+    np.testing.assert_allclose(t64(a).cumsum(d).data, np.cumsum(a, axis=d), rtol=1e-12, atol=1e-12)
+
+
+@given(array_and_dim(values=small_integers))
+def test_prod_matches_numpy_and_its_gradient_is_right_with_zeros(case):
+    a, d = case
+    np.testing.assert_array_equal(t64(a).prod(d).data, np.prod(a, axis=d))
+    np.testing.assert_array_equal(t64(a).prod().data, np.prod(a))
+    check_grads(lambda x: x.prod(d), [a])
+
+
+@given(array_and_dim(values=small_integers), st.booleans())
+def test_sort_matches_numpys_stable_sort(case, descending):
+    a, d = case
+    values, indices = t64(a).sort(d, descending=descending)
+    want = np.argsort(-a if descending else a, axis=d, kind="stable")  # no NaN: -a is safe
+    np.testing.assert_array_equal(indices.data, want)
+    np.testing.assert_array_equal(values.data, np.take_along_axis(a, want, d))
+
+
+@given(array_and_dim(), st.data())
+def test_gather_flip_roll_match_numpy(case, data):
+    a, d = case
+    shape = tuple(
+        data.draw(st.integers(0 if i == d % a.ndim else 1, n)) for i, n in enumerate(a.shape)
+    )
+    index = data.draw(
+        hnp.arrays(np.int64, shape, elements=st.integers(0, a.shape[d] - 1), fill=st.nothing())
+    )
+    # the part of a that index covers (NumPy would broadcast a size-1 index instead)
+    covered = a[tuple(slice(None) if i == d % a.ndim else slice(n) for i, n in enumerate(shape))]
+    np.testing.assert_array_equal(
+        t64(a).gather(d, Tensor(index)).data, np.take_along_axis(covered, index, d)
+    )
+    shift = data.draw(st.integers(-7, 7))
+    np.testing.assert_array_equal(t64(a).roll(shift, d).data, np.roll(a, shift, d))
+    np.testing.assert_array_equal(t64(a).flip(d).data, np.flip(a, d))
+    check_grads(lambda x: x.gather(d, Tensor(index)) + 0 * x.sum(), [a]) if index.size else None

@@ -808,7 +808,8 @@ class TensorMethods:
                     f"at dimension {i} (only dim {d} may be larger)"
                 )
         _check_bounds(index, self.shape[d], d, "gather")
-        coords = list(np.ogrid[tuple(slice(n) for n in index.shape)])
+        last = index.ndim - 1  # position i along each other dim, shaped to broadcast
+        coords = [np.arange(n).reshape((n,) + (1,) * (last - i)) for i, n in enumerate(index.shape)]
         coords[d] = index
         return self[tuple(coords)]
 
