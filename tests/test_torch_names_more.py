@@ -76,6 +76,12 @@ def test_sinh_is_exact_near_zero_and_cosh_overflows_only_with_the_result():
     big = t32([89.0, -89.0, 90.0])  # exp(89) overflows float32, cosh(89) = 2.2e38 does not
     np.testing.assert_allclose(big.cosh().data[:2], np.cosh(89.0), rtol=1e-6)
     assert np.isinf(big.cosh().data[2]) and np.isfinite(big.sinh().data[:2]).all()
+    edge = np.array([709.9, -710.4, 705.0, 711.0])  # exp overflows float64 from 709.78
+    with np.errstate(over="ignore"):
+        np.testing.assert_allclose(t64(edge).cosh().data[:3], np.cosh(edge[:3]), rtol=1e-15)
+        np.testing.assert_allclose(t64(edge).sinh().data[:3], np.sinh(edge[:3]), rtol=1e-15)
+        assert np.isinf(t64(edge).cosh().data[3]) and t64(-edge).sinh().data[3] == -np.inf
+    check_grads(lambda x: x.sinh() * 1e-300 + x.cosh() * 1e-300, [np.array([-705.0, 701.0, 2.0])])
 
 
 def test_integer_tensors_give_float32_results():

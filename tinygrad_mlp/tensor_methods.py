@@ -625,11 +625,11 @@ class TensorMethods:
     def sinh(self) -> Any:
         """(exp(self) - exp(-self)) / 2, computed as (expm1(self) - expm1(-self)) / 2 so
         that it is exact near 0."""
-        return _in_float64(self, lambda x: (x.expm1() - (-x).expm1()) * 0.5)
+        return _in_float64(self, lambda x: _hyperbolic(x, (x.expm1() - (-x).expm1()) * 0.5, True))
 
     def cosh(self) -> Any:
         """(exp(self) + exp(-self)) / 2."""
-        return _in_float64(self, lambda x: (x.exp() + (-x).exp()) * 0.5)
+        return _in_float64(self, lambda x: _hyperbolic(x, (x.exp() + (-x).exp()) * 0.5, False))
 
     def tan(self) -> Any:
         """sin(self) / cos(self)."""
@@ -1149,6 +1149,24 @@ def _in_float64(x: Any, fn: Callable) -> Any:
     out = fn(x.astype(np.float64))
     with np.errstate(over="ignore"):  # too large for dtype: inf, as PyTorch gives (silently)
         return out.astype(dtype)
+
+
+def _hyperbolic(x: Any, direct: Any, odd: bool) -> Any:
+    """sinh (odd) or cosh of float64 x, `direct` its value from exp: where |x| > 700 (exp
+    overflows from 709.78, sinh and cosh only from 710.48) it is h * (h / 2) with
+    h = exp(|x| / 2), as large |x| leave exp(-|x|) nothing to add. (The gradient there
+    still passes through 2 * cosh(x): for float64 |x| in (709.8, 710.5) it is inf, where
+    PyTorch's is just finite.)"""
+    from .tensor import where
+
+    big = np.abs(x.data) > 700
+    if not big.any():
+        return direct
+    h = (x.abs() * 0.5).exp()
+    far = h * (h * 0.5) * (x.sign() if odd else 1)
+    near = x.clamp(-700, 700)  # the branch not taken must not overflow: 0 * inf is NaN
+    near = (near.expm1() - (-near).expm1()) * 0.5 if odd else (near.exp() + (-near).exp()) * 0.5
+    return where(big, far, near)
 
 
 def _rounded(x: Any, fn: Callable) -> Any:
