@@ -8,7 +8,10 @@ What is compared (after copying weights with `torch.from_numpy` / `np.asarray` o
   - BatchNorm1d running statistics and num_batches_tracked after several training steps
     (momentum 0.1 and None), and F.batch_norm in both modes;
   - every loss with every reduction (values and gradients), at ordinary and extreme inputs;
-  - softmax, log_softmax, logsumexp; calculate_gain.
+  - softmax, log_softmax, logsumexp; calculate_gain;
+  - PyTorch's Tensor methods and tg.<name> functions (prod, cumsum, gather, sort, topk,
+    masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, ...): values and
+    dtypes in float64 and float32, integer results exactly, gradients in float64.
 
 Run:  python benchmarks/compare_torch.py      (needs torch; prints one line per check)
 """
@@ -22,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+import tinygrad_mlp as tg
 import tinygrad_mlp.functional as F
 import tinygrad_mlp.nn as nn
 from tinygrad_mlp import Tensor, manual_seed
@@ -47,8 +51,10 @@ def check(what: str, ours: Any, theirs: Any, dtype: Any = np.float64) -> None:
         failures.append(what)
         print(f"MISMATCH {what}: shape {a.shape} vs torch {b.shape}")
         return
-    err = float(np.max(np.abs(a - b), initial=0.0))
-    ok = np.allclose(a, b, rtol=rtol, atol=atol) and np.array_equal(np.isnan(a), np.isnan(b))
+    finite = np.isfinite(a) & np.isfinite(b)  # NaN and infinities must sit at the same places
+    with np.errstate(invalid="ignore"):  # inf - inf
+        err = float(np.max(np.abs(a - b), initial=0.0, where=finite))
+    ok = np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=True)
     if not ok:
         failures.append(what)
     print(f"{'ok      ' if ok else 'MISMATCH'} {what}: max |diff| {err:.3g}")
@@ -305,6 +311,112 @@ def compare_softmax_family() -> None:
         check(f"{name} grad", xo.grad, xt.grad)
 
 
+def _method_cases() -> list[tuple[str, Callable, list[np.ndarray]]]:
+    """(name, fn(tensors, module), input arrays): fn runs with module = tg and = torch."""
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((3, 4)) * 2, rng.standard_normal((3, 4))
+    pos, w = np.abs(a) + 0.1, rng.uniform(-0.3, 1.3, (3, 4))
+    zeros = a.copy()
+    zeros[0, 1] = zeros[1, :2] = 0.0
+    ties = np.array([[3.0, 1.0, np.nan, 3.0], [0.0, 2.0, 2.0, -np.inf], [1.0, 1.0, 1.0, 0.5]])
+    special = np.array([1.5, np.nan, np.inf, -np.inf, -2.0])
+    halves = np.array([0.5, 1.5, 2.5, -0.5, -2.5, 0.49, 1.7, -1.2])
+    idx = [[0, 3, 3], [1, 0, 2], [2, 2, 1]]
+    return [
+        ("softmax(1)", lambda t, m: t[0].softmax(1), [a]),
+        ("log_softmax(0)", lambda t, m: m.log_softmax(t[0], 0), [a]),
+        ("logsumexp(1, keepdim)", lambda t, m: t[0].logsumexp(1, keepdim=True), [a]),
+        ("mm", lambda t, m: t[0].mm(t[1].T), [a, b]),
+        ("dot", lambda t, m: m.dot(t[0][0], t[1][1]), [a, b]),
+        ("outer", lambda t, m: t[0][0].outer(t[1][1]), [a, b]),
+        ("prod(1) with zeros", lambda t, m: t[0].prod(1), [zeros]),
+        ("prod() with a zero", lambda t, m: t[0][0].prod(), [zeros]),
+        ("prod(0, keepdim)", lambda t, m: m.prod(t[0], 0, keepdim=True), [a]),
+        ("cumsum(1)", lambda t, m: t[0].cumsum(1), [a]),
+        ("cumsum(-2)", lambda t, m: m.cumsum(t[0], dim=-2), [a]),
+        ("gather(1)", lambda t, m: t[0].gather(1, m.tensor(idx)), [a]),
+        ("index_select(1)", lambda t, m: t[0].index_select(1, m.tensor([3, 0, 3])), [a]),
+        ("masked_fill", lambda t, m: t[0].masked_fill(t[1] > 0, 0.5), [a, b]),
+        ("where", lambda t, m: m.where(t[1] > 0, t[0], t[1]), [a, b]),
+        ("maximum", lambda t, m: t[0].maximum(t[1]), [a, b]),
+        ("minimum", lambda t, m: m.minimum(t[0], t[1]), [a, b]),
+        ("flip(0, 1)", lambda t, m: t[0].flip(0, 1), [a]),
+        ("roll(2, 1)", lambda t, m: t[0].roll(2, 1), [a]),
+        ("roll(5) flattened", lambda t, m: m.roll(t[0], 5), [a]),
+        ("split([1, 3], 1)", lambda t, m: t[0].split([1, 3], 1)[1], [a]),
+        (
+            "chunk(3, 1)",
+            lambda t, m: m.cat([p * (i + 1) for i, p in enumerate(t[0].chunk(3, 1))], 1),
+            [a],
+        ),
+        ("unbind(1)", lambda t, m: t[0].unbind(1)[2], [a]),
+        ("narrow(1, -3, 2)", lambda t, m: t[0].narrow(1, -3, 2), [a]),
+        ("tril(1)", lambda t, m: t[0].tril(1), [a]),
+        ("triu(-1)", lambda t, m: m.triu(t[0], -1), [a]),
+        ("floor", lambda t, m: t[0].floor(), [halves]),
+        ("ceil", lambda t, m: t[0].ceil(), [halves]),
+        ("round", lambda t, m: m.round(t[0]), [halves]),
+        ("round(decimals=1)", lambda t, m: t[0].round(decimals=1), [a]),
+        ("trunc", lambda t, m: t[0].trunc(), [halves]),
+        ("frac", lambda t, m: t[0].frac(), [halves]),
+        ("reciprocal", lambda t, m: t[0].reciprocal(), [pos]),
+        ("rsqrt", lambda t, m: t[0].rsqrt(), [pos]),
+        ("exp2", lambda t, m: t[0].exp2(), [a]),
+        ("log2", lambda t, m: t[0].log2(), [pos]),
+        ("log10", lambda t, m: m.log10(t[0]), [pos]),
+        ("sinh", lambda t, m: t[0].sinh(), [a]),
+        ("cosh", lambda t, m: t[0].cosh(), [a]),
+        ("tan", lambda t, m: t[0].tan(), [a / 2]),
+        ("sort(1) values", lambda t, m: t[0].sort(1).values, [ties]),
+        ("sort(1) indices", lambda t, m: t[0].sort(dim=1, stable=True).indices, [ties]),
+        (
+            "sort descending indices",
+            lambda t, m: t[0].sort(dim=0, descending=True, stable=True)[1],
+            [ties],
+        ),
+        ("argsort", lambda t, m: m.argsort(t[0], dim=1, stable=True), [ties]),
+        ("topk(2) values", lambda t, m: t[0].topk(2).values, [a]),
+        ("topk(2, 0, largest=False) indices", lambda t, m: t[0].topk(2, 0, largest=False)[1], [a]),
+        ("isnan", lambda t, m: t[0].isnan(), [special]),
+        ("isinf", lambda t, m: m.isinf(t[0]), [special]),
+        ("isfinite", lambda t, m: t[0].isfinite(), [special]),
+        ("nan_to_num", lambda t, m: t[0].nan_to_num(), [special]),
+        ("nan_to_num(1, 2, -3)", lambda t, m: t[0].nan_to_num(1.0, 2.0, -3.0), [special]),
+        ("lerp(end, 0.3)", lambda t, m: t[0].lerp(t[1], 0.3), [a, b]),
+        ("lerp(end, weight)", lambda t, m: m.lerp(t[0], t[1], t[2]), [a, b, w]),
+        ("var_mean var", lambda t, m: m.var_mean(t[0], 1)[0], [a]),
+        ("var_mean mean", lambda t, m: m.var_mean(t[0], 0, keepdim=True)[1], [a]),
+    ]
+
+
+def compare_tensor_methods() -> None:
+    for name, fn, arrays in _method_cases():
+        for dtype, torch_dtype in ((np.float64, torch.float64), (np.float32, torch.float32)):
+            grad = dtype is np.float64
+            ours = [Tensor(x, dtype=dtype, requires_grad=grad) for x in arrays]
+            theirs = [torch.tensor(x, dtype=torch_dtype, requires_grad=grad) for x in arrays]
+            out_o, out_t = fn(ours, tg), fn(theirs, torch)
+            label = f"{name} {np.dtype(dtype).name}"
+            same_dtype = out_o.dtype.name == str(out_t.dtype).removeprefix("torch.")
+            if out_o.dtype.kind != "f":
+                expect(
+                    f"{label} (exact)",
+                    same_dtype and np.array_equal(out_o.data, out_t.numpy()),
+                    f"{out_o.dtype} vs {out_t.dtype}",
+                )
+                continue
+            expect(f"{label} dtype", same_dtype, f"{out_o.dtype} vs {out_t.dtype}")
+            check(f"{label} value", out_o, out_t, dtype)
+            if grad and out_t.requires_grad:
+                g = np.random.default_rng(6).standard_normal(tuple(out_t.shape))
+                out_o.backward(Tensor(g, dtype=np.float64))
+                out_t.backward(torch.from_numpy(g))
+                for i, (x_o, x_t) in enumerate(zip(ours, theirs)):
+                    got = np.zeros(x_o.shape) if x_o.grad is None else x_o.grad.data
+                    want = np.zeros(x_o.shape) if x_t.grad is None else x_t.grad
+                    check(f"{label} grad {i}", got, want)
+
+
 def compare_init() -> None:
     for name, param in [
         ("linear", None),
@@ -341,6 +453,7 @@ def main() -> int:
     compare_batchnorm()
     compare_losses()
     compare_softmax_family()
+    compare_tensor_methods()
     compare_init()
     if failures:
         print(f"\n{len(failures)} MISMATCH(ES): " + "; ".join(failures))

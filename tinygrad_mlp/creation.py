@@ -112,6 +112,33 @@ def full_like(
     return _new(np.full(t.shape, fill_value, dtype=dt), requires_grad, device, "full_like()")
 
 
+def empty_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False):
+    """A tensor of t's shape (and dtype, unless `dtype` says) whose values are whatever
+    the memory held."""
+    dt = t.dtype if dtype is None else as_dtype(dtype, "empty_like()")
+    return _new(np.empty(t.shape, dtype=dt), requires_grad, device, "empty_like()")
+
+
+def rand_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False):
+    """Uniform samples in [0, 1) of t's shape and (floating) dtype, as `rand`."""
+    dt = _floating_like(t, dtype, "rand_like()")
+    return _new(generator().random(t.shape).astype(dt), requires_grad, device, "rand_like()")
+
+
+def randn_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False):
+    """Standard normal samples of t's shape and (floating) dtype, as `randn`."""
+    array = generator().standard_normal(t.shape).astype(_floating_like(t, dtype, "randn_like()"))
+    return _new(array, requires_grad, device, "randn_like()")
+
+
+def _floating_like(t: Tensor, dtype: Any, who: str) -> np.dtype:
+    """The dtype of a random `*_like` result: t's, or `dtype`; it must be floating."""
+    dt = t.dtype if dtype is None else as_dtype(dtype, who)
+    if dt.kind != "f":
+        raise TypeError(f"{who}: the samples are floating, got dtype {dt}; pass dtype=tg.float32")
+    return dt
+
+
 def eye(n: int, dtype: Any = _F32, device: Any = None, requires_grad: bool = False) -> Tensor:
     return _new(np.eye(n, dtype=as_dtype(dtype, "eye()")), requires_grad, device, "eye()")
 
@@ -184,6 +211,7 @@ __all__ = [
     "arange",
     "device",
     "empty",
+    "empty_like",
     "eye",
     "from_numpy",
     "full",
@@ -192,8 +220,10 @@ __all__ = [
     "ones",
     "ones_like",
     "rand",
+    "rand_like",
     "randint",
     "randn",
+    "randn_like",
     "randperm",
     "tensor",
     "zeros",

@@ -2,8 +2,9 @@
 
 `tg.sum(x, dim=1)` is `x.sum(dim=1)`, `tg.max(x, 1)` is `x.max(1)`, and so on; `cat` and
 `stack` take `dim=` (or NumPy's `axis=`), and `isclose`, `allclose`, `equal` compare.
+`is_tensor`, `var_mean` and `inference_mode` (no_grad by PyTorch's other name) are here too.
 
-This module defines `sum`, `max`, `min`, `abs`, `all`, `any` and `pow`, so its own code
+This module defines `sum`, `max`, `min`, `abs`, `all`, `any`, `pow` and `round`, so its own code
 reaches Python's through `builtins`.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .autograd import set_grad_enabled
 from .checks import as_dim, as_tensor_list, axis_args
 from .tensor_methods import TensorMethods
 
@@ -49,6 +51,48 @@ reshape, permute, transpose, swapaxes = map(_function, "reshape permute transpos
 flatten, unsqueeze, squeeze, t = map(_function, "flatten unsqueeze squeeze t".split())
 sin, cos, sign, square, erf = map(_function, "sin cos sign square erf".split())
 log1p, expm1 = map(_function, "log1p expm1".split())
+softmax, log_softmax, logsumexp = map(_function, "softmax log_softmax logsumexp".split())
+mm, dot, inner, outer, prod, cumsum = map(_function, "mm dot inner outer prod cumsum".split())
+gather, index_select, select = map(_function, "gather index_select select".split())
+masked_fill, take_along_dim = map(_function, "masked_fill take_along_dim".split())
+flip, roll, narrow, split, chunk = map(_function, "flip roll narrow split chunk".split())
+unbind, tril, triu = map(_function, "unbind tril triu".split())
+floor, ceil, round, trunc, fix, frac = map(_function, "floor ceil round trunc fix frac".split())
+reciprocal, rsqrt, exp2, log2, log10 = map(_function, "reciprocal rsqrt exp2 log2 log10".split())
+sinh, cosh, tan = map(_function, "sinh cosh tan".split())
+sort, argsort, topk = map(_function, "sort argsort topk".split())
+isnan, isinf, isfinite, nan_to_num = map(_function, "isnan isinf isfinite nan_to_num".split())
+lerp, is_floating_point = map(_function, "lerp is_floating_point".split())
+
+
+def is_tensor(obj: Any) -> builtins.bool:
+    """True when `obj` is a Tensor, as `torch.is_tensor`."""
+    return _is_tensor(obj)
+
+
+def var_mean(
+    input: Any, dim: Any = None, unbiased: Any = None, keepdim: Any = False, *, correction=None
+) -> tuple:
+    """`(var, mean)` over the same dims, as `torch.var_mean`; var is unbiased unless
+    `unbiased=False` or `correction=` says otherwise."""
+    if isinstance(dim, builtins.bool):  # var_mean(x, unbiased)
+        dim, unbiased = None, dim
+    var = _function("var")(input, dim, unbiased, keepdim, correction=correction)
+    return var, input.mean(dim, keepdim)
+
+
+class inference_mode(set_grad_enabled):
+    """`with tg.inference_mode():` (or `@tg.inference_mode()`, or `@tg.inference_mode`)
+    records nothing, as `no_grad()`; `inference_mode(False)` records. PyTorch's inference
+    tensors have more rules; here it is no_grad by another name."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # used as a decorator without parentheses
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: builtins.bool = True) -> None:
+        super().__init__(not mode)
 
 
 def cat(tensors: Any, dim: int | None = None, *, axis: int | None = None) -> Any:
@@ -97,7 +141,11 @@ FUNCTIONS = (
     "exp log sqrt tanh sigmoid relu abs neg clamp clip add sub mul div pow sum mean amax amin "
     "argmax argmin max min var std norm all any numel reshape permute transpose swapaxes "
     "flatten unsqueeze squeeze t sin cos sign square erf log1p expm1 cat concat stack "
-    "isclose allclose equal"
+    "isclose allclose equal softmax log_softmax logsumexp mm dot inner outer prod cumsum gather "
+    "index_select select masked_fill take_along_dim flip roll narrow split chunk unbind tril "
+    "triu floor ceil round trunc fix frac reciprocal rsqrt exp2 log2 log10 sinh cosh tan sort "
+    "argsort topk isnan isinf isfinite nan_to_num lerp is_floating_point is_tensor var_mean "
+    "inference_mode"
 ).split()
 
 __all__ = FUNCTIONS

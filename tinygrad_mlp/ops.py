@@ -328,7 +328,7 @@ class Cast(Primitive):
         return g, None
 
 
-# More elementwise math (PyTorch's sign, log1p, expm1, sin, cos, erf).
+# More elementwise math (PyTorch's sign, log1p, expm1, sin, cos, erf, log2, log10).
 def _zeros_like(x: Any) -> Any:
     """Zeros of x's shape and dtype, outside any graph: a gradient that is 0 whatever x holds
     (x * 0 would be NaN where x is inf)."""
@@ -420,6 +420,27 @@ class Erf(Primitive):
         return g * (_np("exp", -(x * x)) * _TWO_OVER_SQRT_PI)
 
 
+class Log2(Primitive):
+    """out = log2(x), NumPy's, computed in float64 and rounded to x's dtype: PyTorch's
+    values (log(x) / log(2) misses 3 at x = 8 in float64);  dx = g / (x * log(2))"""
+
+    log, scale = staticmethod(np.log2), 1 / math.log(2)
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.log(x.astype(np.float64)).astype(x.dtype)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ctx.scale / x
+
+
+class Log10(Log2):
+    """out = log10(x); the same rule with log(10)"""
+
+    log, scale = staticmethod(np.log10), 1 / math.log(10)
+
+
 # --------------------------------------------------------------------------- reductions
 def _kept_shape(shape: tuple, axes: tuple | None) -> tuple:
     """`shape` with the reduced axes (all of them for None) kept as size 1."""
@@ -483,6 +504,20 @@ class Min(Max):
     """out = smallest x over `axes`; the same rule as Max"""
 
     reduce = staticmethod(np.min)
+
+
+class Cumsum(Primitive):
+    """out = the running sums of x along `axis`;  dx = the running sums of g taken from
+    the end (g reversed along axis, summed cumulatively, reversed back)"""
+
+    def forward(ctx, x, axis):
+        ctx.save_for_backward(axis)
+        return np.cumsum(x, axis=axis)
+
+    def backward(ctx, g):
+        (axis,) = ctx.saved_tensors
+        back = (slice(None),) * axis + (slice(None, None, -1),)
+        return g[back].cumsum(axis=axis)[back], None
 
 
 # --------------------------------------------------------------------------- movement

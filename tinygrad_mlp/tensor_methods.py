@@ -6,7 +6,13 @@ indices) or a conversion (`float()`, `item()`, `tolist()`) built from the method
 `tensor.py` defines next to the primitives. It calls only methods of `self` (and
 `self.wrap` to make a tensor from an array), plus NumPy, so it imports nothing of the core;
 the few module-level functions it needs (`maximum`, `where`, ...) are imported where they
-are used.
+are used. Three methods apply a primitive themselves (`cumsum`, `log2`, `log10`: composing
+them would be slow or off by an ulp), importing it from `ops.py` where it is used, so that
+tensor.py stays within the core's line budget.
+
+Where a result is not differentiable, it is not in the graph (comparisons, `isnan`, the
+indices of `sort`); the rounding family (`floor`, `round`, ...) is in the graph with
+gradient 0, as in PyTorch, so `x.round().requires_grad` is True for an x that requires it.
 
 The module-level functions that mirror these methods (`tg.exp(x)`, `tg.sum(x, dim=1)`,
 `tg.cat`, ...) are in `functions.py`.
@@ -20,12 +26,13 @@ permutes); `x.max(1)` returns `(values, indices)` (`x.max(axis=1)` the values);
 from __future__ import annotations
 
 import builtins
+import operator
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from .checks import as_bool, as_device, as_dim, as_dtype, as_shape, axis_args
+from .checks import as_axes, as_bool, as_device, as_dim, as_dtype, as_shape, axis_args
 
 
 class ValuesIndices(NamedTuple):
@@ -616,6 +623,420 @@ class TensorMethods:
         tiled = spread.broadcast_to(tuple(v for r, n in zip(reps, shape) for v in (r, n)))
         return tiled.reshape(*(r * n for r, n in zip(reps, shape)))
 
+    # ------------------------------------------------------------------ more PyTorch math
+    def is_floating_point(self) -> builtins.bool:
+        """True for a float16, float32 or float64 tensor."""
+        return self.dtype.kind == "f"
+
+    def reciprocal(self) -> Any:
+        """1 / self (an integer tensor gives float32, as in PyTorch)."""
+        return 1 / self
+
+    def rsqrt(self) -> Any:
+        """1 / sqrt(self)."""
+        return _in_float64(self, lambda x: 1 / x.sqrt())
+
+    def exp2(self) -> Any:
+        """2 ** self."""
+        return _in_float64(self, lambda x: 2**x)
+
+    def log2(self) -> Any:
+        """The base-2 logarithm (exact at powers of 2; an integer tensor gives float32)."""
+        from .ops import Log2
+
+        return Log2.apply(self if self.is_floating_point() else self.float())
+
+    def log10(self) -> Any:
+        """The base-10 logarithm (exact at powers of 10)."""
+        from .ops import Log10
+
+        return Log10.apply(self if self.is_floating_point() else self.float())
+
+    def sinh(self) -> Any:
+        """(exp(self) - exp(-self)) / 2, computed as (expm1(self) - expm1(-self)) / 2 so
+        that it is exact near 0."""
+        return _in_float64(self, lambda x: _hyperbolic(x, (x.expm1() - (-x).expm1()) * 0.5, True))
+
+    def cosh(self) -> Any:
+        """(exp(self) + exp(-self)) / 2."""
+        return _in_float64(self, lambda x: _hyperbolic(x, (x.exp() + (-x).exp()) * 0.5, False))
+
+    def tan(self) -> Any:
+        """sin(self) / cos(self)."""
+        return _in_float64(self, lambda x: x.sin() / x.cos())
+
+    # rounding: the gradient is 0 everywhere, as in PyTorch (the steps are flat)
+    def floor(self) -> Any:
+        """The largest integer <= each value (integer tensors are returned as copies)."""
+        return _rounded(self, np.floor)
+
+    def ceil(self) -> Any:
+        """The smallest integer >= each value."""
+        return _rounded(self, np.ceil)
+
+    def trunc(self) -> Any:
+        """Each value rounded towards 0."""
+        return _rounded(self, np.trunc)
+
+    fix = trunc
+
+    def round(self, *, decimals: builtins.int = 0) -> Any:
+        """Each value rounded to `decimals` decimal places, halves to even (0.5 -> 0,
+        1.5 -> 2, 2.5 -> 2), as PyTorch and NumPy do."""
+        decimals = _int(decimals, "decimals", "round")
+        return _rounded(self, lambda a: np.round(a, decimals))
+
+    def frac(self) -> Any:
+        """self - trunc(self), the fractional part with self's sign; the gradient is 1."""
+        if not self.is_floating_point():
+            raise TypeError(f"frac() needs a floating tensor, got {self.dtype}")
+        return self - self.trunc()
+
+    def isnan(self) -> Any:
+        """True where the value is NaN (a bool tensor, outside the graph)."""
+        return self.wrap(np.isnan(self.data))
+
+    def isinf(self) -> Any:
+        """True where the value is +inf or -inf."""
+        return self.wrap(np.isinf(self.data))
+
+    def isfinite(self) -> Any:
+        """True where the value is neither NaN nor infinite."""
+        return self.wrap(np.isfinite(self.data))
+
+    def nan_to_num(self, nan: Any = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
+        """NaN becomes `nan`, +inf `posinf` and -inf `neginf` (by default the largest and
+        the smallest finite value of the dtype); the gradient is 0 where a value was
+        replaced and passes through elsewhere."""
+        from .tensor import where
+
+        if not self.is_floating_point():
+            return self.clone()
+        replaced = np.nan_to_num(self.data, nan=nan, posinf=posinf, neginf=neginf)
+        return where(np.isfinite(self.data), self, replaced)
+
+    def lerp(self, end: Any, weight: Any) -> Any:
+        """self + weight * (end - self), computed as PyTorch does: from self where
+        |weight| < 0.5, from end (end - (end - self) * (1 - weight)) elsewhere, so weight 1
+        gives end exactly (in float32 within an ulp of PyTorch's, which fuses the
+        multiply-add)."""
+        from .tensor import where
+
+        if not _is_tensor(weight):
+            if abs(weight) < 0.5:
+                return self + weight * (end - self)
+            return end - (end - self) * (1 - weight)
+        low = self + weight * (end - self)
+        return where((weight.abs() < 0.5).data, low, end - (end - self) * (1 - weight))
+
+    # ------------------------------------------------------------------ softmax family
+    def softmax(self, dim: builtins.int, dtype: Any = None) -> Any:
+        """exp(self) / sum(exp(self)) along `dim` (functional.softmax)."""
+        from .functional import softmax
+
+        return softmax(self if dtype is None else self.to(dtype), dim=dim)
+
+    def log_softmax(self, dim: builtins.int, dtype: Any = None) -> Any:
+        """log(softmax(self, dim)), computed stably (functional.log_softmax)."""
+        from .functional import log_softmax
+
+        return log_softmax(self if dtype is None else self.to(dtype), dim=dim)
+
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> Any:
+        """log(sum(exp(self))) over `dim` (an int or a tuple), computed stably."""
+        from .functional import logsumexp
+
+        return logsumexp(self, dim=dim, keepdim=as_bool(keepdim, "keepdim", "logsumexp"))
+
+    # ------------------------------------------------------------------ products and sums
+    def mm(self, mat2: Any) -> Any:
+        """The matrix product of two 2-D tensors (no broadcasting, unlike matmul)."""
+        for name, x in (("self", self), ("mat2", mat2)):
+            if np.ndim(x) != 2:
+                raise RuntimeError(f"mm(): {name} must be a matrix (2-D), got shape {np.shape(x)}")
+        return self @ mat2
+
+    def dot(self, other: Any) -> Any:
+        """The inner product of two 1-D tensors of one length (a 0-d tensor)."""
+        if self.ndim != 1 or np.ndim(other) != 1 or self.shape != np.shape(other):
+            raise RuntimeError(
+                f"dot(): needs two 1-D tensors of the same length, got shapes {self.shape} and "
+                f"{np.shape(other)}"
+            )
+        return self @ other
+
+    inner = dot
+
+    def outer(self, vec2: Any) -> Any:
+        """The outer product of two 1-D tensors: out[i, j] = self[i] * vec2[j]."""
+        if self.ndim != 1 or np.ndim(vec2) != 1:
+            raise RuntimeError(
+                f"outer(): needs two 1-D tensors, got shapes {self.shape} and {np.shape(vec2)}"
+            )
+        right = vec2.reshape(1, -1) if _is_tensor(vec2) else np.reshape(vec2, (1, -1))
+        return self.reshape(-1, 1) * right
+
+    def prod(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        dtype: Any = None,
+        axis=None,
+        keepdims=None,
+    ) -> Any:
+        """The product of the values over `dim` (one axis), or of all of them. Integer and
+        bool tensors give int64, as in PyTorch. Composed of pairwise products (half the
+        values times the other half, until one is left), so the gradient is right where
+        values are 0, and it can be differentiated again."""
+        dim, keepdim = axis_args(dim, keepdim, axis, keepdims, "prod")
+        x = self.long() if dtype is None and not self.is_floating_point() else self
+        x = x if dtype is None else x.to(dtype)
+        if dim is None:
+            out = _product(x.reshape(-1), 0)
+            return out.reshape(*(1,) * self.ndim) if keepdim else out.reshape(())
+        d = as_dim(dim, self.ndim, "prod")
+        if self.ndim == 0:
+            return x.clone()
+        out = _product(x, d)
+        return out if keepdim else out.squeeze(d)
+
+    def cumsum(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
+        """The running sums along `dim`: out[i] = self[0] + ... + self[i]. Integer and bool
+        tensors give int64, as in PyTorch."""
+        from .ops import Cumsum
+
+        dim = axis_args(dim, False, axis, None, "cumsum")[0]
+        if dim is None:
+            raise TypeError("cumsum() missing the dim to sum along: cumsum(dim)")
+        x = self.long() if dtype is None and not self.is_floating_point() else self
+        x = x if dtype is None else x.to(dtype)
+        if self.ndim == 0:
+            as_dim(dim, 0, "cumsum")
+            return x.clone()
+        return Cumsum.apply(x, as_dim(dim, self.ndim, "cumsum"))
+
+    # ------------------------------------------------------------------ selecting
+    def gather(self, dim: builtins.int, index: Any, *, sparse_grad: builtins.bool = False) -> Any:
+        """out[i][j] = self[index[i][j]][j] for dim 0 (and likewise for each dim):
+        `index` is an integer tensor with self's number of dimensions, no larger than self
+        except along dim. The gradient adds up where an index repeats."""
+        index = _index_array(index, "gather")
+        if self.ndim == 0:
+            as_dim(dim, 0, "gather")
+            return self.reshape(1).gather(0, index.reshape(1)).reshape(index.shape)
+        d = as_dim(dim, self.ndim, "gather")
+        if index.ndim != self.ndim:
+            raise RuntimeError(
+                f"gather(): index must have as many dimensions as self ({self.ndim}), got "
+                f"shape {index.shape}"
+            )
+        for i, (n, m) in enumerate(zip(index.shape, self.shape)):
+            if i != d and n > m:
+                raise RuntimeError(
+                    f"gather(): index of shape {index.shape} is larger than self {self.shape} "
+                    f"at dimension {i} (only dim {d} may be larger)"
+                )
+        _check_bounds(index, self.shape[d], d, "gather")
+        last = index.ndim - 1  # position i along each other dim, shaped to broadcast
+        coords = [np.arange(n).reshape((n,) + (1,) * (last - i)) for i, n in enumerate(index.shape)]
+        coords[d] = index
+        return self[tuple(coords)]
+
+    def take_along_dim(self, indices: Any, dim: builtins.int) -> Any:
+        """NumPy's take_along_axis with a dim: the same as gather(dim, indices) here."""
+        return self.gather(dim, indices)
+
+    def index_select(self, dim: builtins.int, index: Any) -> Any:
+        """The slices at positions `index` (a 1-D, or 0-d, integer tensor) along `dim`;
+        the gradient adds up where an index repeats."""
+        index = _index_array(index, "index_select")
+        if index.ndim > 1:
+            raise IndexError(
+                f"index_select(): index must be a vector (1-D), got shape {index.shape}"
+            )
+        x = self.reshape(1) if self.ndim == 0 else self
+        d = as_dim(dim, self.ndim, "index_select")
+        _check_bounds(index, x.shape[d], d, "index_select")
+        out = x[(slice(None),) * d + (index.reshape(-1),)]
+        return out.reshape(()) if self.ndim == 0 else out
+
+    def select(self, dim: builtins.int, index: builtins.int) -> Any:
+        """The slice at position `index` along `dim` (that dim is removed): x.select(1, 2)
+        is x[:, 2]."""
+        d = _real_dim(self, dim, "select")
+        i = _position(index, self.shape[d], "select", d)
+        return self[(slice(None),) * d + (i,)]
+
+    def masked_fill(self, mask: Any, value: Any) -> Any:
+        """`value` where the boolean `mask` (broadcast to self) is True, self elsewhere.
+        `value` is a number or a 0-d tensor (which gets the gradient of the filled
+        places); it is cast to self's dtype."""
+        from .tensor import where
+
+        cond = np.asarray(mask.data if _is_tensor(mask) else mask)
+        if cond.dtype != np.bool_:
+            raise RuntimeError(
+                f"masked_fill(): mask must be a bool tensor, got dtype {cond.dtype}; compare "
+                "to make one, e.g. x.masked_fill(m != 0, value)"
+            )
+        if _is_tensor(value):
+            if value.ndim != 0:
+                raise RuntimeError(
+                    f"masked_fill(): value must be a number or a 0-d tensor, got shape "
+                    f"{value.shape}; for a tensor of values use tg.where(mask, values, x)"
+                )
+            fill = value.astype(self.dtype)
+        else:
+            from .checks import as_constant
+
+            fill = np.asarray(as_constant(value, "masked_fill()")).astype(self.dtype)
+        return where(cond, fill, self)
+
+    # ------------------------------------------------------------------ sorting
+    def sort(
+        self, dim: builtins.int = -1, descending: builtins.bool = False, *, stable: Any = False
+    ) -> Any:
+        """`(values, indices)` of self sorted along `dim` (ascending unless `descending`);
+        equal values keep their order, NaN counts as the largest value, as in PyTorch.
+        The values are self.gather(dim, indices), so the gradient flows back to where
+        each value came from."""
+        indices = self.argsort(dim, descending, stable=stable)
+        return ValuesIndices(self.gather(dim, indices), indices)
+
+    def argsort(
+        self, dim: builtins.int = -1, descending: builtins.bool = False, *, stable: Any = False
+    ) -> Any:
+        """The int64 indices that sort self along `dim` (see sort)."""
+        descending = as_bool(descending, "descending", "argsort")
+        d = as_dim(dim, self.ndim, "argsort")
+        if self.ndim == 0:
+            return self.wrap(np.zeros((), np.int64))
+        if not descending:
+            order = np.argsort(self.data, axis=d, kind="stable")
+        else:  # sort the reversed array and reverse back: ties stay in order, NaN first
+            reverse = np.flip(np.argsort(np.flip(self.data, d), axis=d, kind="stable"), d)
+            order = self.shape[d] - 1 - reverse
+        return self.wrap(order.astype(np.int64))
+
+    def topk(
+        self,
+        k: builtins.int,
+        dim: builtins.int = -1,
+        largest: builtins.bool = True,
+        sorted: builtins.bool = True,
+    ) -> Any:
+        """`(values, indices)` of the k largest values along `dim` (the k smallest with
+        largest=False), largest first."""
+        d = as_dim(dim, self.ndim, "topk")
+        n = self.shape[d] if self.ndim else 1
+        k = _int(k, "k", "topk")
+        if not 0 <= k <= n:
+            raise RuntimeError(f"topk(): k={k} is out of range for dim {d} of size {n}")
+        values, indices = self.sort(d, descending=as_bool(largest, "largest", "topk"))
+        if self.ndim == 0:
+            return ValuesIndices(values, indices)
+        return ValuesIndices(values.narrow(d, 0, k), indices.narrow(d, 0, k))
+
+    # ------------------------------------------------------------------ more shape
+    def flip(self, *dims: Any) -> Any:
+        """The values in reverse order along each of `dims`: flip(0), flip(0, 1),
+        flip((0, 1))."""
+        if not dims:
+            raise TypeError("flip() missing the dims to reverse: flip(dims), e.g. flip(0)")
+        axes = as_axes(dims[0] if len(dims) == 1 else dims, self.ndim, "flip")
+        return self[
+            tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(self.ndim))
+        ]
+
+    def roll(self, shifts: Any, dims: Any = None) -> Any:
+        """Shift the values by `shifts` along `dims`, wrapping around: the value at i moves
+        to i + shift. Without dims the tensor is rolled flattened and reshaped back."""
+        from .tensor import concatenate
+
+        shift_list = list(shifts) if isinstance(shifts, tuple | list) else [shifts]
+        if dims is None:
+            if len(shift_list) != 1:
+                raise RuntimeError(f"roll(): without dims= give one shift, got {shifts!r}")
+            return self.flatten().roll(shift_list[0], 0).reshape(self.shape)
+        dim_list = list(dims) if isinstance(dims, tuple | list) else [dims]
+        if len(dim_list) != len(shift_list):
+            raise RuntimeError(
+                f"roll(): shifts {shifts!r} and dims {dims!r} must have the same length"
+            )
+        out = self
+        for shift, dim in zip(shift_list, dim_list):
+            d = _real_dim(self, dim, "roll")
+            n = self.shape[d]
+            s = _int(shift, "shifts", "roll") % n if n else 0
+            if s:
+                lead = (slice(None),) * d
+                out = concatenate([out[(*lead, slice(n - s, n))], out[(*lead, slice(0, n - s))]], d)
+        return out if out is not self else self.clone()
+
+    def narrow(self, dim: builtins.int, start: Any, length: builtins.int) -> Any:
+        """The `length` positions from `start` along `dim` (a negative start counts from
+        the end): x.narrow(0, 1, 2) is x[1:3]."""
+        d = _real_dim(self, dim, "narrow")
+        n = self.shape[d]
+        start, length = _int(start, "start", "narrow"), _int(length, "length", "narrow")
+        if not -n <= start <= n:
+            raise IndexError(f"narrow(): start {start} is out of range for dim {d} of size {n}")
+        start += n if start < 0 else 0
+        if length < 0 or start + length > n:
+            raise RuntimeError(
+                f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({n})"
+            )
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def split(self, split_size_or_sections: Any, dim: builtins.int = 0) -> tuple:
+        """A tuple of pieces along `dim`: of `split_size` each (the last may be smaller),
+        or of the sizes in a list (which must add up to the size of dim)."""
+        d = _real_dim(self, dim, "split")
+        n = self.shape[d]
+        if isinstance(split_size_or_sections, tuple | list):
+            sizes = [_int(s, "split_size_or_sections", "split") for s in split_size_or_sections]
+            if builtins.any(s < 0 for s in sizes) or builtins.sum(sizes) != n:
+                raise RuntimeError(
+                    f"split(): sizes {sizes} must be >= 0 and add up to {n}, the size of dim {d}"
+                )
+        else:
+            size = _int(split_size_or_sections, "split_size_or_sections", "split")
+            if size < 0 or (size == 0 and n):
+                raise RuntimeError(
+                    f"split(): split_size must be > 0 for dim {d} of size {n}, got {size}"
+                )
+            sizes = [builtins.min(size, n - s) for s in range(0, n, size)] if n else [0]
+        starts = np.cumsum([0, *sizes[:-1]]).tolist()
+        return tuple(self.narrow(d, s, m) for s, m in zip(starts, sizes))
+
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple:
+        """`chunks` pieces along `dim` of ceil(size / chunks) each (fewer pieces when the
+        size does not allow that many), as PyTorch."""
+        from .checks import check_int
+
+        chunks = check_int("chunk(): chunks", chunks, 1)
+        d = _real_dim(self, dim, "chunk")
+        n = self.shape[d]
+        if n == 0:  # PyTorch gives `chunks` empty pieces
+            return tuple(self.narrow(d, 0, 0) for _ in range(chunks))
+        return self.split(-(-n // chunks), d)
+
+    def unbind(self, dim: builtins.int = 0) -> tuple:
+        """The slices along `dim`, each without that dim: a tuple of x.select(dim, i)."""
+        d = _real_dim(self, dim, "unbind")
+        return tuple(self.select(d, i) for i in range(self.shape[d]))
+
+    def tril(self, diagonal: builtins.int = 0) -> Any:
+        """The lower triangle of the last two dims (the rest set to 0): the values with
+        column - row <= diagonal."""
+        return _triangle(self, diagonal, "tril")
+
+    def triu(self, diagonal: builtins.int = 0) -> Any:
+        """The upper triangle of the last two dims: the values with column - row >=
+        diagonal."""
+        return _triangle(self, diagonal, "triu")
+
     # ------------------------------------------------------------------ in place
     add_ = _twin("add")
     sub_ = _twin("sub")
@@ -639,6 +1060,26 @@ class TensorMethods:
     sin_ = _twin("sin")
     cos_ = _twin("cos")
     erf_ = _twin("erf")
+    floor_ = _twin("floor")
+    ceil_ = _twin("ceil")
+    trunc_ = _twin("trunc")
+    fix_ = _twin("fix")
+    round_ = _twin("round")
+    frac_ = _twin("frac")
+    reciprocal_ = _twin("reciprocal")
+    rsqrt_ = _twin("rsqrt")
+    exp2_ = _twin("exp2")
+    log2_ = _twin("log2")
+    log10_ = _twin("log10")
+    sinh_ = _twin("sinh")
+    cosh_ = _twin("cosh")
+    tan_ = _twin("tan")
+    nan_to_num_ = _twin("nan_to_num")
+    lerp_ = _twin("lerp")
+    masked_fill_ = _twin("masked_fill")
+    tril_ = _twin("tril")
+    triu_ = _twin("triu")
+    cumsum_ = _twin("cumsum")
 
     def fill_(self, value: Any) -> Any:
         """In place: every value becomes `value` (a number, or a 0-d tensor whose gradient
@@ -685,6 +1126,114 @@ class TensorMethods:
 
 def _axes(dim: Any) -> Any:
     return tuple(dim) if isinstance(dim, list) else dim
+
+
+def _int(value: Any, name: str, who: str) -> int:
+    """`value` as an int (an integer, or an integer 0-d tensor); anything else is refused."""
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{who}(): {name} must be an integer, got {value!r}") from None
+
+
+def _real_dim(x: Any, dim: Any, who: str) -> int:
+    """`dim` as an axis of x, which must have at least one."""
+    if x.ndim == 0:
+        raise IndexError(f"{who}(): dim {dim!r} is out of range: a 0-d tensor has no dimensions")
+    return as_dim(dim, x.ndim, who)
+
+
+def _position(index: Any, n: int, who: str, d: int) -> int:
+    """A position along a dim of size n; negatives count from the end."""
+    i = _int(index, "index", who)
+    if not -n <= i < n:
+        raise IndexError(f"{who}(): index {i} is out of range for dim {d} of size {n}")
+    return i % n
+
+
+def _index_array(index: Any, who: str) -> np.ndarray:
+    """The int64 array of an integer index tensor (or array)."""
+    a = np.asarray(index.data if _is_tensor(index) else index)
+    if a.dtype.kind not in "iu":
+        raise TypeError(f"{who}(): index must be an integer tensor, got dtype {a.dtype}")
+    return a.astype(np.int64, copy=False)
+
+
+def _check_bounds(index: np.ndarray, n: int, d: int, who: str) -> None:
+    """Refuse an index outside [0, n), as PyTorch's gather and index_select do."""
+    bad = (index < 0) | (index >= n)
+    if bad.any():
+        raise IndexError(
+            f"{who}(): index {index[bad].flat[0]} is out of range for dim {d} of size {n} "
+            f"(expected 0 <= index < {n})"
+        )
+
+
+def _in_float64(x: Any, fn: Callable) -> Any:
+    """fn(x) computed in float64 and rounded once to x's dtype (float32 for an integer x):
+    a float32 result is then PyTorch's correctly rounded value, and nothing overflows
+    before the float32 result does."""
+    if x.dtype == np.float64:
+        return fn(x)
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    out = fn(x.astype(np.float64))
+    with np.errstate(over="ignore"):  # too large for dtype: inf, as PyTorch gives (silently)
+        return out.astype(dtype)
+
+
+def _hyperbolic(x: Any, direct: Any, odd: bool) -> Any:
+    """sinh (odd) or cosh of float64 x, `direct` its value from exp: where |x| > 700 (exp
+    overflows from 709.78, sinh and cosh only from 710.48) it is h * (h / 2) with
+    h = exp(|x| / 2), as large |x| leave exp(-|x|) nothing to add. (The gradient there
+    still passes through 2 * cosh(x): for float64 |x| in (709.8, 710.5) it is inf, where
+    PyTorch's is just finite.)"""
+    from .tensor import where
+
+    big = np.abs(x.data) > 700
+    if not big.any():
+        return direct
+    h = (x.abs() * 0.5).exp()
+    far = h * (h * 0.5) * (x.sign() if odd else 1)
+    near = x.clamp(-700, 700)  # the branch not taken must not overflow: 0 * inf is NaN
+    near = (near.expm1() - (-near).expm1()) * 0.5 if odd else (near.exp() + (-near).exp()) * 0.5
+    return where(big, far, near)
+
+
+def _rounded(x: Any, fn: Callable) -> Any:
+    """fn applied to x's values, with gradient 0 (a constant where x was): the rounding
+    family. Integer tensors are already whole: a copy."""
+    from .tensor import where
+
+    if not x.is_floating_point():
+        return x.clone()
+    return where(False, x, fn(x.data))
+
+
+def _product(x: Any, d: int) -> Any:
+    """The product along axis d, kept as size 1: the first half times the second half
+    (an odd one out joins the result) until one value is left; an empty axis gives 1."""
+    from .tensor import concatenate
+
+    if x.shape[d] == 0:
+        return x.sum(d, keepdim=True) * 0 + 1
+    lead = (slice(None),) * d
+    while (n := x.shape[d]) > 1:
+        half = n // 2
+        pairs = x[(*lead, slice(0, half))] * x[(*lead, slice(half, 2 * half))]
+        x = pairs if n % 2 == 0 else concatenate([pairs, x[(*lead, slice(n - 1, n))]], d)
+    return x
+
+
+def _triangle(x: Any, diagonal: Any, who: str) -> Any:
+    """x with 0 outside the triangle of its last two dims that tril/triu keep."""
+    from .tensor import where
+
+    if x.ndim < 2:
+        raise RuntimeError(f"{who}(): needs a tensor of at least 2 dimensions, got shape {x.shape}")
+    k = _int(diagonal, "diagonal", who)
+    rows, cols = x.shape[-2:]
+    below = np.tri(rows, cols, k if who == "tril" else k - 1, dtype=bool)
+    return where(below if who == "tril" else ~below, x, np.zeros((), x.dtype))
 
 
 _DEVICES = ("cpu", "cuda", "mps", "xpu", "xla", "meta", "hpu", "mtia")
