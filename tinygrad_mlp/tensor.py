@@ -265,29 +265,6 @@ class Tensor(TensorMethods):
         0 outside. `clamp` and `clip` (tensor_methods.py) check the bounds and come here."""
         return ops.Clip.apply(self, min, max)
 
-    # more elementwise math, with PyTorch's names
-    def sign(self) -> Tensor:
-        """-1, 0 or 1 by the sign of each element; the gradient is 0."""
-        return ops.Sign.apply(self)
-
-    def log1p(self) -> Tensor:
-        """log(1 + self), accurate where self is tiny."""
-        return ops.Log1p.apply(self)
-
-    def expm1(self) -> Tensor:
-        """exp(self) - 1, accurate where self is tiny."""
-        return ops.Expm1.apply(self)
-
-    def sin(self) -> Tensor:
-        return ops.Sin.apply(self)
-
-    def cos(self) -> Tensor:
-        return ops.Cos.apply(self)
-
-    def erf(self) -> Tensor:
-        """The error function, 2/sqrt(pi) * integral of exp(-t^2) from 0 to self."""
-        return ops.Erf.apply(self)
-
     # ------------------------------------------------------------------ reductions
     # dim=/keepdim= (PyTorch) or axis=/keepdims= (NumPy); dim may be an int or a tuple
     def sum(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:

@@ -6,9 +6,9 @@ indices) or a conversion (`float()`, `item()`, `tolist()`) built from the method
 `tensor.py` defines next to the primitives. It calls only methods of `self` (and
 `self.wrap` to make a tensor from an array), plus NumPy, so it imports nothing of the core;
 the few module-level functions it needs (`maximum`, `where`, ...) are imported where they
-are used. Three methods apply a primitive themselves (`cumsum`, `log2`, `log10`: composing
-them would be slow or off by an ulp), importing it from `ops.py` where it is used, so that
-tensor.py stays within the core's line budget.
+are used. The methods for the primitives of `ops_math.py` (`sign`, `log1p`, `expm1`,
+`sin`, `cos`, `erf`, `log2`, `log10`, `cumsum`: composing them would be slow or off by an
+ulp) apply them here, outside the core.
 
 Where a result is not differentiable, it is not in the graph (comparisons, `isnan`, the
 indices of `sort`); the rounding family (`floor`, `round`, ...) is in the graph with
@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import ops_math
 from .checks import as_axes, as_bool, as_device, as_dim, as_dtype, as_shape, axis_args
 
 
@@ -640,17 +641,35 @@ class TensorMethods:
         """2 ** self."""
         return _in_float64(self, lambda x: 2**x)
 
+    def sign(self) -> Any:
+        """-1, 0 or 1 by the sign of each element; the gradient is 0."""
+        return ops_math.Sign.apply(self)
+
+    def log1p(self) -> Any:
+        """log(1 + self), accurate where self is tiny."""
+        return ops_math.Log1p.apply(self)
+
+    def expm1(self) -> Any:
+        """exp(self) - 1, accurate where self is tiny."""
+        return ops_math.Expm1.apply(self)
+
+    def sin(self) -> Any:
+        return ops_math.Sin.apply(self)
+
+    def cos(self) -> Any:
+        return ops_math.Cos.apply(self)
+
+    def erf(self) -> Any:
+        """The error function, 2/sqrt(pi) * integral of exp(-t^2) from 0 to self."""
+        return ops_math.Erf.apply(self)
+
     def log2(self) -> Any:
         """The base-2 logarithm (exact at powers of 2; an integer tensor gives float32)."""
-        from .ops import Log2
-
-        return Log2.apply(self if self.is_floating_point() else self.float())
+        return ops_math.Log2.apply(self if self.is_floating_point() else self.float())
 
     def log10(self) -> Any:
         """The base-10 logarithm (exact at powers of 10)."""
-        from .ops import Log10
-
-        return Log10.apply(self if self.is_floating_point() else self.float())
+        return ops_math.Log10.apply(self if self.is_floating_point() else self.float())
 
     def sinh(self) -> Any:
         """(exp(self) - exp(-self)) / 2, computed as (expm1(self) - expm1(-self)) / 2 so
@@ -804,8 +823,6 @@ class TensorMethods:
     def cumsum(self, dim: Any = None, *, dtype: Any = None, axis: Any = None) -> Any:
         """The running sums along `dim`: out[i] = self[0] + ... + self[i]. Integer and bool
         tensors give int64, as in PyTorch."""
-        from .ops import Cumsum
-
         dim = axis_args(dim, False, axis, None, "cumsum")[0]
         if dim is None:
             raise TypeError("cumsum() missing the dim to sum along: cumsum(dim)")
@@ -814,7 +831,7 @@ class TensorMethods:
         if self.ndim == 0:
             as_dim(dim, 0, "cumsum")
             return x.clone()
-        return Cumsum.apply(x, as_dim(dim, self.ndim, "cumsum"))
+        return ops_math.Cumsum.apply(x, as_dim(dim, self.ndim, "cumsum"))
 
     # ------------------------------------------------------------------ selecting
     def gather(self, dim: builtins.int, index: Any, *, sparse_grad: builtins.bool = False) -> Any:

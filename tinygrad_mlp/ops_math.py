@@ -1,0 +1,145 @@
+"""More primitives, of the same kind as those in `ops.py`: PyTorch's remaining elementwise
+math (sign, log1p, expm1, sin, cos, erf, log2, log10) and the running sum (cumsum).
+
+They sit outside the core because nothing in the engine, the layers or the losses needs
+them; each is still one `Function` with its forward and its vector-Jacobian product side
+by side, written once for arrays and Tensors (`np_call` is `np.exp(x)` on an array and
+`x.exp()` on a Tensor, so `create_graph=True` records the rule).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .ops import Primitive, np_call
+
+
+# --------------------------------------------------------------------------- elementwise
+def _zeros_like(x: Any) -> Any:
+    """Zeros of x's shape and dtype, outside any graph: a gradient that is 0 whatever x holds
+    (x * 0 would be NaN where x is inf)."""
+    if hasattr(x, "grad_fn"):
+        return type(x).wrap(np.zeros_like(x.data))
+    return np.zeros_like(x)
+
+
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+class Sign(Primitive):
+    """out = sign(x) (-1, 0 or 1);  dx = 0 everywhere (a step has slope 0 almost
+    everywhere; PyTorch gives 0 at x = 0 too)"""
+
+    def forward(ctx, x):
+        return np.sign(x)
+
+    def backward(ctx, g):
+        return _zeros_like(g)
+
+
+class Log1p(Primitive):
+    """out = log(1 + x), exact to the last digit even where x is tiny;  dx = g / (1 + x)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.log1p(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1 + x)
+
+
+class Expm1(Primitive):
+    """out = exp(x) - 1, exact to the last digit even where x is tiny;  dx = g * exp(x)
+    (not g * (out + 1), which cancels where x is very negative: 0 instead of 4e-18 at -40)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.expm1(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np_call("exp", x)
+
+
+class Sin(Primitive):
+    """out = sin(x);  dx = g * cos(x)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * np_call("cos", x)
+
+
+class Cos(Primitive):
+    """out = cos(x);  dx = -g * sin(x)"""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -(g * np_call("sin", x))
+
+
+class Erf(Primitive):
+    """out = erf(x) = 2/sqrt(pi) * (integral of exp(-t^2) from 0 to x);
+    dx = g * (2/sqrt(pi) * exp(-x^2))   (the constant joins exp(-x^2) first, so a huge g
+    meets the exact 0 that exp(-x^2) is far out, not an overflow)
+
+    NumPy has no erf: the forward applies `math.erf` (the C library's, within an ulp or
+    so) to each element in float64 and rounds to x's dtype. That costs about 0.1 us per
+    element; gelu(approximate="tanh") avoids it."""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        values = np.fromiter(map(math.erf, x.ravel().tolist()), np.float64, x.size)
+        dtype = x.dtype if x.dtype.kind == "f" else np.float64
+        return values.reshape(x.shape).astype(dtype, copy=False)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (np_call("exp", -(x * x)) * _TWO_OVER_SQRT_PI)
+
+
+class Log2(Primitive):
+    """out = log2(x), NumPy's, computed in float64 and rounded to x's dtype: PyTorch's
+    values (log(x) / log(2) misses 3 at x = 8 in float64);  dx = g / (x * log(2))"""
+
+    log, scale = staticmethod(np.log2), 1 / math.log(2)
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.log(x.astype(np.float64)).astype(x.dtype)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ctx.scale / x
+
+
+class Log10(Log2):
+    """out = log10(x); the same rule with log(10)"""
+
+    log, scale = staticmethod(np.log10), 1 / math.log(10)
+
+
+# --------------------------------------------------------------------------- scans
+class Cumsum(Primitive):
+    """out = the running sums of x along `axis`;  dx = the running sums of g taken from
+    the end (g reversed along axis, summed cumulatively, reversed back)"""
+
+    def forward(ctx, x, axis):
+        ctx.save_for_backward(axis)
+        return np.cumsum(x, axis=axis)
+
+    def backward(ctx, g):
+        (axis,) = ctx.saved_tensors
+        back = (slice(None),) * axis + (slice(None, None, -1),)
+        return g[back].cumsum(axis=axis)[back], None
