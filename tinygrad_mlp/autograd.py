@@ -115,12 +115,22 @@ class Observer:
 @contextlib.contextmanager
 def observe(watcher: Observer) -> Iterator[Observer]:
     """Within the block, `watcher` sees every operation and backward step of this thread."""
+    global _watching
     previous = switches.observers
     switches.observers = (*previous, watcher)
+    with _watch_lock:
+        _watching += 1
     try:
         yield watcher
     finally:
         switches.observers = previous
+        with _watch_lock:
+            _watching -= 1
+
+
+# Blocks of observe() open in any thread: while there are none, an operation skips the
+# per-thread look-up of its watchers (one global read instead).
+_watching, _watch_lock = 0, threading.Lock()
 
 
 # --------------------------------------------------------------------------- Function
@@ -245,8 +255,9 @@ class Function:
             node, ctx.inputs, ctx.out, ctx.epoch, ctx.arrays = ctx, inputs, out, _clock, arrays
             ctx.next_nodes = nexts
         result = Tensor.wrap(out, node)
-        for watcher in switches.observers:
-            watcher.forward(cls, node, inputs, result)
+        if _watching:
+            for watcher in switches.observers:
+                watcher.forward(cls, node, inputs, result)
         return result
 
 

@@ -45,28 +45,21 @@ def _binary(op: type, floating: bool = False) -> tuple[Callable, Callable]:
     `operands` casts where NumPy's result dtype would differ from PyTorch's."""
 
     def method(self: Tensor, other: Any) -> Tensor:
-        if _same_kind(self, other, floating):  # the usual cases, at once
+        dt = self._data.dtype  # the usual cases first: nothing to check or cast
+        if isinstance(other, Tensor):
+            if other._data.dtype is dt and (dt.kind == "f" or not floating):
+                return op.apply(self, other)
+        elif type(other) in (float, int) and dt.kind == "f":
             return op.apply(self, other)
         return op.apply(*operands(self, other, op.__name__, floating))
 
     def reflected(self: Tensor, other: Any) -> Tensor:
-        if _same_kind(self, other, floating):
+        if type(other) in (float, int) and self._data.dtype.kind == "f":
             return op.apply(other, self)
         a, b = operands(self, other, op.__name__, floating)
         return op.apply(b, a)
 
     return method, reflected
-
-
-def _same_kind(t: Tensor, x: Any, floating: bool) -> bool:
-    """True when NumPy's result dtype is PyTorch's with no check needed: a float tensor
-    with a Python number, or a tensor with a tensor or array of its own dtype (not integers
-    under true division)."""
-    dt = t._data.dtype
-    if type(x) is float or type(x) is int:
-        return dt.kind == "f"
-    same = x._data.dtype is dt if isinstance(x, Tensor) else type(x) is np.ndarray and x.dtype is dt
-    return same and (dt.kind == "f" or not floating)
 
 
 class Tensor(TensorMethods):
