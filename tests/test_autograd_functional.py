@@ -147,6 +147,21 @@ def test_an_input_the_output_does_not_use_gets_zeros() -> None:
     close(fwd[1], np.zeros((4, 2, 3)))
 
 
+def test_a_function_that_returns_its_input_has_the_identity_jacobian() -> None:
+    v = RNG.standard_normal(4)
+    close(jacobian(lambda a: a, t64(X4)), np.eye(4))
+    close(jacobian(lambda a: a, t64(X4), vectorize=True, strategy="forward-mode"), np.eye(4))
+    close(jvp(lambda a: a, t64(X4), t64(v))[1], v)
+    outs, g = vjp(lambda a: (a, a), t64(X4), (t64(v), t64(2 * v)))
+    assert isinstance(outs, tuple) and len(outs) == 2
+    close(g, 3 * v)  # the two outputs' shares add up
+
+
+def test_empty_inputs_and_outputs_give_empty_blocks() -> None:
+    close(jacobian(lambda a: a.sum(), t64(np.zeros(0))), np.zeros(0))
+    close(jacobian(lambda a: a[:0], t64(X4)), np.zeros((0, 4)))
+
+
 # ----------------------------------------------------------------------------- hessian
 def test_hessian_of_a_sum_of_cubes_is_diag_6x() -> None:
     close(hessian(lambda x: (x**3).sum(), t64(X4)), np.diag(6 * X4))

@@ -106,7 +106,9 @@ def _unpack(res: tuple, outer: bool, inner: bool | None = None) -> Any:
     return res if outer else res[0]
 
 
-def _check_v(v: Any, like: tuple[Tensor, ...], like_is_tuple: bool, create_graph: bool, who: str):
+def _check_v(
+    v: Any, like: tuple[Tensor, ...], like_is_tuple: bool, create_graph: bool, who: str
+) -> tuple:
     """`v` as a tuple of Tensors, one per tensor of `like`, of the same shapes."""
     _, v = _as_tuple(v, "v", who)
     v = _prepare(v, create_graph, need_graph=False)
