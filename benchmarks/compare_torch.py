@@ -12,6 +12,9 @@ What is compared (after copying weights with `torch.from_numpy` / `np.asarray` o
   - PyTorch's Tensor methods and tg.<name> functions (prod, cumsum, gather, sort, topk,
     masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, ...): values and
     dtypes in float64 and float32, integer results exactly, gradients in float64.
+  - autograd.functional (jacobian, hessian, vjp, jvp, hvp, vhp) on a non-linear function of a
+    tuple of inputs, with both Jacobian strategies, and a create_graph Jacobian differentiated
+    again.
 
 Run:  python benchmarks/compare_torch.py      (needs torch; prints one line per check)
 """
@@ -26,6 +29,7 @@ from typing import Any
 import numpy as np
 
 import tinygrad_mlp as tg
+import tinygrad_mlp.autograd.functional as AF
 import tinygrad_mlp.functional as F
 import tinygrad_mlp.nn as nn
 from tinygrad_mlp import Tensor, manual_seed
@@ -445,6 +449,72 @@ def compare_init() -> None:
     )
 
 
+def compare_autograd_functional() -> None:
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal(3), rng.standard_normal((2, 3))
+    u, vx, vy = rng.standard_normal((2, 3)), rng.standard_normal(3), rng.standard_normal((2, 3))
+    TAF = torch.autograd.functional
+
+    def vector_fn(a: Any, b: Any) -> tuple:  # the same code runs on both libraries' tensors
+        return (a * b).tanh() + a.exp(), (a.sin() * b).sum()
+
+    def scalar_fn(a: Any, b: Any) -> Any:
+        return (a.exp() * b).sum() + (a**3).sum() * (b**2).sum()
+
+    def ours(*arrays: np.ndarray) -> tuple:
+        return tuple(Tensor(a, dtype=np.float64) for a in arrays)
+
+    def theirs(*arrays: np.ndarray) -> tuple:
+        return tuple(torch.from_numpy(np.array(a)) for a in arrays)
+
+    def flat(res: Any) -> list:
+        if isinstance(res, tuple | list):
+            return [leaf for r in res for leaf in flat(r)]
+        return [res]
+
+    def same(what: str, a: Any, b: Any) -> None:
+        a, b = flat(a), flat(b)
+        expect(f"{what}: same nesting", len(a) == len(b), f"{len(a)} vs {len(b)} tensors")
+        for i, (p, q) in enumerate(zip(a, b)):
+            check(f"{what} [{i}]", p, q)
+
+    for strategy in ("reverse-mode", "forward-mode"):
+        same(
+            f"jacobian ({strategy})",
+            AF.jacobian(vector_fn, ours(x, y), vectorize=True, strategy=strategy),
+            TAF.jacobian(vector_fn, theirs(x, y), vectorize=True, strategy=strategy),
+        )
+        same(
+            f"hessian ({strategy} outer)",
+            AF.hessian(scalar_fn, ours(x, y), vectorize=True, outer_jacobian_strategy=strategy),
+            TAF.hessian(scalar_fn, theirs(x, y), vectorize=True, outer_jacobian_strategy=strategy),
+        )
+    same(
+        "vjp",
+        AF.vjp(vector_fn, ours(x, y), ours(u, 1.0)),
+        TAF.vjp(vector_fn, theirs(x, y), theirs(u, 1.0)),
+    )
+    same(
+        "jvp",
+        AF.jvp(vector_fn, ours(x, y), ours(vx, vy)),
+        TAF.jvp(vector_fn, theirs(x, y), theirs(vx, vy)),
+    )
+    same(
+        "hvp",
+        AF.hvp(scalar_fn, ours(x, y), ours(vx, vy)),
+        TAF.hvp(scalar_fn, theirs(x, y), theirs(vx, vy)),
+    )
+    same(
+        "vhp",
+        AF.vhp(scalar_fn, ours(x, y), ours(vx, vy)),
+        TAF.vhp(scalar_fn, theirs(x, y), theirs(vx, vy)),
+    )
+    xo, xt = Tensor(x, dtype=np.float64, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (AF.jacobian(lambda a: a.tanh() * a, xo, create_graph=True) ** 2).sum().backward()
+    (TAF.jacobian(lambda a: a.tanh() * a, xt, create_graph=True) ** 2).sum().backward()
+    check("jacobian(create_graph=True) differentiated again", xo.grad, xt.grad)
+
+
 def main() -> int:
     print(f"tinygrad_mlp vs torch {torch.__version__}")
     compare_state_dict_layout()
@@ -455,6 +525,7 @@ def main() -> int:
     compare_softmax_family()
     compare_tensor_methods()
     compare_init()
+    compare_autograd_functional()
     if failures:
         print(f"\n{len(failures)} MISMATCH(ES): " + "; ".join(failures))
         return 1

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+import tinygrad_mlp as tg
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -30,3 +32,13 @@ def test_readme_training_loop_learns_xor() -> None:
     probs = model(inputs).data.ravel()
     assert np.array_equal(probs > 0.5, y == 1)
     assert out.getvalue().splitlines()[-1].startswith("[0.")  # the printed predictions
+
+
+def test_readme_jacobians_and_hessians_give_what_the_comments_say() -> None:
+    namespace: dict = {"tg": tg}  # imported by the README's first example
+    exec(compile(section_code("## Jacobians and Hessians"), "README.md", "exec"), namespace)
+    x = namespace["x"].data
+    np.testing.assert_allclose(namespace["J"].data, np.diag(2 * x))
+    np.testing.assert_allclose(namespace["H"].data, np.diag(6 * x))
+    np.testing.assert_allclose(namespace["Jv"].data, [2.0, 4.0, 6.0])
+    np.testing.assert_allclose(namespace["Hv"].data, [6.0, 12.0, 18.0])

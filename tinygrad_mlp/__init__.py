@@ -15,7 +15,10 @@ NumPy dtypes, see dtypes.py) and functions that mirror Tensor methods (`tg.exp`,
 PyTorch; no module of the package imports them, so Python's builtins stay intact inside.
 """
 
+import sys as _sys
+
 from . import autograd, cuda, data, functional, nn, optim, utils  # autograd first: all builds on it
+from . import autograd_functional as _autograd_functional
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -160,6 +163,12 @@ from .io import load, save
 from .random import manual_seed
 from .tensor import Tensor, concatenate, matmul, maximum, minimum, where
 from .tensor_methods import ValuesIndices
+
+# torch.autograd.functional's spelling: `tg.autograd.functional`, and `import
+# tinygrad_mlp.autograd.functional as AF` finds this same module (autograd.py is one file,
+# not a package; the code is in autograd_functional.py).
+autograd.functional = _autograd_functional
+_sys.modules[__name__ + ".autograd.functional"] = _autograd_functional
 
 __version__ = "0.1.0"
 
