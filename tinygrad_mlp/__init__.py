@@ -17,6 +17,7 @@ PyTorch; no module of the package imports them, so Python's builtins stay intact
 
 from . import autograd, cuda, data, functional, nn, optim, utils  # autograd first: all builds on it
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .compile import compile  # noqa: A004  (torch.compile's name)
 from .creation import (
     arange,
     device,
@@ -114,6 +115,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor",
+    "compile",
     "ValuesIndices",
     "arange",
     "autograd",
