@@ -220,3 +220,43 @@ def torch_line(torch: Any) -> str:
     if torch is None:
         return "torch: not imported (optional)"
     return f"torch: {torch.__version__} eager, CPU, {torch.get_num_threads()} thread(s)"
+
+
+def check_compiled(make: Callable[[], tuple[Any, Callable[[], Any]]], steps: int) -> str:
+    """Run `steps` steps eagerly and compiled (`tg.compile`) from the same weights and the
+    same seeds (`make()` gives a fresh (model, step)); stop unless every loss and every
+    state-dict entry is bit-identical. Says how it was checked."""
+    import tinygrad_mlp as tg
+
+    m1, s1 = make()
+    m2, s2 = make()
+    compiled = tg.compile(s2)
+    for k in range(steps):
+        tg.manual_seed(200 + k)
+        a = s1()
+        tg.manual_seed(200 + k)
+        b = compiled()
+        if not np.array_equal(a.data, b.data):
+            sys.exit(f"compiled step {k}: loss {b.item()!r}, eager {a.item()!r}")
+    for (name, v1), v2 in zip(m1.state_dict().items(), m2.state_dict().values()):
+        if not np.array_equal(v1, v2):
+            sys.exit(f"compiled step: {name} differs from the eager step's after {steps} steps")
+    return (
+        f"compiled step == eager step, bit for bit ({steps} steps: losses, weights, running "
+        f"statistics; {compiled.replays} of them replayed)"
+    )
+
+
+def peak_memory(step: Callable[[], Any]) -> int:
+    """Bytes allocated at the peak of one call of `step` above what was allocated before
+    (NumPy reports its arrays to tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        step()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()

@@ -350,6 +350,29 @@ def test_branch_decided_by_values_is_checked_at_replay_and_retraced():
     assert c.traces > traces
 
 
+def test_branches_that_alternate_each_get_a_tape_and_match_eager():
+    def setup():
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(1, 1), nn.Dropout(0.2), nn.Sigmoid())
+        opt = optim.SGD(model.parameters(), lr=0.01)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.binary_cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    y = tg.Tensor(np.array([[1.0], [0.0]], dtype=np.float32))
+    small = tg.Tensor(np.array([[0.5], [-0.5]], dtype=np.float32))
+    huge = tg.Tensor(np.array([[1e4], [-1e4]], dtype=np.float32))  # probabilities 1 and 0
+    c, _, _ = run_both(setup, 16, lambda k: (huge if k % 4 >= 2 else small, y))
+    assert len(next(iter(c.tapes.values()))) == 2  # one tape per branch
+    assert c.replays >= 8
+
+
 def test_dropout_draws_advance_the_same_generator():
     _, _, s = xor_setup()
     c = tg.compile(s)

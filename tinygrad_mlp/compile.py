@@ -532,8 +532,12 @@ class Tape:
             i for i, s in enumerate(steps) if s["kind"] == "effect" and _decides(s.get("sig"))
         ]
         self.last_check = max(checks, default=-1)
+        self.branch = tuple(steps[i]["sig"] for i in checks)  # the path the values chose
         self.draws = any(s["kind"] == "effect" for s in steps[: self.last_check])
         self.lines = [self._line(s, rec.shapes) for s in steps]
+        self.kinds = [  # what each step is, for a per-phase profile (benchmarks/)
+            s["kind"] if s["kind"] != "effect" else f"effect {s['fn'].__name__}" for s in steps
+        ]
         self.fingerprint = [(line, self._constants(s)) for line, s in zip(self.lines, steps)]
         runs = []
         for i, s in enumerate(steps):
@@ -833,7 +837,7 @@ class Compiled:
     def __init__(self, fn: Callable) -> None:
         self.fn = fn
         functools.update_wrapper(self, fn)
-        self.tapes: dict[tuple, tuple[Tape, _Guard]] = {}
+        self.tapes: dict[tuple, list[tuple[Tape, _Guard]]] = {}  # per key, one per branch
         self.candidates: dict[tuple, tuple[Tape, _Guard]] = {}
         self.traces = 0  # how many times fn ran eagerly (traced)
         self.replays = 0
@@ -849,14 +853,19 @@ class Compiled:
     def __call__(self, *args: Any) -> Any:
         key = _arg_key(args)
         known = self.tapes.get(key)
-        if known is not None and known[1].holds():
-            try:
-                out = known[0].run(args)
-            except _Diverged:
+        if known:
+            if not known[0][1].holds():  # the state changed: these tapes are stale
                 del self.tapes[key]
-            else:
+                return self._trace(args, key)
+            for i, (tape, _) in enumerate(known):
+                try:
+                    out = tape.run(args)
+                except _Diverged:  # the values chose another branch: undone, try the next
+                    continue
+                if i:
+                    known.insert(0, known.pop(i))  # the branch now taken: first from now on
                 self.replays += 1
-                self._last = known[0]
+                self._last = tape
                 return out
         return self._trace(args, key)
 
@@ -868,12 +877,17 @@ class Compiled:
         tape = Tape(rec, (self._output(rec, result),))
         guard = _Guard(self.fn, args, tape)
         self._last = tape
-        earlier = self.candidates.pop(key, None)
+        known = self.tapes.get(key, [])
+        if known and not _same_state(known[0][1].expected, guard.expected):
+            known = self.tapes[key] = []
+        branch = (key, tape.branch)
+        earlier = self.candidates.pop(branch, None)
         if earlier is not None and _same_state(earlier[1].expected, guard.expected):
             self._compare(earlier[0], tape)
-            self.tapes[key] = (tape, guard)  # traced twice alike: replay from now on
+            # traced twice alike: replay from now on (the newest branch is tried first)
+            self.tapes.setdefault(key, known).insert(0, (tape, guard))
         else:
-            self.candidates[key] = (tape, guard)
+            self.candidates[branch] = (tape, guard)
         return result
 
     @staticmethod
