@@ -476,3 +476,19 @@ def test_tape_lists_forward_backward_and_effects_with_shapes():
     assert last_fwd < first_bwd
     # a bias gradient is summed over the batch axis, decided when traced
     assert any("Add.backward" in line and ".sum(0,)" in line for line in lines)
+
+
+def test_readme_compile_example_gives_the_eager_loss():
+    from test_readme import section_code
+
+    code = section_code("## Compile")
+    compiled: dict = {}
+    eager: dict = {}
+    plain = code.replace("step = tg.compile(train_step)", "step = train_step")
+    plain = plain.replace("print(step.tape.lines[0])", "")
+    exec(compile(code, "README.md", "exec"), compiled)
+    exec(compile(plain, "README.md", "exec"), eager)
+    assert compiled["step"].replays == 498
+    assert np.array_equal(compiled["loss"].data, eager["loss"].data)
+    assert compiled["loss"].item() < 0.05
+    same_state(compiled["model"], eager["model"])
