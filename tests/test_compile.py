@@ -437,6 +437,20 @@ def test_numpy_on_data_inside_is_detected_by_the_second_trace():
         c(tg.Tensor(np.array([4, 5, 9], dtype=np.float32)))
 
 
+def test_a_hook_on_a_leaf_or_a_node_is_refused():
+    w = tg.Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+    w.register_hook(lambda g: g * 2)
+
+    def fn(x):
+        loss = (x * w).sum()
+        loss.backward()
+        return loss
+
+    c = tg.compile(fn)
+    with pytest.raises(CompileError, match="hooks"):
+        c(tg.Tensor(np.ones(2, dtype=np.float32)))
+
+
 def test_a_function_of_your_own_is_refused():
     class Double(tg.autograd.Function):
         @staticmethod

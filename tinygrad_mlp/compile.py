@@ -42,6 +42,7 @@ returned tensors hold the eager values but are not part of a graph.
 from __future__ import annotations
 
 import functools
+import operator
 import types
 from collections.abc import Callable
 from typing import Any
@@ -304,6 +305,8 @@ class _Recorder(Observer):
     def effect(self, fn: Callable, args: tuple, kwargs: dict, result: Any) -> None:
         if fn is _ACCUMULATE and not isinstance(args[1], Tensor):
             t = args[0]
+            if t.hooks:
+                raise CompileError("a compiled function cannot run backward through hooks")
             key = t.grad_fn or t
             g = self.node_grad.get(id(key)) if isinstance(key, Function) else None
             g = g if g is not None else self.pending.pop(id(key), None)
@@ -790,6 +793,15 @@ def _arg_key(args: tuple) -> tuple:
     return tuple(key)
 
 
+_TRAINING = operator.attrgetter("training")
+_REQUIRES_GRAD = operator.attrgetter("_requires_grad")
+
+
+def _ARRAY(t: Tensor) -> tuple:  # noqa: N802  (a getter, as the two above)
+    d = t._data
+    return d.shape, d.dtype
+
+
 class _Guard:
     """The state a tape depends on, read again before each replay."""
 
@@ -800,13 +812,16 @@ class _Guard:
 
     def state(self) -> tuple:
         groups = [g for o in self.optimizers for g in o.param_groups]
+        params = [p for g in groups for p in g["params"]]
+        tensors = self.tensors
         return (
-            tuple([m.training for m in self.modules]),
-            tuple([len(m.__dict__) for m in self.modules]),
-            tuple([(t._requires_grad, t._data.shape, t._data.dtype) for t in self.tensors]),
+            tuple(map(_TRAINING, self.modules)),
+            tuple(map(len, map(vars, self.modules))),
+            tuple(map(_REQUIRES_GRAD, tensors)),
+            tuple(map(_ARRAY, tensors)),
             tuple([tuple([v for k, v in g.items() if k != "params"]) for g in groups]),
-            tuple([tuple([id(p) for p in g["params"]]) for g in groups]),
-            tuple([p._requires_grad for g in groups for p in g["params"]]),
+            tuple(map(id, params)),
+            tuple(map(_REQUIRES_GRAD, params)),
             tuple([get() for get in self.scalars]),
         )
 
