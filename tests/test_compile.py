@@ -170,6 +170,33 @@ def test_mlp_step_bit_identical_with_momentum_sgd_and_adam(opt_name):
     assert state and all(v for v in state.values())  # momentum buffers / Adam moments exist
 
 
+@pytest.mark.parametrize("opt_name", ["sgd", "adam"])
+def test_buffers_reused_between_replays_keep_every_result_identical(opt_name, monkeypatch):
+    import importlib
+
+    compile_module = importlib.import_module("tinygrad_mlp.compile")  # tg.compile: the function
+    monkeypatch.setattr(compile_module, "_BIG", 1)  # reuse even these small matmuls
+    rng = np.random.default_rng(2)
+    batches = [
+        (tg.Tensor(rng.standard_normal((16, 32)).astype(np.float32)), rng.integers(0, 10, 16))
+        for _ in range(3)
+    ]
+
+    def setup():
+        model, opt, step = mlp_setup(opt_name)
+
+        def with_logits(x, y):
+            loss = step(x, y)
+            return loss, model[0].weight.grad  # a gradient made from a reused buffer, copied
+
+        return model, opt, with_logits
+
+    c, _, _ = run_both(setup, 12, lambda k: batches[k % 3])
+    assert c.tape.reused >= 5  # 3 forward products, their weight and input gradients
+    losses = [c(*batches[0])[0] for _ in range(3)]
+    assert len({id(t.data) for t in losses}) == 3
+
+
 def test_gradient_penalty_with_create_graph_compiles_and_replays():
     def setup():
         tg.manual_seed(3)

@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd, random
+from . import autograd, ops, random
 from .autograd import Function, Observer, is_grad_enabled, set_grad_enabled
 from .tensor import Tensor
 
@@ -512,6 +512,70 @@ def _signature(r: Any) -> Any:
     return ("value", r)
 
 
+# Primitives whose forward makes a new array from its inputs (no view, no input returned),
+# and whose backward makes new arrays from g (never returns g itself).
+_FRESH_FORWARD = {
+    ops.Add, ops.Sub, ops.Mul, ops.Div, ops.Relu, ops.Sigmoid, ops.Tanh, ops.Exp, ops.Log,
+    ops.MatMulT, ops.MatMul, ops.Maximum, ops.Minimum, ops.Sqrt, ops.Neg, ops.Abs,
+}  # fmt: skip
+_FRESH_BACKWARD = {
+    ops.Mul, ops.Div, ops.Relu, ops.Sigmoid, ops.Tanh, ops.Exp, ops.Log, ops.MatMulT,
+    ops.MatMul, ops.Sqrt, ops.Neg, ops.Abs,
+}  # fmt: skip
+
+
+def _outs_in(step: dict, reuse: set) -> bool:
+    return any(sl in reuse for _, sl, _ in step["outs"])
+
+
+def _matmul_t_forward(step: dict) -> Callable:
+    """MatMulT.forward (a @ b^T, saving a and b) into a buffer kept between replays:
+    `np.matmul(..., out=)` is the same BLAS call as `@`, so the same bits."""
+    (_, a), (_, b) = step["in"]
+    out, ctx_slot, nexts = step["out"], step.get("ctx"), step.get("nexts")
+    new, buf = object.__new__, [None]
+
+    def run(S: list, A: tuple) -> None:
+        x, w = S[a], S[b]
+        if buf[0] is None:
+            buf[0] = x @ w.T
+        else:
+            np.matmul(x, w.T, out=buf[0])
+        S[out] = buf[0]
+        if ctx_slot is not None:
+            ctx = new(ops.MatMulT)
+            ctx.saved, ctx.next_nodes = (x, w), nexts
+            S[ctx_slot] = ctx
+
+    return run
+
+
+def _matmul_t_backward(step: dict, reuse: set) -> Callable:
+    """MatMulT.backward (da = g @ b, db = g^T @ a), the reused results into buffers."""
+    ctx_slot, get_g = step["ctx"], _resolver(step["g"])
+    outs = {i: sl for i, sl, _ in step["outs"]}
+    bufs: dict[int, Any] = {i: None for i, sl in outs.items() if sl in reuse}
+
+    def product(i: int, x: Any, y: Any) -> Any:
+        if i not in bufs:
+            return x @ y
+        if bufs[i] is None:
+            bufs[i] = x @ y
+        else:
+            np.matmul(x, y, out=bufs[i])
+        return bufs[i]
+
+    def run(S: list, A: tuple) -> None:
+        a, b = S[ctx_slot].saved
+        g = get_g(S, A)
+        if 0 in outs:
+            S[outs[0]] = product(0, g, b)
+        if 1 in outs:
+            S[outs[1]] = product(1, g.T, a)
+
+    return run
+
+
 def _add_step(step: dict) -> Callable:
     a, b, out = step["a"], step["b"], step["out"]
 
@@ -542,10 +606,16 @@ class Tape:
             s["kind"] if s["kind"] != "effect" else f"effect {s['fn'].__name__}" for s in steps
         ]
         self.fingerprint = [(line, self._constants(s)) for line, s in zip(self.lines, steps)]
+        reuse = self._reusable(steps, rec.shapes)
+        self.reused = len(reuse)
         runs = []
         for i, s in enumerate(steps):
             kind = s["kind"]
-            if kind == "forward":
+            if kind == "forward" and s["op"] is ops.MatMulT and s["out"] in reuse:
+                runs.append(_matmul_t_forward(s))
+            elif kind == "backward" and s["op"] is ops.MatMulT and _outs_in(s, reuse):
+                runs.append(_matmul_t_backward(s, reuse))
+            elif kind == "forward":
                 runs.append(_forward_step(s))
             elif kind == "backward":
                 runs.append(_backward_step(s))
@@ -556,6 +626,34 @@ class Tape:
         self.plan = []
         for run, frees in zip(runs, self._frees(steps, rec.shapes)):
             self.plan.append(run if not frees else _then_free(run, frees))
+
+    def _reusable(self, steps: list, shapes: dict) -> set[int]:
+        """Big matmul results that may be written into the same buffer at every replay: each
+        is read only by steps that make new arrays from it (never a view, never passing it
+        on as it is), and it is not returned. Within one replay each slot has its own
+        buffer; a buffer outlives its replay only inside the tape."""
+        made = set()
+        for s in steps:
+            if s["op" if "op" in s else "kind"] is ops.MatMulT:
+                if s["kind"] == "forward":
+                    made.add(s["out"])
+                else:
+                    made |= {sl for _, sl, plan in s["outs"] if not plan}
+        made = {sl for sl in made if int(np.prod(shapes[sl][0])) >= _BIG}
+        made -= set(_out_slots(self.outputs))
+        for s in steps:
+            kind = s["kind"]
+            reads = set(self._step_reads(s)) & made
+            if not reads:
+                continue
+            if kind == "add" or (kind == "forward" and s["op"] in _FRESH_FORWARD):
+                continue
+            if kind == "backward" and s["op"] in _FRESH_BACKWARD:
+                continue
+            if kind == "effect" and s["fn"] is _ACCUMULATE:
+                continue  # it copies the gradient into .grad
+            made -= reads
+        return made
 
     def _frees(self, steps: list, shapes: dict) -> list[tuple[int, ...]]:
         """After each step, the slots no later step reads (liveness): dropped at once, if
