@@ -528,12 +528,12 @@ def _outs_in(step: dict, reuse: set) -> bool:
     return any(sl in reuse for _, sl, _ in step["outs"])
 
 
-def _matmul_t_forward(step: dict) -> Callable:
+def _matmul_t_forward(step: dict, reuse: dict) -> Callable:
     """MatMulT.forward (a @ b^T, saving a and b) into a buffer kept between replays:
     `np.matmul(..., out=)` is the same BLAS call as `@`, so the same bits."""
     (_, a), (_, b) = step["in"]
     out, ctx_slot, nexts = step["out"], step.get("ctx"), step.get("nexts")
-    new, buf = object.__new__, [None]
+    new, buf = object.__new__, reuse[out]
 
     def run(S: list, A: tuple) -> None:
         x, w = S[a], S[b]
@@ -554,16 +554,17 @@ def _matmul_t_backward(step: dict, reuse: set) -> Callable:
     """MatMulT.backward (da = g @ b, db = g^T @ a), the reused results into buffers."""
     ctx_slot, get_g = step["ctx"], _resolver(step["g"])
     outs = {i: sl for i, sl, _ in step["outs"]}
-    bufs: dict[int, Any] = {i: None for i, sl in outs.items() if sl in reuse}
+    bufs = {i: reuse[sl] for i, sl in outs.items() if sl in reuse}
 
     def product(i: int, x: Any, y: Any) -> Any:
-        if i not in bufs:
+        cell = bufs.get(i)
+        if cell is None:
             return x @ y
-        if bufs[i] is None:
-            bufs[i] = x @ y
+        if cell[0] is None:
+            cell[0] = x @ y
         else:
-            np.matmul(x, y, out=bufs[i])
-        return bufs[i]
+            np.matmul(x, y, out=cell[0])
+        return cell[0]
 
     def run(S: list, A: tuple) -> None:
         a, b = S[ctx_slot].saved
@@ -572,6 +573,66 @@ def _matmul_t_backward(step: dict, reuse: set) -> Callable:
             S[outs[0]] = product(0, g, b)
         if 1 in outs:
             S[outs[1]] = product(1, g.T, a)
+
+    return run
+
+
+# Elementwise primitives replayed into reused buffers: the ufunc each forward is, and what
+# it saves ("ab": both inputs, "a": the input, "": nothing), as in ops.py.
+_UFUNC_FORWARD = {
+    ops.Add: (np.add, ""),
+    ops.Sub: (np.subtract, ""),
+    ops.Mul: (np.multiply, "ab"),
+    ops.Relu: (np.maximum, "a"),
+}
+_UFUNC_BACKWARD = {ops.Mul, ops.Relu}
+
+
+def _ufunc_forward(step: dict, reuse: dict) -> Callable:
+    """Add/Sub/Mul/Relu.forward with `out=` a buffer kept between replays (the same ufunc
+    on the same operands: the same bits)."""
+    ufunc, saves = _UFUNC_FORWARD[step["op"]]
+    op, out, ctx_slot, nexts = step["op"], step["out"], step.get("ctx"), step.get("nexts")
+    ins = [r[1] for r in step["in"]]
+    new, buf = object.__new__, reuse[out]
+
+    def run(S: list, A: tuple) -> None:
+        args = (S[ins[0]], 0) if op is ops.Relu else (S[ins[0]], S[ins[1]])
+        if buf[0] is None:
+            buf[0] = ufunc(*args)
+        else:
+            ufunc(*args, out=buf[0])
+        S[out] = buf[0]
+        if ctx_slot is not None:
+            ctx = new(op)
+            ctx.saved = args if saves == "ab" else args[:1] if saves else ()
+            ctx.next_nodes = nexts
+            S[ctx_slot] = ctx
+
+    return run
+
+
+def _ufunc_backward(step: dict, reuse: set) -> Callable:
+    """Mul.backward (g * b, g * a) and Relu.backward (g * (x > 0)) into reused buffers."""
+    op, ctx_slot, get_g = step["op"], step["ctx"], _resolver(step["g"])
+    outs = [(i, sl, _fit(plan)) for i, sl, plan in step["outs"]]
+    bufs = {i: reuse[sl] for i, sl, _ in outs if sl in reuse}
+
+    def run(S: list, A: tuple) -> None:
+        saved = S[ctx_slot].saved
+        g = get_g(S, A)
+        for i, sl, fit in outs:
+            other = (saved[0] > 0) if op is ops.Relu else saved[1 - i]
+            cell = bufs.get(i)
+            if cell is not None:
+                if cell[0] is None:
+                    cell[0] = g * other
+                else:
+                    np.multiply(g, other, out=cell[0])
+                S[sl] = cell[0]
+            else:
+                r = g * other
+                S[sl] = r if fit is None else fit(r)
 
     return run
 
@@ -607,14 +668,27 @@ class Tape:
         ]
         self.fingerprint = [(line, self._constants(s)) for line, s in zip(self.lines, steps)]
         reuse = self._reusable(steps, rec.shapes)
-        self.reused = len(reuse)
+        self.reused = len(reuse)  # slots written into kept buffers
+        self.buffers = len({id(c) for c in reuse.values()})  # the buffers they share
+        order = {cid: k for k, cid in enumerate(dict.fromkeys(map(id, reuse.values())))}
+        number = {sl: order[id(c)] for sl, c in reuse.items()}
+        for i, st in enumerate(steps):
+            written = [st["out"]] if st["kind"] == "forward" else []
+            written += [sl for _, sl, _ in st.get("outs", ())]
+            kept = [f"s{sl} in buffer {number[sl]}" for sl in written if sl in number]
+            if kept:
+                self.lines[i] += f"   ({', '.join(kept)}, kept between replays)"
         runs = []
         for i, s in enumerate(steps):
             kind = s["kind"]
             if kind == "forward" and s["op"] is ops.MatMulT and s["out"] in reuse:
-                runs.append(_matmul_t_forward(s))
+                runs.append(_matmul_t_forward(s, reuse))
             elif kind == "backward" and s["op"] is ops.MatMulT and _outs_in(s, reuse):
                 runs.append(_matmul_t_backward(s, reuse))
+            elif kind == "forward" and s["op"] in _UFUNC_FORWARD and s["out"] in reuse:
+                runs.append(_ufunc_forward(s, reuse))
+            elif kind == "backward" and s["op"] in _UFUNC_BACKWARD and _outs_in(s, reuse):
+                runs.append(_ufunc_backward(s, reuse))
             elif kind == "forward":
                 runs.append(_forward_step(s))
             elif kind == "backward":
@@ -627,18 +701,20 @@ class Tape:
         for run, frees in zip(runs, self._frees(steps, rec.shapes)):
             self.plan.append(run if not frees else _then_free(run, frees))
 
-    def _reusable(self, steps: list, shapes: dict) -> set[int]:
+    def _reusable(self, steps: list, shapes: dict) -> dict[int, list]:
         """Big matmul results that may be written into the same buffer at every replay: each
         is read only by steps that make new arrays from it (never a view, never passing it
         on as it is), and it is not returned. Within one replay each slot has its own
         buffer; a buffer outlives its replay only inside the tape."""
         made = set()
         for s in steps:
-            if s["op" if "op" in s else "kind"] is ops.MatMulT:
-                if s["kind"] == "forward":
-                    made.add(s["out"])
-                else:
-                    made |= {sl for _, sl, plan in s["outs"] if not plan}
+            op = s.get("op")
+            if s["kind"] == "forward" and (
+                op is ops.MatMulT or (op in _UFUNC_FORWARD and all(r[0] == "S" for r in s["in"]))
+            ):
+                made.add(s["out"])
+            elif s["kind"] == "backward" and (op is ops.MatMulT or op in _UFUNC_BACKWARD):
+                made |= {sl for _, sl, plan in s["outs"] if not plan}
         made = {sl for sl in made if int(np.prod(shapes[sl][0])) >= _BIG}
         made -= set(_out_slots(self.outputs))
         for s in steps:
@@ -653,7 +729,45 @@ class Tape:
             if kind == "effect" and s["fn"] is _ACCUMULATE:
                 continue  # it copies the gradient into .grad
             made -= reads
-        return made
+        return self._share(steps, shapes, made)
+
+    def _share(self, steps: list, shapes: dict, slots: set[int]) -> dict[int, list]:
+        """Give the reusable slots buffers (one-element lists, filled at the first replay),
+        shared by slots of one shape and dtype whose lives do not overlap. A slot lives from
+        the step that makes it to the last step that reads it, or reads the context of a
+        forward step that used it (the context may have saved it)."""
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        ctx_users: dict[int, list[int]] = {}
+        for i, s in enumerate(steps):
+            for r in self._step_reads(s):
+                last[r] = i
+            if s["kind"] == "forward":
+                first[s["out"]] = i
+                if "ctx" in s:
+                    used = [x for r in s["in"] for x in _reads(r)] + [s["out"]]
+                    ctx_users[s["ctx"]] = used
+            elif s["kind"] == "backward":
+                for _, sl, _ in s["outs"]:
+                    first[sl] = i
+        for c, used in ctx_users.items():
+            for sl in used:
+                last[sl] = max(last.get(sl, -1), last.get(c, -1))
+        free: dict[tuple, list[tuple[int, list]]] = {}  # (shape, dtype) -> [(busy until, cell)]
+        out: dict[int, list] = {}
+        for sl in sorted(slots, key=lambda x: first[x]):
+            kind = shapes[sl]
+            pool = free.setdefault(kind, [])
+            start, end = first[sl], last.get(sl, first[sl])
+            for k, (until, cell) in enumerate(pool):
+                if until < start:
+                    pool[k] = (end, cell)
+                    break
+            else:
+                cell = [None]
+                pool.append((end, cell))
+            out[sl] = cell
+        return out
 
     def _frees(self, steps: list, shapes: dict) -> list[tuple[int, ...]]:
         """After each step, the slots no later step reads (liveness): dropped at once, if
