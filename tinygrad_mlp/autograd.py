@@ -44,9 +44,12 @@ Watching the engine
 -------------------
 `observe(watcher)` is the one observation point: inside the block the engine calls
 `watcher.forward(...)` after every operation and `watcher.backward(...)` after every rule,
-between `begin_backward` and `end_backward` (see `Observer`). `detect_anomaly` and the
-tools in `tinygrad_mlp.viz` are watchers; with none registered the engine pays one
-attribute test per operation.
+between `begin_backward` and `end_backward` (see `Observer`). Array work outside the graph
+(an optimizer's step, running statistics, a random draw) is marked `@effect` and shown as
+one `effect` event; `changed` and `read` tell of in-place changes and of Python reading
+values. `detect_anomaly`, the tools in `tinygrad_mlp.viz` and the recorder of
+`tinygrad_mlp.compile` are watchers; with none registered the engine pays one attribute
+test per operation.
 
 Why autograd.py and tensor.py import each other: a Function makes Tensors and a Tensor's
 methods run Functions. The circle is the design, so it stays; autograd.py imports `Tensor`
