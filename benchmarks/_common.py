@@ -260,3 +260,37 @@ def peak_memory(step: Callable[[], Any]) -> int:
         return tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
+
+
+def profile_tape(compiled: Any, n: int) -> None:
+    """Where a replay's time goes: each step of the compiled function's tape timed on its
+    own over `n` replays, summed by kind (forward and backward by primitive, the gradient
+    sums, each effect), plus the guard; printed per replay."""
+    import tinygrad_mlp as tg
+
+    tape, guard = next(iter(compiled.tapes.values()))[0]
+    spent: dict[str, float] = {}
+    clock = time.perf_counter
+    for _ in range(n):
+        t0 = clock()
+        guard.holds()
+        spent["guard"] = spent.get("guard", 0.0) + clock() - t0
+        S: list = [None] * tape.n_slots
+        for t, s in tape.externals:
+            S[s] = t._data
+        with tg.no_grad():
+            for run, kind in zip(tape.plan, tape.kinds):
+                t0 = clock()
+                run(S, ())
+                spent[kind] = spent.get(kind, 0.0) + clock() - t0
+    total = sum(spent.values())
+    print(f"\n-- where a replay's time goes ({n} replays, each step timed alone; us per replay)")
+    phases: dict[str, float] = {}
+    for kind, t in spent.items():
+        phase = kind.split(".")[-1] if "." in kind else kind.split()[0]
+        phases[phase] = phases.get(phase, 0.0) + t
+    for phase, t in sorted(phases.items(), key=lambda kv: -kv[1]):
+        print(f"   {phase:12s} {t / n * 1e6:10.1f}  ({100 * t / total:.0f}%)")
+    print("   by step kind:")
+    for kind, t in sorted(spent.items(), key=lambda kv: -kv[1])[:12]:
+        print(f"   {kind:28s} {t / n * 1e6:10.1f}  ({100 * t / total:.0f}%)")

@@ -31,6 +31,7 @@ from _common import (
     dropout_mask,
     machine_header,
     peak_memory,
+    profile_tape,
     ratio,
     torch_line,
     try_import_torch,
@@ -309,6 +310,8 @@ def main() -> None:
             print(f"   {k:13s} {v / 2**20:8.1f} MiB  ({v / peaks['numpy (hand)']:.2f}x numpy)")
     if args.profile:
         profile(impls["tinygrad_mlp"], n)
+        if args.compiled:
+            profile_tape(impls["compiled"], n)
 
 
 if __name__ == "__main__":

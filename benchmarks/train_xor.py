@@ -32,6 +32,7 @@ from _common import (
     check_steps,
     dropout_mask,
     machine_header,
+    profile_tape,
     ratio,
     torch_line,
     try_import_torch,
@@ -293,6 +294,8 @@ def main() -> None:
             print(line)
     if args.profile:
         profile(impls["tinygrad_mlp"], args.steps)
+        if args.compiled:
+            profile_tape(impls["compiled"], args.steps)
 
 
 if __name__ == "__main__":

@@ -664,7 +664,12 @@ class Tape:
         self.draws = any(s["kind"] == "effect" for s in steps[: self.last_check])
         self.lines = [self._line(s, rec.shapes) for s in steps]
         self.kinds = [  # what each step is, for a per-phase profile (benchmarks/)
-            s["kind"] if s["kind"] != "effect" else f"effect {s['fn'].__name__}" for s in steps
+            f"{s['op'].__name__}.{s['kind']}"
+            if "op" in s
+            else f"effect {s['fn'].__name__}"
+            if s["kind"] == "effect"
+            else "gradient sum"
+            for s in steps
         ]
         self.fingerprint = [(line, self._constants(s)) for line, s in zip(self.lines, steps)]
         reuse = self._reusable(steps, rec.shapes)
