@@ -198,6 +198,32 @@ def test_buffers_reused_between_replays_keep_every_result_identical(opt_name, mo
     assert len({id(t.data) for t in losses}) == 3
 
 
+def test_cross_entropy_with_weights_and_ignored_labels_that_change_each_call():
+    def setup():
+        tg.manual_seed(4)
+        model = nn.Linear(6, 4)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        weight = np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y, weight=weight, ignore_index=-1)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    rng = np.random.default_rng(5)
+    x = tg.Tensor(rng.standard_normal((8, 6)).astype(np.float32))
+    labels = [rng.integers(-1, 4, 8) for _ in range(10)]  # some positions ignored, some not
+    labels[3][:] = np.arange(8) % 4  # none ignored: the other branch
+    c, (_, o1), (m2, o2) = run_both(setup, 10, lambda k: (x, labels[k]))
+    assert c.replays >= 5
+    with pytest.raises(ValueError, match="out of bounds"):  # checked again when replayed
+        c(x, np.full(8, 7))
+
+
 def test_gradient_penalty_with_create_graph_compiles_and_replays():
     def setup():
         tg.manual_seed(3)

@@ -719,8 +719,13 @@ def _class_targets(target: Any, x: Tensor, axis: int, ignore_index: int, fn: str
         raise ValueError(
             f"{fn}: target must have shape {expected} for input of shape {x.shape}, got {y.shape}"
         )
+    return _class_indices(y, x.shape[axis], ignore_index, fn)
+
+
+@effect  # the values are checked: a compiled function checks them again at every call
+def _class_indices(y: np.ndarray, classes: int, ignore_index: int, fn: str) -> np.ndarray:
+    """y as int64, every entry a class index or ignore_index (else ValueError)."""
     y = y.astype(np.int64, copy=False)
-    classes = x.shape[axis]
     bad = ((y < 0) | (y >= classes)) & (y != ignore_index)
     if bad.any():
         at = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -746,12 +751,8 @@ def _nll(
 ) -> Tensor:
     """nll_loss on checked arguments: -w[y] * log_probs[y] at each position (0 where y is
     ignore_index); 'mean' divides the sum by the total weight of the positions counted."""
-    ignored = y == ignore_index
-    skip = bool(ignored.any())
-    if skip:
-        y = np.where(ignored, 0, y)  # any valid class: those positions are masked below
+    skip, ignored, y, wy = _ignored(y, ignore_index, w)
     picked = _pick(log_probs, y, _class_axis(log_probs, "nll_loss"))
-    wy = None if w is None else w[y]
     loss = -picked if wy is None else -(picked * wy)
     if skip:
         loss = where(ignored, 0.0, loss)
@@ -761,10 +762,26 @@ def _nll(
         return loss.sum()
     if wy is None and not skip:
         return loss.mean()
-    counted = ~ignored
-    total = counted.sum(dtype=log_probs.dtype) if wy is None else (wy * counted).sum()
+    total = _counted_weight(ignored, wy, log_probs.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):  # nothing counted: nan, as PyTorch
         return loss.sum() / total
+
+
+@effect  # the values decide the branch: a compiled function checks they still do
+def _ignored(y: np.ndarray, ignore_index: int, w: np.ndarray | None) -> tuple:
+    """(whether y is ignore_index anywhere, where it is, y with those set to class 0, w[y])."""
+    ignored = y == ignore_index
+    skip = bool(ignored.any())
+    if skip:
+        y = np.where(ignored, 0, y)  # any valid class: those positions are masked later
+    return skip, ignored, y, None if w is None else w[y]
+
+
+@effect
+def _counted_weight(ignored: np.ndarray, wy: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
+    """The positions counted by 'mean' (their weights' sum), as a 0-d array."""
+    counted = ~ignored
+    return np.asarray(counted.sum(dtype=dtype) if wy is None else (wy * counted).sum())
 
 
 def nll_loss(
