@@ -14,7 +14,11 @@ From then on a call with inputs of the same shapes and dtypes replays the tape: 
 is a closure that calls the primitive's own `forward`/`backward` on arrays (the same code,
 so the same bits), with the broadcasting reductions decided at trace time, no Tensors, no
 graph and no topological sort. An effect is called again, whole, so an update or a draw
-is the eager one. A slot is dropped after its last use, so memory is freed as eagerly.
+is the eager one. A big slot is dropped after its last use, so memory is freed as
+eagerly; big matmul and elementwise results (Add, Sub, Mul, Relu) are written with `out=`
+into buffers kept between replays, shared by slots whose lives do not overlap, where
+every reader makes a new array from them (so no view of a buffer escapes) and they are
+not returned: the same NumPy call with an output given, hence the same bits.
 
 What is guarded
 ---------------
