@@ -97,6 +97,7 @@ def same_outputs(a, b) -> None:
     assert len(a) == len(b)
     for u, v in zip(a, b):
         assert u.shape == v.shape and u.dtype == v.dtype
+        assert type(u.data) is type(v.data)  # an ndarray, not a NumPy scalar
         assert np.array_equal(u.data, v.data)
 
 
@@ -134,6 +135,7 @@ def test_xor_step_200_steps_bit_identical_losses_outputs_weights_running_stats()
     assert c2.traces == 2 and c2.replays == 198
     for a, b in zip(eager, compiled):
         same_outputs(a, b)
+        assert type(b[0].data) is np.ndarray and type(b[1].data) is np.ndarray
     same_state(m1, m2)  # weights, BN weight/bias, running mean/var, num_batches_tracked
     assert int(m2[2].num_batches_tracked.data) == 200
     for p1, p2 in zip(m1.parameters(), m2.parameters()):

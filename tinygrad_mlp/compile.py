@@ -598,15 +598,17 @@ def _ufunc_forward(step: dict, reuse: dict) -> Callable:
     ufunc, saves = _UFUNC_FORWARD[step["op"]]
     op, out, ctx_slot, nexts = step["op"], step["out"], step.get("ctx"), step.get("nexts")
     ins = [r[1] for r in step["in"]]
-    new, buf = object.__new__, reuse[out]
+    new, buf = object.__new__, reuse.get(out)
 
     def run(S: list, A: tuple) -> None:
         args = (S[ins[0]], 0) if op is ops.Relu else (S[ins[0]], S[ins[1]])
-        if buf[0] is None:
-            buf[0] = ufunc(*args)
+        if buf is None:  # a small result: a new array each time
+            r = ufunc(*args)
+            S[out] = r if type(r) is np.ndarray else np.asarray(r)  # as `apply` makes it
+        elif buf[0] is None:
+            S[out] = buf[0] = ufunc(*args)
         else:
-            ufunc(*args, out=buf[0])
-        S[out] = buf[0]
+            S[out] = ufunc(*args, out=buf[0])
         if ctx_slot is not None:
             ctx = new(op)
             ctx.saved = args if saves == "ab" else args[:1] if saves else ()
@@ -694,9 +696,13 @@ class Tape:
                 runs.append(_matmul_t_forward(s, reuse))
             elif kind == "backward" and s["op"] is ops.MatMulT and _outs_in(s, reuse):
                 runs.append(_matmul_t_backward(s, reuse))
-            elif kind == "forward" and s["op"] in _UFUNC_FORWARD and s["out"] in reuse:
+            elif (
+                kind == "forward"
+                and s["op"] in _UFUNC_FORWARD
+                and all(r[0] == "S" for r in s["in"])
+            ):
                 runs.append(_ufunc_forward(s, reuse))
-            elif kind == "backward" and s["op"] in _UFUNC_BACKWARD and _outs_in(s, reuse):
+            elif kind == "backward" and s["op"] in _UFUNC_BACKWARD:
                 runs.append(_ufunc_backward(s, reuse))
             elif kind == "forward":
                 runs.append(_forward_step(s))
