@@ -295,28 +295,20 @@ def test_train_eval_switch_retraces_and_stays_identical():
 
 
 def test_lr_schedule_retraces_every_change():
+    schedulers = {}
+
     def setup():
         model, opt, step = xor_setup()
-        sched = optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
-
-        def with_schedule(x, y):
-            out = step(x, y)
-            return out
-
-        with_schedule.sched = sched
-        return model, opt, with_schedule
-
-    holders = []
+        schedulers[id(opt)] = optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+        return model, opt, step
 
     def change(k, model, opt):
-        if k and k % 3 == 0:
-            for g in opt.param_groups:
-                g["lr"] *= 0.5
-        holders.append(opt.param_groups[0]["lr"])
+        if k:  # one scheduler step per training step: lr halves every 3 steps
+            schedulers[id(opt)].step()
 
     c, (m1, o1), (m2, o2) = run_both(setup, 12, _xor_args, change)
-    assert o2.param_groups[0]["lr"] == 0.1 * 0.5**3
-    assert c.traces > 2
+    assert o2.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**3)
+    assert c.traces == 8  # two traces for each of the 4 learning rates
 
 
 def test_requires_grad_false_on_a_parameter_retraces():
