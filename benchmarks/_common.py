@@ -220,3 +220,77 @@ def torch_line(torch: Any) -> str:
     if torch is None:
         return "torch: not imported (optional)"
     return f"torch: {torch.__version__} eager, CPU, {torch.get_num_threads()} thread(s)"
+
+
+def check_compiled(make: Callable[[], tuple[Any, Callable[[], Any]]], steps: int) -> str:
+    """Run `steps` steps eagerly and compiled (`tg.compile`) from the same weights and the
+    same seeds (`make()` gives a fresh (model, step)); stop unless every loss and every
+    state-dict entry is bit-identical. Says how it was checked."""
+    import tinygrad_mlp as tg
+
+    m1, s1 = make()
+    m2, s2 = make()
+    compiled = tg.compile(s2)
+    for k in range(steps):
+        tg.manual_seed(200 + k)
+        a = s1()
+        tg.manual_seed(200 + k)
+        b = compiled()
+        if not np.array_equal(a.data, b.data):
+            sys.exit(f"compiled step {k}: loss {b.item()!r}, eager {a.item()!r}")
+    for (name, v1), v2 in zip(m1.state_dict().items(), m2.state_dict().values()):
+        if not np.array_equal(v1, v2):
+            sys.exit(f"compiled step: {name} differs from the eager step's after {steps} steps")
+    return (
+        f"compiled step == eager step, bit for bit ({steps} steps: losses, weights, running "
+        f"statistics; {compiled.replays} of them replayed)"
+    )
+
+
+def peak_memory(step: Callable[[], Any]) -> int:
+    """Bytes allocated at the peak of one call of `step` above what was allocated before
+    (NumPy reports its arrays to tracemalloc)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        step()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+def profile_tape(compiled: Any, n: int) -> None:
+    """Where a replay's time goes: each step of the compiled function's tape timed on its
+    own over `n` replays, summed by kind (forward and backward by primitive, the gradient
+    sums, each effect), plus the guard; printed per replay."""
+    import tinygrad_mlp as tg
+
+    tape, guard = next(iter(compiled.tapes.values()))[0]
+    spent: dict[str, float] = {}
+    clock = time.perf_counter
+    for _ in range(n):
+        t0 = clock()
+        guard.holds()
+        spent["guard"] = spent.get("guard", 0.0) + clock() - t0
+        S: list = [None] * tape.n_slots
+        for t, s in tape.externals:
+            S[s] = t._data
+        with tg.no_grad():
+            for run, kind in zip(tape.plan, tape.kinds):
+                t0 = clock()
+                run(S, ())
+                spent[kind] = spent.get(kind, 0.0) + clock() - t0
+    total = sum(spent.values())
+    print(f"\n-- where a replay's time goes ({n} replays, each step timed alone; us per replay)")
+    phases: dict[str, float] = {}
+    for kind, t in spent.items():
+        phase = kind.split(".")[-1] if "." in kind else kind.split()[0]
+        phases[phase] = phases.get(phase, 0.0) + t
+    for phase, t in sorted(phases.items(), key=lambda kv: -kv[1]):
+        print(f"   {phase:12s} {t / n * 1e6:10.1f}  ({100 * t / total:.0f}%)")
+    print("   by step kind:")
+    for kind, t in sorted(spent.items(), key=lambda kv: -kv[1])[:12]:
+        print(f"   {kind:28s} {t / n * 1e6:10.1f}  ({100 * t / total:.0f}%)")

@@ -26,9 +26,12 @@ from typing import Any
 import numpy as np
 from _common import (
     Stats,
+    check_compiled,
     check_steps,
     dropout_mask,
     machine_header,
+    peak_memory,
+    profile_tape,
     ratio,
     torch_line,
     try_import_torch,
@@ -180,6 +183,12 @@ def check(p: float, steps: int = 2) -> list[str]:
     return check_steps(model, make_tg_step(model, x, y), ref.step, ref.s, steps, 2e-3)
 
 
+def _fresh_tg(x: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
+    tg.manual_seed(0)
+    model = build_tg()
+    return model, make_tg_step(model, x, y)
+
+
 def make_torch_step(torch: Any, state: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray):
     tnn = torch.nn
     a, b, c, d = SIZES
@@ -233,6 +242,10 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=3, help="steps of each per round (each timed)")
     ap.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it imports")
     ap.add_argument("--profile", action="store_true", help="also cProfile the tinygrad_mlp step")
+    ap.add_argument(
+        "--compiled", action="store_true", help="also time the step compiled with tg.compile"
+    )
+    ap.add_argument("--memory", action="store_true", help="also measure each step's peak memory")
     args = ap.parse_args()
     torch = None if args.no_torch else try_import_torch()
     print(machine_header("benchmarks/mlp.py: one training step, 784-1024-1024-10, batch 512"))
@@ -244,6 +257,11 @@ def main() -> None:
     model = build_tg()
     state = {k: np.array(v) for k, v in model.state_dict().items()}
     impls = {"tinygrad_mlp": make_tg_step(model, x, y), "numpy (hand)": NumpyMLP(state, x, y).step}
+    if args.compiled:
+        print(check_compiled(lambda: _fresh_tg(x, y), 4))
+        tg.manual_seed(0)
+        impls["compiled"] = tg.compile(make_tg_step(build_tg(), x, y))
+        impls["compiled"]()  # the second trace; replays from here on
     samples: dict[str, list] = {k: [] for k in impls}
     for step in impls.values():
         step()  # warm-up
@@ -272,8 +290,28 @@ def main() -> None:
             vs = ratio(pick(stats["tinygrad_mlp"]), pick(stats["torch eager"]))
             line += f";  tinygrad_mlp / torch: {vs}"
         print(line)
+        if args.compiled:
+            r = pick(stats["compiled"]) / pick(base)
+            line = f"   ratio compiled / numpy ({label}): {r:.3f}x (target <= 0.95x: "
+            line += "met)" if r <= 0.95 else "MISSED)"
+            print(line)
+    if args.memory:
+        peaks = {k: peak_memory(step) for k, step in impls.items() if k != "compiled"}
+        if args.compiled:
+            # a fresh compiled step, measured at its first replay: the buffers it keeps
+            # between replays are allocated in that step, so they count
+            tg.manual_seed(0)
+            fresh = tg.compile(make_tg_step(build_tg(), x, y))
+            fresh(), fresh()
+            peaks["compiled"] = peak_memory(fresh)
+        print("\n-- peak memory of one step (tracemalloc, above what was allocated before;")
+        print("   the compiled step's at its first replay, which allocates its kept buffers)")
+        for k, v in peaks.items():
+            print(f"   {k:13s} {v / 2**20:8.1f} MiB  ({v / peaks['numpy (hand)']:.2f}x numpy)")
     if args.profile:
         profile(impls["tinygrad_mlp"], n)
+        if args.compiled:
+            profile_tape(impls["compiled"], n)
 
 
 if __name__ == "__main__":

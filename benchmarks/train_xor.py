@@ -28,9 +28,11 @@ from typing import Any
 import numpy as np
 from _common import (
     Stats,
+    check_compiled,
     check_steps,
     dropout_mask,
     machine_header,
+    profile_tape,
     ratio,
     torch_line,
     try_import_torch,
@@ -169,6 +171,12 @@ def check(p: float, steps: int = 2) -> list[str]:
     return check_steps(model, make_tg_step(model), ref.step, ref.s, steps, 1e-3)
 
 
+def _fresh_tg() -> tuple[Any, Any]:
+    tg.manual_seed(0)
+    model = build_tg()
+    return model, make_tg_step(model)
+
+
 def make_torch_step(torch: Any, state: dict[str, np.ndarray]) -> Any:
     tnn = torch.nn
     model = tnn.Sequential(
@@ -225,6 +233,9 @@ def main() -> None:
     ap.add_argument("--no-torch", action="store_true", help="skip PyTorch even if it imports")
     ap.add_argument("--profile", action="store_true", help="also cProfile the tinygrad_mlp step")
     ap.add_argument(
+        "--compiled", action="store_true", help="also time the step compiled with tg.compile"
+    )
+    ap.add_argument(
         "--torch-threads",
         type=int,
         default=1,
@@ -238,11 +249,16 @@ def main() -> None:
     print(machine_header("benchmarks/train_xor.py: one training step of the origin network"))
     print(torch_line(torch))
     print(verify(check, P))
+    if args.compiled:
+        print(check_compiled(_fresh_tg, 50))
 
     tg.manual_seed(0)
     model = build_tg()
     state = {k: np.array(v) for k, v in model.state_dict().items()}
     impls = {"tinygrad_mlp": make_tg_step(model), "numpy (hand)": NumpyXor(state).step}
+    if args.compiled:
+        tg.manual_seed(0)
+        impls["compiled"] = tg.compile(make_tg_step(build_tg()))
     if torch is not None:
         torch.manual_seed(0)
         impls["torch eager"] = make_torch_step(torch, state)
@@ -267,8 +283,19 @@ def main() -> None:
             vs = ratio(stats["tinygrad_mlp"].best, stats["torch eager"].best)
             line += f";  tinygrad_mlp / torch: {vs}"
         print(line)
+        if args.compiled:
+            r = stats["compiled"].best / stats["numpy (hand)"].best
+            line = f"   ratio compiled / numpy ({label}, best runs): {r:.2f}x (target <= 1.0x: "
+            line += "met)" if r <= 1.0 else "MISSED)"
+            if torch is not None:
+                r = stats["compiled"].best / stats["torch eager"].best
+                line += f";  compiled / torch: {r:.2f}x (target <= 0.3x: "
+                line += "met)" if r <= 0.3 else "MISSED)"
+            print(line)
     if args.profile:
         profile(impls["tinygrad_mlp"], args.steps)
+        if args.compiled:
+            profile_tape(impls["compiled"], args.steps)
 
 
 if __name__ == "__main__":

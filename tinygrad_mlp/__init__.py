@@ -20,6 +20,7 @@ import sys as _sys
 from . import autograd, cuda, data, functional, nn, optim, utils  # autograd first: all builds on it
 from . import autograd_functional as _autograd_functional
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .compile import compile  # noqa: A004  (torch.compile's name)
 from .creation import (
     arange,
     device,
@@ -174,6 +175,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor",
+    "compile",
     "ValuesIndices",
     "arange",
     "autograd",

@@ -44,10 +44,13 @@ Watching the engine
 -------------------
 `observe(watcher)` is the one observation point: inside the block the engine calls
 `watcher.forward(...)` after every operation and `watcher.backward(...)` after every rule,
-between `begin_backward` and `end_backward` (see `Observer`). `detect_anomaly` (anomaly.py)
-and the tools in `tinygrad_mlp.viz` are watchers; with none registered the engine pays one
-attribute test per operation. Grad mode (`no_grad`, ...: grad_mode.py) is one flag of the
-per-thread `switches`.
+between `begin_backward` and `end_backward` (see `Observer`). Array work outside the graph
+(an optimizer's step, running statistics, a random draw) is marked `@effect` and shown as
+one `effect` event; `changed` and `read` tell of in-place changes and of Python reading
+values. `detect_anomaly` (anomaly.py), the tools in `tinygrad_mlp.viz` and the recorder of
+`tinygrad_mlp.compile` are watchers; while no `observe()` block is open in any thread, an
+operation pays one global read. Grad mode (`no_grad`, ...: grad_mode.py) is one flag of
+the per-thread `switches`.
 
 Why autograd.py and tensor.py import each other: a Function makes Tensors and a Tensor's
 methods run Functions. The circle is the design, so it stays; autograd.py imports `Tensor`
@@ -57,6 +60,7 @@ on its last line, after everything tensor.py needs from it is defined.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -110,6 +114,43 @@ class Observer:
 
     def end_backward(self) -> None:
         """The backward pass has finished (or stopped with an error)."""
+
+    def effect(self, fn: Callable, args: tuple, kwargs: dict, result: Any) -> None:
+        """After an `@effect` function ran as `fn(*args, **kwargs)`; what it did inside
+        (operations, in-place writes) was not shown to the watcher."""
+
+    def changed(self, tensors: Tensor | Sequence[Tensor]) -> None:
+        """`tensors` are about to change in place (`increment_version`)."""
+
+    def read(self, t: Tensor, how: str) -> None:
+        """Python is about to read `t`'s values (`how`: "item", "tolist", "numpy", ...)."""
+
+
+def watchers() -> tuple[Observer, ...]:
+    """The watchers registered on this thread (innermost last)."""
+    return switches.observers
+
+
+def effect(fn: Callable) -> Callable:
+    """Mark `fn` as array work outside the graph (an optimizer's update, zero_grad, running
+    statistics, a random draw): watchers see one `effect` event instead of its insides, so
+    that a recorder (`tinygrad_mlp.compile`) can call it again, whole, on new arrays."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        watchers = switches.observers
+        if not watchers:
+            return fn(*args, **kwargs)
+        switches.observers = ()
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            switches.observers = watchers
+        for watcher in watchers:
+            watcher.effect(fn, args, kwargs, result)
+        return result
+
+    return run
 
 
 @contextlib.contextmanager
@@ -477,7 +518,8 @@ def _run_hooks(key: Any, g: Any) -> Any:
     return g
 
 
-def _accumulate(t: Tensor, g: Any, create_graph: bool) -> None:
+@effect
+def accumulate_grad(t: Tensor, g: Any, create_graph: bool) -> None:
     """Add `g` into `t.grad` (a fresh array: gradients never alias each other)."""
     if create_graph:
         g = g if isinstance(g, Tensor) else Tensor.wrap(g)
@@ -499,6 +541,8 @@ def increment_version(tensors: Tensor | Sequence[Tensor]) -> None:
     refuses a graph that saved the old values instead of using the new ones."""
     global _clock
     _clock += 1
+    for watcher in switches.observers:
+        watcher.changed(tensors)
     for t in (tensors,) if isinstance(tensors, Tensor) else tensors:
         while t is not None:  # a detach()ed tensor shares its base's values
             node = t.grad_fn  # if its rule reads this output, it must know of the change
@@ -551,7 +595,7 @@ def backward(
     for key, g in backward_pass(roots, seeds, retain, create_graph).items():
         t = key if isinstance(key, Tensor) else key.retained()
         if t is not None:
-            _accumulate(t, g, create_graph)
+            accumulate_grad(t, g, create_graph)
 
 
 def grad(

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .autograd import effect
 from .random import generator
 from .tensor import Tensor, where
 
@@ -132,6 +133,7 @@ def _either(fn: str, name: str, value: Any, torch_name: str, torch_value: Any) -
     return torch_value
 
 
+@effect
 def _shift(data: np.ndarray, axis: Any) -> np.ndarray:
     """max(data) over `axis` (kept), or 0 where that is not finite (all -inf, or an inf:
     shifting by it would give nan) or where the axis is empty."""
@@ -387,10 +389,15 @@ def dropout(x: Any, p: float = 0.5, training: bool = True) -> Tensor:
         return x
     if p == 1:
         return x * 0
-    keep = generator().random(x.shape) >= p
-    mask = keep.astype(x.dtype)  # straight to x's dtype: bool * float would be float64
+    return x * _dropout_mask(x.shape, p, x.dtype)
+
+
+@effect  # a draw: a compiled function draws again, from the same generator
+def _dropout_mask(shape: tuple, p: float, dtype: np.dtype) -> np.ndarray:
+    keep = generator().random(shape) >= p
+    mask = keep.astype(dtype)  # straight to x's dtype: bool * float would be float64
     mask *= 1.0 / (1.0 - p)
-    return x * mask
+    return mask
 
 
 def batch_norm(
@@ -444,15 +451,15 @@ def batch_norm(
         centered = x - mean
         var = (centered * centered).mean(axes, keepdims=True)
         if running_mean is not None:
-            _update_running(running_mean, mean.data.reshape(channels), momentum)
+            _update_running(running_mean, mean.data, momentum)
         if running_var is not None:
-            _update_running(running_var, var.data.reshape(channels) * (n / (n - 1)), momentum)
+            _update_running(running_var, var.data, momentum, n / (n - 1))
         scale = (var + eps) ** -0.5  # (1, C): multiplying by it is cheaper than dividing
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: training=False needs running_mean and running_var")
-        centered = x - _array(running_mean).astype(x.dtype).reshape(stat_shape)
-        scale = 1 / np.sqrt(_array(running_var).astype(x.dtype) + eps).reshape(stat_shape)
+        shift, scale = _running_stats(running_mean, running_var, x.dtype, eps, stat_shape)
+        centered = x - shift
     if weight is not None:  # fold weight into the per-channel factor: one full pass less
         scale = scale * (weight if x.ndim == 2 else _per_channel(weight, stat_shape))
     out = centered * scale
@@ -470,10 +477,21 @@ def _array(t: Tensor | np.ndarray) -> np.ndarray:
     return t.data if isinstance(t, Tensor) else np.asarray(t)
 
 
-def _update_running(stat: Tensor | np.ndarray, batch: np.ndarray, momentum: float) -> None:
-    """stat = (1 - momentum) * stat + momentum * batch, outside any graph: an array is
-    written in place, a Tensor gets a new `.data`."""
+@effect
+def _running_stats(mean: Any, var: Any, dtype: np.dtype, eps: float, shape: tuple) -> tuple:
+    """Evaluation mode's shift and scale, from the running statistics as they are now."""
+    shift = _array(mean).astype(dtype).reshape(shape)
+    return shift, 1 / np.sqrt(_array(var).astype(dtype) + eps).reshape(shape)
+
+
+@effect
+def _update_running(
+    stat: Tensor | np.ndarray, batch: np.ndarray, momentum: float, factor: float | None = None
+) -> None:
+    """stat = (1 - momentum) * stat + momentum * batch [* factor], outside any graph: an
+    array is written in place, a Tensor gets a new `.data`."""
     old = _array(stat)
+    batch = batch.reshape(old.shape) if factor is None else batch.reshape(old.shape) * factor
     new = ((1 - momentum) * old + momentum * batch).astype(old.dtype)
     if isinstance(stat, Tensor):
         stat.data = new  # a fresh array: a graph that saved the old one is not disturbed
@@ -581,32 +599,43 @@ def binary_cross_entropy(
     t = _target(target, p, "binary_cross_entropy")
     w = _weight(weight, p.shape, p.dtype, "binary_cross_entropy")
     pd = p.data
-    if pd.size and not ((pd >= 0) & (pd <= 1)).all():
-        raise ValueError(
-            "binary_cross_entropy: every input value must be a probability in [0, 1]; "
-            "for raw scores use binary_cross_entropy_with_logits"
-        )
-    if t.data.size and not ((t.data >= 0) & (t.data <= 1)).all():
-        raise ValueError("binary_cross_entropy: every target value must lie in [0, 1]")
     eps = np.asarray(_BCE_EPS, dtype=pd.dtype)
-    edge = pd * (1 - pd) < eps
-    if not edge.any():
+    edges = _bce_edges(pd, t.data, eps)
+    if not edges:
         loss = (t - 1) * (-p).log1p() - t * p.log()
     else:
+        edge, clog_p, clog_1mp = edges
         # Away from the edges: the formula itself (p is swapped for 1/2 at the edges, so its
         # logs stay finite in the branch that `where` drops).
         inner = where(edge, 0.5, p)
         smooth = (t - 1) * (-inner).log1p() - t * inner.log()
         # At the edges: the clamped value, plus (p - p) * slope, which is 0 but has the
         # gradient slope = (p - target) / 1e-12 with respect to p.
-        with np.errstate(divide="ignore"):
-            clog_p = np.maximum(np.log(pd), -100).astype(pd.dtype)
-            clog_1mp = np.maximum(np.log1p(-pd), -100).astype(pd.dtype)
         at_edge = (t - 1) * clog_1mp - t * clog_p + (p - pd) * ((pd - t) / eps)
         loss = where(edge, at_edge, smooth)
     if w is not None:
         loss = loss * w
     return _reduce(loss, reduction)
+
+
+@effect  # the values decide the branch: a compiled function checks they still do
+def _bce_edges(pd: np.ndarray, td: np.ndarray, eps: np.ndarray) -> tuple:
+    """Check probabilities and targets; () when no probability lies within eps of 0 or 1,
+    else (where they do, max(log(p), -100), max(log(1 - p), -100))."""
+    if pd.size and not ((pd >= 0) & (pd <= 1)).all():
+        raise ValueError(
+            "binary_cross_entropy: every input value must be a probability in [0, 1]; "
+            "for raw scores use binary_cross_entropy_with_logits"
+        )
+    if td.size and not ((td >= 0) & (td <= 1)).all():
+        raise ValueError("binary_cross_entropy: every target value must lie in [0, 1]")
+    edge = pd * (1 - pd) < eps
+    if not edge.any():
+        return ()
+    with np.errstate(divide="ignore"):
+        clog_p = np.maximum(np.log(pd), -100).astype(pd.dtype)
+        clog_1mp = np.maximum(np.log1p(-pd), -100).astype(pd.dtype)
+    return edge, clog_p, clog_1mp
 
 
 def binary_cross_entropy_with_logits(
@@ -690,8 +719,13 @@ def _class_targets(target: Any, x: Tensor, axis: int, ignore_index: int, fn: str
         raise ValueError(
             f"{fn}: target must have shape {expected} for input of shape {x.shape}, got {y.shape}"
         )
+    return _class_indices(y, x.shape[axis], ignore_index, fn)
+
+
+@effect  # the values are checked: a compiled function checks them again at every call
+def _class_indices(y: np.ndarray, classes: int, ignore_index: int, fn: str) -> np.ndarray:
+    """y as int64, every entry a class index or ignore_index (else ValueError)."""
     y = y.astype(np.int64, copy=False)
-    classes = x.shape[axis]
     bad = ((y < 0) | (y >= classes)) & (y != ignore_index)
     if bad.any():
         at = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -717,12 +751,8 @@ def _nll(
 ) -> Tensor:
     """nll_loss on checked arguments: -w[y] * log_probs[y] at each position (0 where y is
     ignore_index); 'mean' divides the sum by the total weight of the positions counted."""
-    ignored = y == ignore_index
-    skip = bool(ignored.any())
-    if skip:
-        y = np.where(ignored, 0, y)  # any valid class: those positions are masked below
+    skip, ignored, y, wy = _ignored(y, ignore_index, w)
     picked = _pick(log_probs, y, _class_axis(log_probs, "nll_loss"))
-    wy = None if w is None else w[y]
     loss = -picked if wy is None else -(picked * wy)
     if skip:
         loss = where(ignored, 0.0, loss)
@@ -732,10 +762,26 @@ def _nll(
         return loss.sum()
     if wy is None and not skip:
         return loss.mean()
-    counted = ~ignored
-    total = counted.sum(dtype=log_probs.dtype) if wy is None else (wy * counted).sum()
+    total = _counted_weight(ignored, wy, log_probs.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):  # nothing counted: nan, as PyTorch
         return loss.sum() / total
+
+
+@effect  # the values decide the branch: a compiled function checks they still do
+def _ignored(y: np.ndarray, ignore_index: int, w: np.ndarray | None) -> tuple:
+    """(whether y is ignore_index anywhere, where it is, y with those set to class 0, w[y])."""
+    ignored = y == ignore_index
+    skip = bool(ignored.any())
+    if skip:
+        y = np.where(ignored, 0, y)  # any valid class: those positions are masked later
+    return skip, ignored, y, None if w is None else w[y]
+
+
+@effect
+def _counted_weight(ignored: np.ndarray, wy: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
+    """The positions counted by 'mean' (their weights' sum), as a 0-d array."""
+    counted = ~ignored
+    return np.asarray(counted.sum(dtype=dtype) if wy is None else (wy * counted).sum())
 
 
 def nll_loss(

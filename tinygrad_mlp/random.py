@@ -22,3 +22,9 @@ def manual_seed(seed: int) -> np.random.Generator:
 def generator() -> np.random.Generator:
     """The generator every random draw of the package uses."""
     return _rng
+
+
+def set_generator(rng: np.random.Generator) -> None:
+    """Make `rng` the package's generator (a recorder puts back the one it saved)."""
+    global _rng
+    _rng = rng

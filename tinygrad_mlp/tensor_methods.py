@@ -123,6 +123,7 @@ class TensorMethods:
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
+        _reading(self, "numpy")
         return self.data
 
     def item(self) -> Any:
@@ -132,10 +133,12 @@ class TensorMethods:
                 f"item() needs a tensor with one element; this one has shape {self.shape}: "
                 "reduce it first (x.sum().item()) or use x.tolist()"
             )
+        _reading(self, "item")
         return self.data.item()
 
     def tolist(self) -> Any:
         """The values as (nested) Python lists of numbers."""
+        _reading(self, "tolist")
         return self.data.tolist()
 
     # ------------------------------------------------------------------ Python protocols
@@ -164,6 +167,7 @@ class TensorMethods:
                 f"Boolean value of Tensor with more than one value is ambiguous (shape "
                 f"{self.shape}); use .any() or .all()"
             )
+        _reading(self, "bool")
         return bool(self.data)
 
     def __float__(self) -> float:
@@ -1264,3 +1268,11 @@ def _is_device(x: Any) -> bool:
 
 
 __all__ = ["TensorMethods", "ValuesIndices"]
+
+
+def _reading(t: Any, how: str) -> None:
+    """Tell the engine's watchers that Python reads `t`'s values (a recorder must refuse it)."""
+    from .autograd import watchers  # here: this module imports nothing of the core at load
+
+    for watcher in watchers():
+        watcher.read(t, how)

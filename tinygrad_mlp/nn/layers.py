@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import functional as F
+from ..autograd import effect
 from ..checks import check_int
 from ..tensor import Tensor
 from . import init
@@ -125,9 +126,9 @@ class BatchNorm1d(Module):
             )
         momentum = self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data = self.num_batches_tracked.data + 1
+            batches = _count_batch(self.num_batches_tracked, momentum is None)
             if momentum is None:  # a cumulative average: batch k gets weight 1/k
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / batches
         use_batch_stats = self.training or not self.track_running_stats
         return F.batch_norm(
             x,
@@ -145,6 +146,13 @@ class BatchNorm1d(Module):
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
             f"affine={self.affine}, track_running_stats={self.track_running_stats}"
         )
+
+
+@effect
+def _count_batch(count: Tensor, cumulative: bool) -> float | None:
+    """One more batch: count += 1 (a new array); the new count if `cumulative` needs it."""
+    count.data = count.data + 1
+    return float(count.data) if cumulative else None
 
 
 class Dropout(Module):

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import enable_grad, increment_version
+from ..autograd import effect, enable_grad, increment_version
 from ..checks import check_number
 from ..tensor import Tensor
 
@@ -132,6 +132,7 @@ class Optimizer:
         """The entries a parameter's state holds under this group's options."""
         raise NotImplementedError
 
+    @effect
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient: set `.grad` to None, or fill it with zeros."""
         for group in self.param_groups:
@@ -144,6 +145,7 @@ class Optimizer:
                     p.grad = Tensor.wrap(np.zeros_like(p.data))
 
     # ------------------------------------------------------------------ the step
+    @effect  # a compiled function (tinygrad_mlp.compile) calls the whole step again
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient. `closure`, if given, recomputes the
         loss (with gradients) first and its result is returned, as in PyTorch.

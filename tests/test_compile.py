@@ -1,0 +1,556 @@
+"""tg.compile: a traced and replayed step gives exactly the eager results, guards re-trace,
+what cannot be compiled is refused, and the tape shows the program."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_mlp as tg
+import tinygrad_mlp.functional as F
+import tinygrad_mlp.nn as nn
+import tinygrad_mlp.optim as optim
+from tinygrad_mlp.autograd import grad
+from tinygrad_mlp.compile import CompileError
+
+X = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float32)
+Y = np.array([[0], [1], [0], [1]], dtype=np.float32)
+
+
+# --------------------------------------------------------------------------- helpers
+def xor_setup(seed: int = 0, lr: float = 0.1, p: float = 0.5):
+    """The origin network and its step (as in benchmarks/train_xor.py)."""
+    tg.manual_seed(seed)
+    model = nn.Sequential(
+        nn.Linear(2, 4),
+        nn.ReLU(),
+        nn.BatchNorm1d(4),
+        nn.Dropout(p),
+        nn.Linear(4, 4),
+        nn.ReLU(),
+        nn.Dropout(p),
+        nn.Linear(4, 1),
+        nn.Sigmoid(),
+    )
+    opt = optim.SGD(model.parameters(), lr=lr)
+    weights = [model[i].weight for i in (0, 4, 7)]
+
+    def step(x, y):
+        opt.zero_grad()
+        out = model(x)
+        loss = F.binary_cross_entropy(out, y) + F.l2_penalty(weights, 1e-3)
+        loss.backward()
+        opt.step()
+        return loss, out
+
+    return model, opt, step
+
+
+def mlp_setup(opt_name: str, seed: int = 0):
+    """The benchmark MLP's structure, smaller: 32-64-64-10, BN, ReLU, dropout."""
+    tg.manual_seed(seed)
+    model = nn.Sequential(
+        nn.Linear(32, 64),
+        nn.BatchNorm1d(64),
+        nn.ReLU(),
+        nn.Dropout(0.1),
+        nn.Linear(64, 64),
+        nn.BatchNorm1d(64),
+        nn.ReLU(),
+        nn.Dropout(0.1),
+        nn.Linear(64, 10),
+    )
+    if opt_name == "sgd":
+        opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    else:
+        opt = optim.Adam(model.parameters(), lr=1e-3)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, opt, step
+
+
+def same_state(m1, m2) -> None:
+    s1, s2 = m1.state_dict(), m2.state_dict()
+    assert list(s1) == list(s2)
+    for k in s1:
+        assert np.array_equal(s1[k], s2[k]), k
+        assert s1[k].dtype == s2[k].dtype, k
+
+
+def same_optimizer(o1, o2) -> None:
+    d1, d2 = o1.state_dict()["state"], o2.state_dict()["state"]
+    assert d1.keys() == d2.keys()
+    for i in d1:
+        for k in d1[i]:
+            assert np.array_equal(d1[i][k], d2[i][k]), (i, k)
+
+
+def same_outputs(a, b) -> None:
+    a = a if isinstance(a, tuple) else (a,)
+    b = b if isinstance(b, tuple) else (b,)
+    assert len(a) == len(b)
+    for u, v in zip(a, b):
+        assert u.shape == v.shape and u.dtype == v.dtype
+        assert type(u.data) is type(v.data)  # an ndarray, not a NumPy scalar
+        assert np.array_equal(u.data, v.data)
+
+
+def run_both(setup, steps, args_for, change=None):
+    """Run the eager and the compiled step side by side with the same seeds; `change(k,
+    model, opt)` may alter both before step k. Returns the compiled function."""
+    m1, o1, s1 = setup()
+    m2, o2, s2 = setup()
+    c2 = tg.compile(s2)
+    for k in range(steps):
+        if change is not None:
+            change(k, m1, o1)
+            change(k, m2, o2)
+        args = args_for(k)
+        tg.manual_seed(1000 + k)
+        r1 = s1(*args)
+        tg.manual_seed(1000 + k)
+        r2 = c2(*args)
+        same_outputs(r1, r2)
+    same_state(m1, m2)
+    same_optimizer(o1, o2)
+    return c2, (m1, o1), (m2, o2)
+
+
+# --------------------------------------------------------------------------- bit identity
+def test_xor_step_200_steps_bit_identical_losses_outputs_weights_running_stats():
+    x, y = tg.Tensor(X), tg.Tensor(Y)
+    m1, o1, s1 = xor_setup()
+    m2, o2, s2 = xor_setup()
+    c2 = tg.compile(s2)
+    tg.manual_seed(7)  # one stream of draws for the whole run, in each
+    eager = [s1(x, y) for _ in range(200)]
+    tg.manual_seed(7)
+    compiled = [c2(x, y) for _ in range(200)]
+    assert c2.traces == 2 and c2.replays == 198
+    for a, b in zip(eager, compiled):
+        same_outputs(a, b)
+        assert type(b[0].data) is np.ndarray and type(b[1].data) is np.ndarray
+    same_state(m1, m2)  # weights, BN weight/bias, running mean/var, num_batches_tracked
+    assert int(m2[2].num_batches_tracked.data) == 200
+    for p1, p2 in zip(m1.parameters(), m2.parameters()):
+        assert np.array_equal(p1.grad.data, p2.grad.data)
+    # the losses really changed: the comparison is not between constants
+    assert eager[0][0].item() != eager[-1][0].item()
+
+
+def test_returned_outputs_are_fresh_arrays_each_call():
+    x, y = tg.Tensor(X), tg.Tensor(Y)
+    _, _, s = xor_setup()
+    c = tg.compile(s)
+    results = [c(x, y) for _ in range(5)]
+    losses = [r[0].data for r in results]
+    kept = [v.copy() for v in losses]
+    for _ in range(3):
+        c(x, y)
+    for v, k in zip(losses, kept):  # later replays did not overwrite earlier results
+        assert np.array_equal(v, k)
+    assert len({id(v) for v in losses}) == len(losses)
+    assert not np.shares_memory(results[-1][0].data, results[-1][1].data)
+
+
+@pytest.mark.parametrize("opt_name", ["sgd", "adam"])
+def test_mlp_step_bit_identical_with_momentum_sgd_and_adam(opt_name):
+    rng = np.random.default_rng(0)
+    batches = [
+        (tg.Tensor(rng.standard_normal((16, 32)).astype(np.float32)), rng.integers(0, 10, 16))
+        for _ in range(4)
+    ]
+    c, _, (m2, o2) = run_both(lambda: mlp_setup(opt_name), 30, lambda k: batches[k % 4])
+    assert c.replays == 28
+    state = o2.state_dict()["state"]
+    assert state and all(v for v in state.values())  # momentum buffers / Adam moments exist
+
+
+@pytest.mark.parametrize("opt_name", ["sgd", "adam"])
+def test_buffers_reused_between_replays_keep_every_result_identical(opt_name, monkeypatch):
+    import importlib
+
+    compile_module = importlib.import_module("tinygrad_mlp.compile")  # tg.compile: the function
+    monkeypatch.setattr(compile_module, "_BIG", 1)  # reuse even these small matmuls
+    rng = np.random.default_rng(2)
+    batches = [
+        (tg.Tensor(rng.standard_normal((16, 32)).astype(np.float32)), rng.integers(0, 10, 16))
+        for _ in range(3)
+    ]
+
+    def setup():
+        model, opt, step = mlp_setup(opt_name)
+
+        def with_logits(x, y):
+            loss = step(x, y)
+            return loss, model[0].weight.grad  # a gradient made from a reused buffer, copied
+
+        return model, opt, with_logits
+
+    c, _, _ = run_both(setup, 12, lambda k: batches[k % 3])
+    assert c.tape.reused >= 5  # 3 forward products, their weight and input gradients
+    assert c.tape.buffers < c.tape.reused  # slots whose lives do not overlap share one
+    losses = [c(*batches[0])[0] for _ in range(3)]
+    assert len({id(t.data) for t in losses}) == 3
+
+
+def test_cross_entropy_with_weights_and_ignored_labels_that_change_each_call():
+    def setup():
+        tg.manual_seed(4)
+        model = nn.Linear(6, 4)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        weight = np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y, weight=weight, ignore_index=-1)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    rng = np.random.default_rng(5)
+    x = tg.Tensor(rng.standard_normal((8, 6)).astype(np.float32))
+    labels = [rng.integers(-1, 4, 8) for _ in range(10)]  # some positions ignored, some not
+    labels[3][:] = np.arange(8) % 4  # none ignored: the other branch
+    c, (_, o1), (m2, o2) = run_both(setup, 10, lambda k: (x, labels[k]))
+    assert c.replays >= 5
+    with pytest.raises(ValueError, match="out of bounds"):  # checked again when replayed
+        c(x, np.full(8, 7))
+
+
+def test_gradient_penalty_with_create_graph_compiles_and_replays():
+    def setup():
+        tg.manual_seed(3)
+        model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+        opt = optim.SGD(model.parameters(), lr=0.05)
+
+        def step(x):
+            opt.zero_grad()
+            out = model(x)
+            (gx,) = grad(out.sum(), x, create_graph=True)
+            loss = (out * out).mean() + 0.1 * (gx * gx).sum()
+            loss.backward()
+            opt.step()
+            return loss, gx
+
+        return model, opt, step
+
+    rng = np.random.default_rng(1)
+    xs = [tg.Tensor(rng.standard_normal((5, 2)), requires_grad=True) for _ in range(3)]
+    c, _, _ = run_both(setup, 12, lambda k: (xs[k % 3],))
+    assert c.replays == 10
+    text = str(c.tape)
+    # the create_graph pass was recorded as operations; only the plain pass runs rules
+    assert text.count("Tanh.backward") == 1
+    assert text.count("Tanh.forward") == 1
+
+
+# --------------------------------------------------------------------------- guards
+def _xor_args(k):
+    return tg.Tensor(X), tg.Tensor(Y)
+
+
+def test_new_shape_or_dtype_retraces():
+    _, _, s = xor_setup()
+    c = tg.compile(s)
+    x, y = tg.Tensor(X), tg.Tensor(Y)
+    for _ in range(3):
+        c(x, y)
+    assert c.traces == 2
+    c(tg.Tensor(np.concatenate([X, X])), tg.Tensor(np.concatenate([Y, Y])))
+    assert c.traces == 3
+    c(tg.Tensor(X.astype(np.float64)), tg.Tensor(Y.astype(np.float64)))
+    assert c.traces == 4
+
+
+def test_train_eval_switch_retraces_and_stays_identical():
+    def change(k, model, opt):
+        if k == 5:
+            model.eval()
+        if k == 9:
+            model.train()
+
+    def setup():  # no step in eval mode: BN would use running stats, dropout off
+        model, opt, _ = xor_setup()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.binary_cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    c, _, _ = run_both(setup, 14, _xor_args, change)
+    assert c.traces >= 6  # two per mode: before, in eval, after
+
+
+def test_lr_schedule_retraces_every_change():
+    schedulers = {}
+
+    def setup():
+        model, opt, step = xor_setup()
+        schedulers[id(opt)] = optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+        return model, opt, step
+
+    def change(k, model, opt):
+        if k:  # one scheduler step per training step: lr halves every 3 steps
+            schedulers[id(opt)].step()
+
+    c, (m1, o1), (m2, o2) = run_both(setup, 12, _xor_args, change)
+    assert o2.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**3)
+    assert c.traces == 8  # two traces for each of the 4 learning rates
+
+
+def test_requires_grad_false_on_a_parameter_retraces():
+    def change(k, model, opt):
+        if k == 4:
+            model[0].weight.requires_grad_(False)
+
+    c, (m1, _), (m2, _) = run_both(xor_setup, 10, _xor_args, change)
+    assert c.traces == 4
+    assert m2[0].weight.grad is None or np.array_equal(m1[0].weight.data, m2[0].weight.data)
+
+
+def test_new_parameter_in_the_optimizer_retraces():
+    def change(k, model, opt):
+        if k == 4:
+            extra = nn.Parameter(np.ones(3, dtype=np.float32))
+            opt.add_param_group({"params": [extra], "lr": 0.01})
+
+    c, _, _ = run_both(xor_setup, 8, _xor_args, change)
+    assert c.traces == 4
+
+
+def test_grad_mode_is_part_of_the_key():
+    model = nn.Linear(3, 2)
+    c = tg.compile(lambda x: model(x).sum())
+    x = tg.Tensor(np.ones((2, 3), dtype=np.float32))
+    c(x), c(x), c(x)
+    with tg.no_grad():
+        out = c(x)
+    assert c.traces == 3
+    assert np.array_equal(out.data, model(x).data.sum())
+
+
+def test_different_python_path_from_an_argument_or_a_global_retraces():
+    model = nn.Linear(3, 2)
+
+    def fn(x, double):
+        out = model(x)
+        return (out * 2 if double else out).sum()
+
+    c = tg.compile(fn)
+    x = tg.Tensor(np.ones((2, 3), dtype=np.float32))
+    r = [c(x, False) for _ in range(3)] + [c(x, True) for _ in range(3)]
+    assert c.traces == 4
+    assert r[-1].item() == pytest.approx(2 * r[0].item())
+
+    global SCALE
+    SCALE = 1.0
+
+    def uses_global(x):
+        return (model(x) * SCALE).sum()
+
+    g = tg.compile(uses_global)
+    first = [g(x) for _ in range(3)][-1].item()
+    SCALE = 3.0
+    assert g(x).item() == pytest.approx(3 * first)
+
+
+SCALE = 1.0
+
+
+def test_branch_decided_by_values_is_checked_at_replay_and_retraced():
+    # binary_cross_entropy takes another branch once a probability reaches 0 or 1
+    p = nn.Parameter(np.array([[0.5], [0.5]], dtype=np.float32))
+    target = tg.Tensor(np.array([[1.0], [0.0]], dtype=np.float32))
+    opt = optim.SGD([p], lr=0.2)
+
+    def step(clamp_to):
+        opt.zero_grad()
+        loss = F.binary_cross_entropy(p.clamp(clamp_to, 1.0), target)
+        loss.backward()
+        opt.step()
+        return loss
+
+    c = tg.compile(step)
+    for _ in range(3):
+        c(0.1)
+    with tg.no_grad():
+        p.data[...] = np.array([[1.0], [0.0]], dtype=np.float32)
+    got = c(0.0)  # a new key anyway; then the saturated branch replays
+    assert np.isfinite(got.item())
+    traces = c.traces
+    c(0.0)
+    with tg.no_grad():
+        p.data[...] = np.array([[0.5], [0.5]], dtype=np.float32)
+    c(0.0)  # the recorded branch no longer applies: undone and traced again
+    assert c.traces > traces
+
+
+def test_branches_that_alternate_each_get_a_tape_and_match_eager():
+    def setup():
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(1, 1), nn.Dropout(0.2), nn.Sigmoid())
+        opt = optim.SGD(model.parameters(), lr=0.01)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.binary_cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    y = tg.Tensor(np.array([[1.0], [0.0]], dtype=np.float32))
+    small = tg.Tensor(np.array([[0.5], [-0.5]], dtype=np.float32))
+    huge = tg.Tensor(np.array([[1e4], [-1e4]], dtype=np.float32))  # probabilities 1 and 0
+    c, _, _ = run_both(setup, 16, lambda k: (huge if k % 4 >= 2 else small, y))
+    assert len(next(iter(c.tapes.values()))) == 2  # one tape per branch
+    assert c.replays >= 8
+
+
+def test_dropout_draws_advance_the_same_generator():
+    _, _, s = xor_setup()
+    c = tg.compile(s)
+    x, y = tg.Tensor(X), tg.Tensor(Y)
+    tg.manual_seed(0)
+    for _ in range(4):
+        c(x, y)
+    after = tg.random.generator().random()
+    _, _, s2 = xor_setup()
+    tg.manual_seed(0)
+    for _ in range(4):
+        s2(x, y)
+    assert after == tg.random.generator().random()
+
+
+# --------------------------------------------------------------------------- refusals
+@pytest.mark.parametrize("read", ["item", "float", "bool", "tolist", "numpy"])
+def test_reading_a_traced_value_raises_a_clear_error(read):
+    model = nn.Linear(2, 1)
+
+    def fn(x):
+        loss = model(x).sum()
+        value = {
+            "item": lambda: loss.item(),
+            "float": lambda: float(loss),
+            "bool": lambda: bool(loss > 0),
+            "tolist": lambda: loss.tolist(),
+            "numpy": lambda: loss.numpy(),
+        }[read]()
+        return loss, value
+
+    c = tg.compile(fn)
+    with pytest.raises(CompileError, match="after the call"):
+        c(tg.Tensor(X))
+
+
+def test_in_place_change_inside_raises():
+    w = tg.Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+
+    def fn(x):
+        loss = (x * w).sum()
+        loss.backward()
+        with tg.no_grad():
+            w.sub_(0.1 * w.grad)
+        return loss
+
+    c = tg.compile(fn)
+    with pytest.raises(CompileError, match="in place"):
+        c(tg.Tensor(np.ones(2, dtype=np.float32)))
+
+
+def test_numpy_on_data_inside_is_detected_by_the_second_trace():
+    w = tg.Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+
+    def fn(x):
+        centre = x.data.mean()  # computed outside the engine: a constant to the recorder
+        return ((x - np.full(3, centre, np.float32)) * w).sum()
+
+    c = tg.compile(fn)
+    c(tg.Tensor(np.array([1, 2, 3], dtype=np.float32)))
+    with pytest.raises(CompileError, match="different programs"):
+        c(tg.Tensor(np.array([4, 5, 9], dtype=np.float32)))
+
+
+def test_a_hook_on_a_leaf_or_a_node_is_refused():
+    w = tg.Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+    w.register_hook(lambda g: g * 2)
+
+    def fn(x):
+        loss = (x * w).sum()
+        loss.backward()
+        return loss
+
+    c = tg.compile(fn)
+    with pytest.raises(CompileError, match="hooks"):
+        c(tg.Tensor(np.ones(2, dtype=np.float32)))
+
+
+def test_a_function_of_your_own_is_refused():
+    class Double(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    c = tg.compile(lambda x: Double.apply(x).sum())
+    with pytest.raises(CompileError, match="of your own"):
+        c(tg.Tensor(X, requires_grad=True))
+
+
+# --------------------------------------------------------------------------- the tape
+def test_tape_lists_forward_backward_and_effects_with_shapes():
+    _, _, s = xor_setup()
+    c = tg.compile(s)
+    with pytest.raises(RuntimeError, match="not been called"):
+        _ = c.tape
+    x, y = tg.Tensor(X), tg.Tensor(Y)
+    c(x, y), c(x, y)
+    text = str(c.tape)
+    lines = text.splitlines()
+    assert lines[0].startswith("tape: ") and len(lines) == len(c.tape.lines) + 1
+    first_matmul = next(line for line in lines if "MatMulT.forward" in line)
+    assert "[4, 4] float32" in first_matmul and "[4, 2]" in first_matmul
+    assert sum("MatMulT.forward" in line for line in lines) == 3
+    assert sum("MatMulT.backward" in line for line in lines) == 3
+    assert sum("_dropout_mask" in line for line in lines) == 2
+    assert lines[1].startswith("effect Optimizer.zero_grad")
+    assert lines[-1].startswith("effect Optimizer.step")
+    # forward steps come before every backward step
+    last_fwd = max(i for i, line in enumerate(lines) if ".forward(" in line)
+    first_bwd = min(i for i, line in enumerate(lines) if ".backward(" in line)
+    assert last_fwd < first_bwd
+    # a bias gradient is summed over the batch axis, decided when traced
+    assert any("Add.backward" in line and ".sum(0,)" in line for line in lines)
+
+
+def test_readme_compile_example_gives_the_eager_loss():
+    from test_readme import section_code
+
+    code = section_code("## Compile")
+    compiled: dict = {}
+    eager: dict = {}
+    plain = code.replace("step = tg.compile(train_step)", "step = train_step")
+    plain = plain.replace("print(step.tape.lines[0])", "")
+    exec(compile(code, "README.md", "exec"), compiled)
+    exec(compile(plain, "README.md", "exec"), eager)
+    assert compiled["step"].replays == 498
+    assert np.array_equal(compiled["loss"].data, eager["loss"].data)
+    assert compiled["loss"].item() < 0.05
+    same_state(compiled["model"], eager["model"])

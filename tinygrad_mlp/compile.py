@@ -1,0 +1,1194 @@
+"""Tracing and replay: `step = tg.compile(fn)` runs `fn` once as usual and records it.
+
+How it works
+------------
+The first call runs `fn` eagerly inside `autograd.observe(recorder)`. The recorder sees
+every primitive the engine runs (forward events), every rule of the backward pass (backward
+events) and every `@autograd.effect` function (an optimizer's step, `zero_grad`, batch
+norm's running statistics, a dropout mask's draw, the branch a loss takes by its values).
+It gives every array a *slot* and writes a flat tape: "slot 7 = MatMulT.forward(slot 0,
+slot 3)", "slots 20, 21 = MatMulT.backward(slot 19)", "slot 30 = slot 28 + slot 29", "call
+SGD.step(opt) again". A second call traces again and must give the same tape (else the
+function computes arrays outside the engine's view, and compiling it would be wrong).
+From then on a call with inputs of the same shapes and dtypes replays the tape: each step
+is a closure that calls the primitive's own `forward`/`backward` on arrays (the same code,
+so the same bits), with the broadcasting reductions decided at trace time, no Tensors, no
+graph and no topological sort. An effect is called again, whole, so an update or a draw
+is the eager one. A big slot is dropped after its last use, so memory is freed as
+eagerly; big matmul and elementwise results (Add, Sub, Mul, Relu) are written with `out=`
+into buffers kept between replays, shared by slots whose lives do not overlap, where
+every reader makes a new array from them (so no view of a buffer escapes) and they are
+not returned: the same NumPy call with an output given, hence the same bits.
+
+What is guarded
+---------------
+A tape belongs to the shapes, dtypes and requires_grad of the tensor arguments, the values
+of the other arguments and grad mode; it is replayed only while everything it depended on
+is as it was: the `training` flag and attributes of every module the function can reach
+(through its arguments, closure, globals or `self`), every optimizer's hyperparameters and
+parameters (a scheduler's new `lr` re-traces), the requires_grad, shape and dtype of every
+tensor it read, and the plain values (numbers, strings, flags) in its closure and in the
+globals it names. A change re-traces. An effect whose result decided a branch (a loss that
+saturates, a running average that needs the count) is checked when replayed; if the branch
+would differ, the replay is undone (the generator and the tensors the effects were given)
+and the call is traced again.
+
+What a compiled function may not do
+-----------------------------------
+Its Python runs only when traced, so: no Python control flow on tensor values, no
+`.item()`, `float()`, `bool()`, `.tolist()` or `.numpy()` of a tensor it computed (raises
+`CompileError`), no printing or logging that should happen every call, no in-place
+changes of tensors outside an optimizer (raises), no Functions of your own (raises), one
+root per backward pass. Return the loss (and other outputs) and read them outside. The
+returned tensors hold the eager values but are not part of a graph.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import autograd, ops, random
+from .autograd import Function, Observer, is_grad_enabled, set_grad_enabled
+from .tensor import Tensor
+
+__all__ = ["compile", "Compiled", "CompileError"]
+
+_ACCUMULATE = autograd.accumulate_grad.__wrapped__
+_SCALARS = (bool, int, float, str, type(None))
+
+
+class CompileError(RuntimeError):
+    """The function cannot be compiled as it is; the message says what to change."""
+
+
+class _Diverged(Exception):
+    """A replayed effect's result differs from the traced one: the tape does not apply."""
+
+
+# --------------------------------------------------------------------------- references
+# What a recorded call reads, resolved at replay: ("S", slot) an array slot, ("I", slot) a
+# 0-d slot as a Python number (as `apply` passes it), ("T", slot) a Tensor around a slot,
+# ("A", i) the i-th argument tensor, ("X", obj) an object as it is (a parameter, an
+# optimizer, a number), ("C", value) a constant array, ("L"/"U", refs) a list/tuple,
+# ("D", {key: ref}) a dict.
+def _resolver(ref: tuple) -> Callable[[list, tuple], Any]:
+    kind, v = ref
+    if kind == "S":
+        return lambda S, A: S[v]
+    if kind == "I":
+        return lambda S, A: S[v].item()
+    if kind == "T":
+        return lambda S, A: Tensor.wrap(S[v])
+    if kind == "A":
+        return lambda S, A: A[v]
+    if kind in "XC":
+        return lambda S, A: v
+    if kind in "LU":
+        parts = [_resolver(r) for r in v]
+        make = list if kind == "L" else tuple
+        return lambda S, A: make(p(S, A) for p in parts)
+    parts_d = {k: _resolver(r) for k, r in v.items()}
+    return lambda S, A: {k: p(S, A) for k, p in parts_d.items()}
+
+
+def _reads(ref: tuple) -> list[int]:
+    kind, v = ref
+    if kind in "SIT":
+        return [v]
+    if kind in "LU":
+        return [s for r in v for s in _reads(r)]
+    if kind == "D":
+        return [s for r in v.values() for s in _reads(r)]
+    return []
+
+
+def _show(ref: tuple, shapes: dict) -> str:
+    kind, v = ref
+    if kind in "SIT":
+        shape, dtype = shapes[v]
+        return f"s{v}{'.item()' if kind == 'I' else ''}{list(shape)}"
+    if kind == "A":
+        return f"arg{v}"
+    if kind == "C":
+        return f"const{list(v.shape)}"
+    if kind in "LU":
+        inner = ", ".join(_show(r, shapes) for r in v)
+        return f"[{inner}]" if kind == "L" else f"({inner})"
+    if kind == "D":
+        return "{" + ", ".join(f"{k}: {_show(r, shapes)}" for k, r in v.items()) + "}"
+    if isinstance(v, float | int | bool | str | type(None) | tuple | np.dtype):
+        return repr(v)
+    return f"<{type(v).__name__}>"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal constants (arrays by value and dtype; nan equals nan)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return False
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    try:
+        return bool(a == b)
+    except Exception:
+        return a is b
+
+
+# --------------------------------------------------------------------------- the recorder
+class _Recorder(Observer):
+    """Watches one traced call and writes its tape (see the module docstring)."""
+
+    def __init__(self, args: tuple) -> None:
+        self.slot: dict[int, int] = {}  # id(array) -> slot
+        self.keep: list = []  # the arrays, kept alive so that their ids stay theirs
+        self.shapes: dict[int, tuple] = {}  # slot -> (shape, dtype)
+        self.steps: list[dict] = []
+        self.externals: list[tuple[Tensor, int]] = []  # tensors read, bound at each replay
+        self.external_ids: set[int] = set()
+        self.args: dict[int, int] = {}  # id(arg tensor) -> position
+        self.ctx: dict[int, tuple] = {}  # id(node) -> (ctx slot, op, forward step)
+        self.nodes: list = []  # the nodes, kept alive for their ids
+        self.pending: dict[int, int] = {}  # the pass's gradient dict, as slots
+        self.node_grad: dict[int, int] = {}
+        self.inputs: list[tuple[int, int]] = []  # (arg position, slot)
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                self.args[id(a)] = i
+                self.inputs.append((i, self.new_slot(a._data)))
+            elif isinstance(a, np.ndarray):
+                self.inputs.append((i, self.new_slot(a)))
+
+    # ------------------------------------------------------------------ slots
+    def new_slot(self, arr: Any, shape: tuple | None = None) -> int:
+        s = len(self.shapes)
+        if arr is not None:
+            self.slot[id(arr)] = s
+            self.keep.append(arr)
+            self.shapes[s] = (np.shape(arr), getattr(arr, "dtype", None))
+        else:
+            self.shapes[s] = shape
+        return s
+
+    def array_ref(self, a: np.ndarray, item: bool = False) -> tuple:
+        s = self.slot.get(id(a))
+        if s is not None:
+            return ("I" if item else "S", s)
+        base = a.base
+        if base is not None and id(base) in self.slot:
+            raise CompileError(
+                f"an array of shape {a.shape} is a view of a value computed inside the "
+                "compiled function but was made outside the engine (e.g. t.data.reshape(...)); "
+                "compute it with Tensor operations, or in an @autograd.effect function"
+            )
+        return ("C", a)
+
+    def tensor_slot(self, t: Tensor) -> int:
+        """The slot of a tensor's array; a tensor from outside becomes an external."""
+        s = self.slot.get(id(t._data))
+        if s is None:
+            s = self.new_slot(t._data)
+            self.externals.append((t, s))
+            self.external_ids.add(id(t))
+        return s
+
+    def ref(self, v: Any) -> tuple:
+        """How an effect's argument is found again at replay."""
+        if isinstance(v, Tensor):
+            if id(v) in self.args:
+                return ("A", self.args[id(v)])
+            if id(v) in self.external_ids or id(v._data) not in self.slot:
+                return ("X", v)
+            return ("T", self.slot[id(v._data)])
+        if isinstance(v, np.ndarray):
+            return self.array_ref(v)
+        if isinstance(v, list):
+            return ("L", [self.ref(x) for x in v])
+        if isinstance(v, tuple):
+            return ("U", tuple(self.ref(x) for x in v))
+        return ("X", v)  # anything else as it is (a dict stays the live dict)
+
+    # ------------------------------------------------------------------ events
+    def forward(self, op: type, node: Function | None, inputs: tuple, out: Tensor) -> None:
+        if not op.array_rule:
+            raise CompileError(
+                f"{op.__name__} is a Function of your own; a compiled function can run only "
+                "the built-in primitives (compose yours from Tensor operations)"
+            )
+        refs = []
+        for t in inputs:
+            if isinstance(t, Tensor):
+                refs.append(("S", self.tensor_slot(t)))
+            elif isinstance(t, np.generic):
+                refs.append(("X", t.item()))
+            elif type(t) is np.ndarray:
+                refs.append(self.array_ref(t, item=t.ndim == 0))
+                if refs[-1][0] == "C" and t.ndim == 0:
+                    refs[-1] = ("X", t.item())
+            elif isinstance(t, tuple) and any(isinstance(i, np.ndarray) for i in t):
+                refs.append(("U", tuple(self.ref(i) for i in t)))  # an index
+            else:
+                refs.append(("X", t))
+        step = {"kind": "forward", "op": op, "in": refs, "out": self.new_slot(out._data)}
+        if node is not None:
+            step["ctx"] = self.new_slot(None, ("ctx", None))
+            step["nexts"] = [k is not None for k in node.next_nodes]
+            self.ctx[id(node)] = (
+                step["ctx"],
+                op,
+                [self.shapes[r[1]] if r[0] == "S" else None for r in refs],
+            )
+            self.nodes.append(node)
+        self.steps.append(step)
+
+    def begin_backward(self, roots: Any) -> None:
+        if len(roots) != 1:
+            raise CompileError("a compiled function may run backward from one root at a time")
+        self.pending = {}
+
+    def backward(self, node: Function, grad_output: Any, grads: tuple, rule_out: tuple) -> None:
+        if autograd.is_grad_enabled():  # create_graph: the rule's operations were recorded
+            return
+        if node.hooks:
+            raise CompileError("a compiled function cannot run backward through hooks")
+        known = self.ctx.get(id(node))
+        if known is None:
+            raise CompileError(
+                f"backward through {node.name()}, which ran before the compiled function; "
+                "compute the whole graph inside it"
+            )
+        ctx, op, in_shapes = known
+        g = self.pending.pop(id(node), None)
+        g_ref = ("S", g) if g is not None else self.array_ref(np.asarray(grad_output))
+        if g is None and g_ref[0] == "C":
+            g_ref = ("C", np.array(grad_output))
+        self.node_grad[id(node)] = g_ref[1] if g_ref[0] == "S" else None
+        outs, adds = [], []
+        for i, (k, gi, raw) in enumerate(zip(node.next_nodes, grads, rule_out)):
+            if k is None or gi is None:
+                continue
+            shape, dtype = in_shapes[i]
+            fit = []
+            if raw.shape != shape:
+                extra = raw.ndim - len(shape)
+                if extra > 0 and raw.shape[extra:] == shape:
+                    fit.append(("sum", tuple(range(extra))))
+                else:
+                    axes = tuple(range(extra))
+                    axes += tuple(
+                        extra + j
+                        for j, n in enumerate(shape)
+                        if n == 1 and raw.shape[extra + j] != 1
+                    )
+                    fit.append(("sumkeep", (axes, shape)))
+            if np.result_type(raw) != dtype:
+                fit.append(("astype", dtype))
+            s = self.new_slot(gi)
+            outs.append((i, s, fit))
+            key = id(k)
+            prev = self.pending.get(key)
+            if prev is None:
+                self.pending[key] = s
+            else:
+                total = self.new_slot(None, self.shapes[s])
+                adds.append({"kind": "add", "a": prev, "b": s, "out": total})
+                self.pending[key] = total
+            if not isinstance(k, Function):
+                self.nodes.append(k)
+        self.steps.append({"kind": "backward", "op": op, "ctx": ctx, "g": g_ref, "outs": outs})
+        self.steps += adds
+
+    def effect(self, fn: Callable, args: tuple, kwargs: dict, result: Any) -> None:
+        if fn is _ACCUMULATE and not isinstance(args[1], Tensor):
+            t = args[0]
+            if t.hooks:
+                raise CompileError("a compiled function cannot run backward through hooks")
+            key = t.grad_fn or t
+            g = self.node_grad.get(id(key)) if isinstance(key, Function) else None
+            g = g if g is not None else self.pending.pop(id(key), None)
+            g_ref = ("S", g) if g is not None else self.array_ref(args[1])
+            step = {"kind": "effect", "fn": fn, "args": [self.ref(t), g_ref, ("X", False)]}
+            step["kwargs"], step["result"] = {}, None
+            step["grad_of"] = self.new_slot(t._grad._data)
+            self.steps.append(step)
+            return
+        step = {
+            "kind": "effect",
+            "fn": fn,
+            "args": [self.ref(a) for a in args],
+            "kwargs": {k: self.ref(v) for k, v in kwargs.items()},
+        }
+        step["result"], step["sig"] = self.result_spec(result)
+        self.steps.append(step)
+
+    def result_spec(self, r: Any) -> tuple:
+        """Slots for the arrays an effect returned, and the rest as a value to check."""
+        if isinstance(r, np.ndarray):
+            return ("S", self.new_slot(r)), ("array", r.shape, r.dtype)
+        if isinstance(r, tuple):
+            parts = [self.result_spec(x) for x in r]
+            return ("U", [p for p, _ in parts]), tuple(s for _, s in parts)
+        if isinstance(r, Tensor):
+            raise CompileError(f"an @effect function returned a Tensor: {r!r}")
+        return ("V", r), ("value", r)
+
+    def changed(self, tensors: Any) -> None:
+        for t in (tensors,) if isinstance(tensors, Tensor) else tensors:
+            if not (is_grad_enabled() and t._requires_grad):  # its array would be written
+                raise CompileError(
+                    f"a tensor of shape {t.shape} is changed in place inside a compiled "
+                    "function; only an optimizer's step (or another @autograd.effect "
+                    "function) may change arrays. Write it out of place (w = w - d)"
+                )
+
+    def read(self, t: Tensor, how: str) -> None:
+        if True:  # any value read while tracing would be frozen into the recording
+            raise CompileError(
+                f"{how}() of a tensor computed inside a compiled function: its value is "
+                "known only when traced. Return the tensor and read it after the call "
+                "(loss = step(x); print(loss.item())), or call the function uncompiled"
+            )
+
+
+# --------------------------------------------------------------------------- the tape
+def _fit(plan: list) -> Callable[[Any], Any] | None:
+    if not plan:
+        return None
+    fns = []
+    for kind, arg in plan:
+        if kind == "sum":
+            fns.append(lambda v, a=arg: v.sum(axis=a))
+        elif kind == "sumkeep":
+            axes, shape = arg
+            if axes:
+                fns.append(lambda v, a=axes, s=shape: v.sum(axis=a, keepdims=True).reshape(s))
+            else:
+                fns.append(lambda v, s=shape: v.reshape(s))
+        else:
+            fns.append(lambda v, d=arg: v.astype(d))
+    if len(fns) == 1:
+        return fns[0]
+    return lambda v: fns[1](fns[0](v))
+
+
+def _forward_step(step: dict) -> Callable:
+    op, out = step["op"], step["out"]
+    fwd = op.forward
+    new = object.__new__
+    template = [None] * len(step["in"])
+    slots, items, others = [], [], []
+    for pos, r in enumerate(step["in"]):
+        if r[0] == "S":
+            slots.append((pos, r[1]))
+        elif r[0] == "I":
+            items.append((pos, r[1]))
+        elif r[0] in "XC":
+            template[pos] = r[1]
+        else:
+            others.append((pos, _resolver(r)))
+    ctx_slot, nexts = step.get("ctx"), step.get("nexts")
+    if not items and not others and len(slots) == len(template) <= 2:
+        return _forward_slots(op, [s for _, s in slots], out, ctx_slot, nexts)
+
+    def run(S: list, A: tuple) -> None:
+        a = template.copy()
+        for p, s in slots:
+            a[p] = S[s]
+        for p, s in items:
+            a[p] = S[s].item()
+        for p, f in others:
+            a[p] = f(S, A)
+        ctx = new(op)
+        ctx.saved = ()
+        r = fwd(ctx, *a)
+        if type(r) is not np.ndarray:  # a NumPy scalar: as `Function.apply` makes it
+            raw, r = r, np.asarray(r)
+            ctx.saved = tuple(r if x is raw else x for x in ctx.saved)
+        S[out] = r
+        if ctx_slot is not None:
+            ctx.next_nodes = nexts
+            S[ctx_slot] = ctx
+
+    return run
+
+
+def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, nexts: Any) -> Callable:
+    """A forward step whose inputs are all slots (most of them): no argument list to fill."""
+    fwd, new = op.forward, object.__new__
+
+    def finish(S: list, ctx: Any, r: Any) -> None:
+        if type(r) is not np.ndarray:
+            raw, r = r, np.asarray(r)
+            ctx.saved = tuple(r if x is raw else x for x in ctx.saved)
+        S[out] = r
+        if ctx_slot is not None:
+            ctx.next_nodes = nexts
+            S[ctx_slot] = ctx
+
+    if len(ins) == 1:
+        (a,) = ins
+
+        def run(S: list, A: tuple) -> None:
+            ctx = new(op)
+            ctx.saved = ()
+            finish(S, ctx, fwd(ctx, S[a]))
+
+    else:
+        a, b = ins
+
+        def run(S: list, A: tuple) -> None:
+            ctx = new(op)
+            ctx.saved = ()
+            finish(S, ctx, fwd(ctx, S[a], S[b]))
+
+    return run
+
+
+def _backward_step(step: dict) -> Callable:
+    rule, ctx_slot = step["op"].backward, step["ctx"]
+    get_g = _resolver(step["g"])
+    outs = [(i, s, _fit(plan)) for i, s, plan in step["outs"]]
+
+    def run(S: list, A: tuple) -> None:
+        r = rule(S[ctx_slot], get_g(S, A))
+        if type(r) is not tuple:
+            r = (r,)
+        for i, s, fit in outs:
+            S[s] = r[i] if fit is None else fit(r[i])
+
+    return run
+
+
+def _effect_step(step: dict, tape: Tape, index: int) -> Callable:
+    fn = step["fn"]
+    args = [_resolver(r) for r in step["args"]]
+    kwargs = {k: _resolver(r) for k, r in step["kwargs"].items()}
+    grad_of = step.get("grad_of")
+    result, sig = step["result"], step.get("sig")
+    speculative = index < tape.last_check
+    tensors = [i for i, r in enumerate(step["args"]) if r[0] in "XA"]
+
+    def assign(S: list, spec: tuple, value: Any) -> None:
+        if spec[0] == "S":
+            S[spec[1]] = value
+        elif spec[0] == "U":
+            for sp, v in zip(spec[1], value):
+                assign(S, sp, v)
+
+    def run(S: list, A: tuple) -> None:
+        a = [f(S, A) for f in args]
+        if speculative:
+            for i in tensors:
+                if isinstance(a[i], Tensor):
+                    tape.undo.append((a[i], a[i]._data, a[i]._data.copy(), a[i]._grad))
+        r = fn(*a, **{k: f(S, A) for k, f in kwargs.items()}) if kwargs else fn(*a)
+        if grad_of is not None:
+            S[grad_of] = a[0]._grad._data
+        elif result[0] != "V" or r is not None or sig != ("value", None):
+            if _signature(r) != sig:
+                raise _Diverged(step)
+            assign(S, result, r)
+
+    return run
+
+
+def _decides(sig: Any) -> bool:
+    """Does an effect's result decide the Python path (so a replay must check it)? Arrays
+    and None do not; a number, a flag or a tuple's length do."""
+    if sig is None or sig == ("value", None) or (sig and sig[0] == "array"):
+        return False
+    return True
+
+
+def _signature(r: Any) -> Any:
+    if isinstance(r, np.ndarray):
+        return ("array", r.shape, r.dtype)
+    if isinstance(r, tuple):
+        return tuple(_signature(x) for x in r)
+    return ("value", r)
+
+
+# Primitives whose forward makes a new array from its inputs (no view, no input returned),
+# and whose backward makes new arrays from g (never returns g itself).
+_FRESH_FORWARD = {
+    ops.Add, ops.Sub, ops.Mul, ops.Div, ops.Relu, ops.Sigmoid, ops.Tanh, ops.Exp, ops.Log,
+    ops.MatMulT, ops.MatMul, ops.Maximum, ops.Minimum, ops.Sqrt, ops.Neg, ops.Abs,
+}  # fmt: skip
+_FRESH_BACKWARD = {
+    ops.Mul, ops.Div, ops.Relu, ops.Sigmoid, ops.Tanh, ops.Exp, ops.Log, ops.MatMulT,
+    ops.MatMul, ops.Sqrt, ops.Neg, ops.Abs,
+}  # fmt: skip
+
+
+def _outs_in(step: dict, reuse: set) -> bool:
+    return any(sl in reuse for _, sl, _ in step["outs"])
+
+
+def _matmul_t_forward(step: dict, reuse: dict) -> Callable:
+    """MatMulT.forward (a @ b^T, saving a and b) into a buffer kept between replays:
+    `np.matmul(..., out=)` is the same BLAS call as `@`, so the same bits."""
+    (_, a), (_, b) = step["in"]
+    out, ctx_slot, nexts = step["out"], step.get("ctx"), step.get("nexts")
+    new, buf = object.__new__, reuse[out]
+
+    def run(S: list, A: tuple) -> None:
+        x, w = S[a], S[b]
+        if buf[0] is None:
+            buf[0] = x @ w.T
+        else:
+            np.matmul(x, w.T, out=buf[0])
+        S[out] = buf[0]
+        if ctx_slot is not None:
+            ctx = new(ops.MatMulT)
+            ctx.saved, ctx.next_nodes = (x, w), nexts
+            S[ctx_slot] = ctx
+
+    return run
+
+
+def _matmul_t_backward(step: dict, reuse: set) -> Callable:
+    """MatMulT.backward (da = g @ b, db = g^T @ a), the reused results into buffers."""
+    ctx_slot, get_g = step["ctx"], _resolver(step["g"])
+    outs = {i: sl for i, sl, _ in step["outs"]}
+    bufs = {i: reuse[sl] for i, sl in outs.items() if sl in reuse}
+
+    def product(i: int, x: Any, y: Any) -> Any:
+        cell = bufs.get(i)
+        if cell is None:
+            return x @ y
+        if cell[0] is None:
+            cell[0] = x @ y
+        else:
+            np.matmul(x, y, out=cell[0])
+        return cell[0]
+
+    def run(S: list, A: tuple) -> None:
+        a, b = S[ctx_slot].saved
+        g = get_g(S, A)
+        if 0 in outs:
+            S[outs[0]] = product(0, g, b)
+        if 1 in outs:
+            S[outs[1]] = product(1, g.T, a)
+
+    return run
+
+
+# Elementwise primitives replayed into reused buffers: the ufunc each forward is, and what
+# it saves ("ab": both inputs, "a": the input, "": nothing), as in ops.py.
+_UFUNC_FORWARD = {
+    ops.Add: (np.add, ""),
+    ops.Sub: (np.subtract, ""),
+    ops.Mul: (np.multiply, "ab"),
+    ops.Relu: (np.maximum, "a"),
+}
+_UFUNC_BACKWARD = {ops.Mul, ops.Relu}
+
+
+def _ufunc_forward(step: dict, reuse: dict) -> Callable:
+    """Add/Sub/Mul/Relu.forward with `out=` a buffer kept between replays (the same ufunc
+    on the same operands: the same bits)."""
+    ufunc, saves = _UFUNC_FORWARD[step["op"]]
+    op, out, ctx_slot, nexts = step["op"], step["out"], step.get("ctx"), step.get("nexts")
+    ins = [r[1] for r in step["in"]]
+    new, buf = object.__new__, reuse.get(out)
+
+    def run(S: list, A: tuple) -> None:
+        args = (S[ins[0]], 0) if op is ops.Relu else (S[ins[0]], S[ins[1]])
+        if buf is None:  # a small result: a new array each time
+            r = ufunc(*args)
+            S[out] = r if type(r) is np.ndarray else np.asarray(r)  # as `apply` makes it
+        elif buf[0] is None:
+            S[out] = buf[0] = ufunc(*args)
+        else:
+            S[out] = ufunc(*args, out=buf[0])
+        if ctx_slot is not None:
+            ctx = new(op)
+            ctx.saved = args if saves == "ab" else args[:1] if saves else ()
+            ctx.next_nodes = nexts
+            S[ctx_slot] = ctx
+
+    return run
+
+
+def _ufunc_backward(step: dict, reuse: set) -> Callable:
+    """Mul.backward (g * b, g * a) and Relu.backward (g * (x > 0)) into reused buffers."""
+    op, ctx_slot, get_g = step["op"], step["ctx"], _resolver(step["g"])
+    outs = [(i, sl, _fit(plan)) for i, sl, plan in step["outs"]]
+    bufs = {i: reuse[sl] for i, sl, _ in outs if sl in reuse}
+
+    def run(S: list, A: tuple) -> None:
+        saved = S[ctx_slot].saved
+        g = get_g(S, A)
+        for i, sl, fit in outs:
+            other = (saved[0] > 0) if op is ops.Relu else saved[1 - i]
+            cell = bufs.get(i)
+            if cell is not None:
+                if cell[0] is None:
+                    cell[0] = g * other
+                else:
+                    np.multiply(g, other, out=cell[0])
+                S[sl] = cell[0]
+            else:
+                r = g * other
+                S[sl] = r if fit is None else fit(r)
+
+    return run
+
+
+def _add_step(step: dict) -> Callable:
+    a, b, out = step["a"], step["b"], step["out"]
+
+    def run(S: list, A: tuple) -> None:
+        S[out] = S[a] + S[b]
+
+    return run
+
+
+class Tape:
+    """A recorded call: its steps as closures over a list of slots, and its text."""
+
+    def __init__(self, rec: _Recorder, outputs: tuple) -> None:
+        self.externals = rec.externals
+        self.inputs = rec.inputs
+        self.n_slots = len(rec.shapes)
+        self.outputs = outputs
+        self.undo: list = []
+        steps = rec.steps
+        checks = [
+            i for i, s in enumerate(steps) if s["kind"] == "effect" and _decides(s.get("sig"))
+        ]
+        self.last_check = max(checks, default=-1)
+        self.branch = tuple(steps[i]["sig"] for i in checks)  # the path the values chose
+        self.draws = any(s["kind"] == "effect" for s in steps[: self.last_check])
+        self.lines = [self._line(s, rec.shapes) for s in steps]
+        self.kinds = [  # what each step is, for a per-phase profile (benchmarks/)
+            f"{s['op'].__name__}.{s['kind']}"
+            if "op" in s
+            else f"effect {s['fn'].__name__}"
+            if s["kind"] == "effect"
+            else "gradient sum"
+            for s in steps
+        ]
+        self.fingerprint = [(line, self._constants(s)) for line, s in zip(self.lines, steps)]
+        reuse = self._reusable(steps, rec.shapes)
+        self.reused = len(reuse)  # slots written into kept buffers
+        self.buffers = len({id(c) for c in reuse.values()})  # the buffers they share
+        order = {cid: k for k, cid in enumerate(dict.fromkeys(map(id, reuse.values())))}
+        number = {sl: order[id(c)] for sl, c in reuse.items()}
+        for i, st in enumerate(steps):
+            written = [st["out"]] if st["kind"] == "forward" else []
+            written += [sl for _, sl, _ in st.get("outs", ())]
+            kept = [f"s{sl} in buffer {number[sl]}" for sl in written if sl in number]
+            if kept:
+                self.lines[i] += f"   ({', '.join(kept)}, kept between replays)"
+        runs = []
+        for i, s in enumerate(steps):
+            kind = s["kind"]
+            if kind == "forward" and s["op"] is ops.MatMulT and s["out"] in reuse:
+                runs.append(_matmul_t_forward(s, reuse))
+            elif kind == "backward" and s["op"] is ops.MatMulT and _outs_in(s, reuse):
+                runs.append(_matmul_t_backward(s, reuse))
+            elif (
+                kind == "forward"
+                and s["op"] in _UFUNC_FORWARD
+                and all(r[0] == "S" for r in s["in"])
+            ):
+                runs.append(_ufunc_forward(s, reuse))
+            elif kind == "backward" and s["op"] in _UFUNC_BACKWARD:
+                runs.append(_ufunc_backward(s, reuse))
+            elif kind == "forward":
+                runs.append(_forward_step(s))
+            elif kind == "backward":
+                runs.append(_backward_step(s))
+            elif kind == "add":
+                runs.append(_add_step(s))
+            else:
+                runs.append(_effect_step(s, self, i))
+        self.plan = []
+        for run, frees in zip(runs, self._frees(steps, rec.shapes)):
+            self.plan.append(run if not frees else _then_free(run, frees))
+
+    def _reusable(self, steps: list, shapes: dict) -> dict[int, list]:
+        """Big matmul results that may be written into the same buffer at every replay: each
+        is read only by steps that make new arrays from it (never a view, never passing it
+        on as it is), and it is not returned. Within one replay each slot has its own
+        buffer; a buffer outlives its replay only inside the tape."""
+        made = set()
+        for s in steps:
+            op = s.get("op")
+            if s["kind"] == "forward" and (
+                op is ops.MatMulT or (op in _UFUNC_FORWARD and all(r[0] == "S" for r in s["in"]))
+            ):
+                made.add(s["out"])
+            elif s["kind"] == "backward" and (op is ops.MatMulT or op in _UFUNC_BACKWARD):
+                made |= {sl for _, sl, plan in s["outs"] if not plan}
+        made = {sl for sl in made if int(np.prod(shapes[sl][0])) >= _BIG}
+        made -= set(_out_slots(self.outputs))
+        for s in steps:
+            kind = s["kind"]
+            reads = set(self._step_reads(s)) & made
+            if not reads:
+                continue
+            if kind == "add" or (kind == "forward" and s["op"] in _FRESH_FORWARD):
+                continue
+            if kind == "backward" and s["op"] in _FRESH_BACKWARD:
+                continue
+            if kind == "effect" and s["fn"] is _ACCUMULATE:
+                continue  # it copies the gradient into .grad
+            made -= reads
+        return self._share(steps, shapes, made)
+
+    def _share(self, steps: list, shapes: dict, slots: set[int]) -> dict[int, list]:
+        """Give the reusable slots buffers (one-element lists, filled at the first replay),
+        shared by slots of one shape and dtype whose lives do not overlap. A slot lives from
+        the step that makes it to the last step that reads it, or reads the context of a
+        forward step that used it (the context may have saved it)."""
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        ctx_users: dict[int, list[int]] = {}
+        for i, s in enumerate(steps):
+            for r in self._step_reads(s):
+                last[r] = i
+            if s["kind"] == "forward":
+                first[s["out"]] = i
+                if "ctx" in s:
+                    used = [x for r in s["in"] for x in _reads(r)] + [s["out"]]
+                    ctx_users[s["ctx"]] = used
+            elif s["kind"] == "backward":
+                for _, sl, _ in s["outs"]:
+                    first[sl] = i
+        for c, used in ctx_users.items():
+            for sl in used:
+                last[sl] = max(last.get(sl, -1), last.get(c, -1))
+        free: dict[tuple, list[tuple[int, list]]] = {}  # (shape, dtype) -> [(busy until, cell)]
+        out: dict[int, list] = {}
+        for sl in sorted(slots, key=lambda x: first[x]):
+            kind = shapes[sl]
+            pool = free.setdefault(kind, [])
+            start, end = first[sl], last.get(sl, first[sl])
+            for k, (until, cell) in enumerate(pool):
+                if until < start:
+                    pool[k] = (end, cell)
+                    break
+            else:
+                cell = [None]
+                pool.append((end, cell))
+            out[sl] = cell
+        return out
+
+    def _frees(self, steps: list, shapes: dict) -> list[tuple[int, ...]]:
+        """After each step, the slots no later step reads (liveness): dropped at once, if
+        big enough for the memory to matter (a context holds saved arrays: always)."""
+        last: dict[int, int] = {}
+        for i, s in enumerate(steps):
+            for r in self._step_reads(s):
+                last[r] = i
+        keep = {sl for sl in _out_slots(self.outputs)}
+        keep |= {s for _, s in self.externals} | {s for _, s in self.inputs}
+        frees: list[list[int]] = [[] for _ in steps]
+        for sl, i in last.items():
+            shape = shapes[sl][0]
+            small = shape != "ctx" and shape is not None and int(np.prod(shape)) < _BIG
+            if sl not in keep and not small:
+                frees[i].append(sl)
+        return [tuple(f) for f in frees]
+
+    @staticmethod
+    def _step_reads(s: dict) -> list[int]:
+        kind = s["kind"]
+        if kind == "forward":
+            return [x for r in s["in"] for x in _reads(r)]
+        if kind == "backward":
+            return [s["ctx"], *_reads(s["g"])]
+        if kind == "add":
+            return [s["a"], s["b"]]
+        reads = [x for r in s["args"] for x in _reads(r)]
+        return reads + [x for r in s["kwargs"].values() for x in _reads(r)]
+
+    @staticmethod
+    def _constants(s: dict) -> list:
+        refs = s.get("in") or s.get("args") or []
+        out: list = []
+
+        def walk(r: tuple) -> None:
+            if r[0] == "C":
+                out.append(r[1])
+            elif r[0] == "X" and isinstance(r[1], _SCALARS):
+                out.append(r[1])
+            elif r[0] in "LU":
+                for x in r[1]:
+                    walk(x)
+
+        for r in refs:
+            walk(r)
+        if s["kind"] == "backward":
+            walk(s["g"])
+        return out
+
+    @staticmethod
+    def _line(s: dict, shapes: dict) -> str:
+        def slot(i: int) -> str:
+            shape, dtype = shapes[i]
+            return f"s{i}{list(shape)} {dtype}" if shape is not None else f"s{i}"
+
+        kind = s["kind"]
+        if kind == "forward":
+            ins = ", ".join(_show(r, shapes) for r in s["in"])
+            return f"{slot(s['out'])} = {s['op'].__name__}.forward({ins})"
+        if kind == "backward":
+            targets = []
+            for i, sl, plan in s["outs"]:
+                fit = "".join(
+                    f".sum{a[0]}"
+                    if k == "sumkeep"
+                    else f".sum{a}"
+                    if k == "sum"
+                    else f".astype({a})"
+                    for k, a in plan
+                )
+                targets.append(f"{slot(sl)}{' <- in' + str(i) + fit if fit else ''}")
+            g = _show(s["g"], shapes)
+            return f"{', '.join(targets) or '_'} = {s['op'].__name__}.backward({g})"
+        if kind == "add":
+            return f"{slot(s['out'])} = s{s['a']} + s{s['b']}"
+        args = ", ".join(_show(r, shapes) for r in s["args"])
+        name = getattr(s["fn"], "__qualname__", s["fn"].__name__)
+        res = s["result"]
+        if "grad_of" in s:
+            return f"{slot(s['grad_of'])} = .grad after effect {name}({args})"
+        if res[0] == "V":
+            shown = "" if res[1] is None else f"  (must return {res[1]!r})"
+            return f"effect {name}({args}){shown}"
+        outs = _out_slots((res,))
+        return f"{', '.join(slot(o) for o in outs)} = effect {name}({args})"
+
+    def __str__(self) -> str:
+        head = f"tape: {len(self.lines)} steps, {self.n_slots} slots"
+        return "\n".join([head, *self.lines])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    # ------------------------------------------------------------------ replay
+    def run(self, args: tuple) -> Any:
+        S: list = [None] * self.n_slots
+        for i, s in self.inputs:
+            a = args[i]
+            S[s] = a._data if isinstance(a, Tensor) else a
+        for t, s in self.externals:
+            S[s] = t._data
+        saved_rng = None
+        if self.draws:
+            rng = random.generator()
+            saved_rng = (rng, rng.bit_generator.state)
+            self.undo = []
+        no_grad = set_grad_enabled(False)
+        no_grad.__enter__()
+        try:
+            for run in self.plan:
+                run(S, args)
+        except _Diverged:
+            for t, data, copy, grad in reversed(self.undo):
+                t._data = data
+                data[...] = copy
+                t._grad = grad
+            if saved_rng is not None:
+                random.set_generator(saved_rng[0])
+                saved_rng[0].bit_generator.state = saved_rng[1]
+            raise
+        finally:
+            no_grad.__exit__()
+            self.undo = []
+        return _build(self.outputs[0], S, args)
+
+
+_BIG = 4096  # elements: smaller arrays are left to the end of the replay
+
+
+def _then_free(run: Callable, frees: tuple) -> Callable:
+    def step(S: list, A: tuple) -> None:
+        run(S, A)
+        for f in frees:
+            S[f] = None
+
+    return step
+
+
+def _out_slots(specs: Any) -> list[int]:
+    out = []
+    for spec in specs:
+        if spec[0] in "ST":
+            out.append(spec[1])
+        elif spec[0] in "LUD":
+            out += _out_slots(spec[1].values() if spec[0] == "D" else spec[1])
+    return out
+
+
+def _build(spec: tuple, S: list, A: tuple) -> Any:
+    kind, v = spec
+    if kind == "T":
+        return Tensor.wrap(S[v])
+    if kind == "S":
+        return S[v]
+    if kind == "A":
+        return A[v]
+    if kind in "LU":
+        items = [_build(x, S, A) for x in v]
+        return items if kind == "L" else tuple(items)
+    if kind == "D":
+        return {k: _build(x, S, A) for k, x in v.items()}
+    return v
+
+
+# --------------------------------------------------------------------------- the guard
+def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list]:
+    """Modules, optimizers, and getters of the plain values that `fn` can see."""
+    from .nn import Module
+    from .optim import Optimizer
+
+    found: list = list(args)
+    scalars: list = []
+    _scan(fn, found, scalars, 3)
+    modules: list = []
+    optimizers: list = []
+    for v in found:
+        items = v if isinstance(v, list | tuple) else [v]
+        for x in items:
+            if isinstance(x, Module):
+                modules += [m for m in x.modules() if all(m is not k for k in modules)]
+            elif isinstance(x, Optimizer) and all(x is not o for o in optimizers):
+                optimizers.append(x)
+    return modules, optimizers, scalars
+
+
+def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
+    """Add what `fn` can reach (self, partial arguments, closure, named globals) to `found`,
+    and getters of the plain values among them to `scalars`; functions among them too."""
+    code = getattr(fn, "__code__", None)
+    start = len(found)
+    if isinstance(fn, types.MethodType):
+        found.append(fn.__self__)
+    if isinstance(fn, functools.partial):
+        found += [*fn.args, *fn.keywords.values()]
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            continue
+        found.append(value)
+        if isinstance(value, _SCALARS):
+            scalars.append(lambda c=cell: c.cell_contents)
+    if code is not None:
+        names = set(code.co_names)
+        for const in code.co_consts:  # nested functions and comprehensions
+            if isinstance(const, types.CodeType):
+                names |= set(const.co_names)
+        g = getattr(fn, "__globals__", {})
+        for name in sorted(names):
+            if name in g:
+                value = g[name]
+                found.append(value)
+                if isinstance(value, _SCALARS):
+                    scalars.append(lambda n=name, g=g: g.get(n))
+    if depth > 1:
+        for value in found[start:]:
+            if isinstance(value, types.FunctionType | types.MethodType | functools.partial):
+                # the package's own functions are not looked into: their globals are the
+                # engine's state (e.g. autograd's change clock), which the recorder sees
+                # through its events, not the user's
+                if not getattr(value, "__module__", "").startswith("tinygrad_mlp."):
+                    _scan(value, found, scalars, depth - 1)
+
+
+def _arg_key(args: tuple) -> tuple:
+    """What selects a tape: grad mode, and each argument's shape and dtype (or value)."""
+    key: list = [is_grad_enabled()]
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a._data
+            key.append((d.shape, d.dtype, a._requires_grad))
+        elif isinstance(a, np.ndarray):
+            key.append(("array", a.shape, a.dtype))
+        elif isinstance(a, _SCALARS):
+            key.append((type(a), a))
+        else:
+            key.append(("object", id(a)))
+    return tuple(key)
+
+
+_TRAINING = operator.attrgetter("training")
+_REQUIRES_GRAD = operator.attrgetter("_requires_grad")
+
+
+def _ARRAY(t: Tensor) -> tuple:  # noqa: N802  (a getter, as the two above)
+    d = t._data
+    return d.shape, d.dtype
+
+
+class _Guard:
+    """The state a tape depends on, read again before each replay."""
+
+    def __init__(self, fn: Callable, args: tuple, tape: Tape) -> None:
+        self.modules, self.optimizers, self.scalars = _reachable(fn, args)
+        self.tensors = [t for t, _ in tape.externals]
+        self.expected = self.state()
+
+    def state(self) -> tuple:
+        groups = [g for o in self.optimizers for g in o.param_groups]
+        params = [p for g in groups for p in g["params"]]
+        tensors = self.tensors
+        return (
+            tuple(map(_TRAINING, self.modules)),
+            tuple(map(len, map(vars, self.modules))),
+            tuple(map(_REQUIRES_GRAD, tensors)),
+            tuple(map(_ARRAY, tensors)),
+            tuple([tuple([v for k, v in g.items() if k != "params"]) for g in groups]),
+            tuple(map(id, params)),
+            tuple(map(_REQUIRES_GRAD, params)),
+            tuple([get() for get in self.scalars]),
+        )
+
+    def holds(self) -> bool:
+        now = self.state()
+        try:
+            if now == self.expected:
+                return True
+        except Exception:  # e.g. an array among a group's values: compared below
+            pass
+        return _same_state(now, self.expected)
+
+
+def _same_state(a: Any, b: Any) -> bool:
+    if isinstance(a, list | tuple):
+        return (
+            isinstance(b, list | tuple)
+            and len(a) == len(b)
+            and all(_same_state(x, y) for x, y in zip(a, b))
+        )
+    return a is b or _same(a, b)
+
+
+# --------------------------------------------------------------------------- the entry
+class Compiled:
+    """`tg.compile(fn)`: call it as `fn`. `.tape` is the recorded program (printable)."""
+
+    def __init__(self, fn: Callable) -> None:
+        self.fn = fn
+        functools.update_wrapper(self, fn)
+        self.tapes: dict[tuple, list[tuple[Tape, _Guard]]] = {}  # per key, one per branch
+        self.candidates: dict[tuple, tuple[Tape, _Guard]] = {}
+        self.traces = 0  # how many times fn ran eagerly (traced)
+        self.replays = 0
+        self._last: Tape | None = None
+
+    @property
+    def tape(self) -> Tape:
+        """The tape of the latest trace or replay; print it to see the program."""
+        if self._last is None:
+            raise RuntimeError("the function has not been called yet: nothing is recorded")
+        return self._last
+
+    def __call__(self, *args: Any) -> Any:
+        key = _arg_key(args)
+        known = self.tapes.get(key)
+        if known:
+            if not known[0][1].holds():  # the state changed: these tapes are stale
+                del self.tapes[key]
+                return self._trace(args, key)
+            for i, (tape, _) in enumerate(known):
+                try:
+                    out = tape.run(args)
+                except _Diverged:  # the values chose another branch: undone, try the next
+                    continue
+                if i:
+                    known.insert(0, known.pop(i))  # the branch now taken: first from now on
+                self.replays += 1
+                self._last = tape
+                return out
+        return self._trace(args, key)
+
+    def _trace(self, args: tuple, key: tuple) -> Any:
+        rec = _Recorder(args)
+        with autograd.observe(rec):
+            result = self.fn(*args)
+        self.traces += 1
+        tape = Tape(rec, (self._output(rec, result),))
+        guard = _Guard(self.fn, args, tape)
+        self._last = tape
+        known = self.tapes.get(key, [])
+        if known and not _same_state(known[0][1].expected, guard.expected):
+            known = self.tapes[key] = []
+        branch = (key, tape.branch)
+        earlier = self.candidates.pop(branch, None)
+        if earlier is not None and _same_state(earlier[1].expected, guard.expected):
+            self._compare(earlier[0], tape)
+            # traced twice alike: replay from now on (the newest branch is tried first)
+            self.tapes.setdefault(key, known).insert(0, (tape, guard))
+        else:
+            self.candidates[branch] = (tape, guard)
+        return result
+
+    @staticmethod
+    def _compare(a: Tape, b: Tape) -> None:
+        for i, ((la, ca), (lb, cb)) in enumerate(zip(a.fingerprint, b.fingerprint)):
+            if la != lb or not _same(ca, cb):
+                raise CompileError(
+                    f"two calls recorded different programs, first at step {i}:\n  {la}\n  "
+                    f"{lb}\nthe function decides something by values the engine does not "
+                    "see (NumPy on .data, Python control flow on values, a constant array "
+                    "computed from a tensor): move that outside the compiled function, or "
+                    "into an @autograd.effect function"
+                )
+        for (ta, _), (tb, _) in zip(a.externals, b.externals):
+            if ta is not tb and not _same(ta._data, tb._data):
+                raise CompileError(
+                    f"a tensor of shape {tb.shape} is made anew by each call from values that "
+                    "change (e.g. tg.Tensor(array_argument) inside the function): pass it as "
+                    "an argument instead"
+                )
+        if len(a.lines) != len(b.lines):
+            raise CompileError(
+                f"two calls recorded programs of {len(a.lines)} and {len(b.lines)} steps: "
+                "the function's Python path depends on values; it cannot be compiled"
+            )
+
+    @staticmethod
+    def _output(rec: _Recorder, r: Any) -> tuple:
+        if isinstance(r, Tensor):
+            if id(r) in rec.args:
+                return ("A", rec.args[id(r)])
+            if id(r) in rec.external_ids or id(r._data) not in rec.slot:
+                return ("X", r)
+            return ("T", rec.slot[id(r._data)])
+        if isinstance(r, list | tuple):
+            parts = [Compiled._output(rec, x) for x in r]
+            return ("L", parts) if isinstance(r, list) else ("U", parts)
+        if isinstance(r, dict):
+            return ("D", {k: Compiled._output(rec, x) for k, x in r.items()})
+        if isinstance(r, np.ndarray):
+            raise CompileError("return Tensors from a compiled function, not NumPy arrays")
+        return ("X", r)
+
+
+def compile(fn: Callable) -> Compiled:  # noqa: A001  (torch.compile's name)
+    """Record `fn` (forward, backward, optimizer step) and replay it on arrays.
+
+    The first two calls run `fn` eagerly and record it; later calls with arguments of the
+    same shapes and dtypes replay the recording and give exactly the eager results
+    (bit-identical). Anything that would make the recording wrong re-traces or raises
+    `CompileError`; see the module docstring for what a compiled function may not do.
+    `step.tape` prints the recorded program, one NumPy call per line::
+
+        step = tg.compile(train_step)
+        for epoch in range(200):
+            loss = step(x, y)
+    """
+    return Compiled(fn)
