@@ -138,7 +138,7 @@ def effect(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
-        watchers = switches.observers
+        watchers = _watching and switches.observers
         if not watchers:
             return fn(*args, **kwargs)
         switches.observers = ()
@@ -541,7 +541,7 @@ def increment_version(tensors: Tensor | Sequence[Tensor]) -> None:
     refuses a graph that saved the old values instead of using the new ones."""
     global _clock
     _clock += 1
-    for watcher in switches.observers:
+    for watcher in switches.observers if _watching else ():
         watcher.changed(tensors)
     for t in (tensors,) if isinstance(tensors, Tensor) else tensors:
         while t is not None:  # a detach()ed tensor shares its base's values
