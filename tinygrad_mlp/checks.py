@@ -341,6 +341,20 @@ def check_int(name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def check_floating(x: Any, who: str) -> None:
+    """Refuse a tensor that is not floating (random fills of floating distributions)."""
+    if not x.is_floating_point():
+        raise TypeError(f"{who}(): needs a floating tensor, got dtype {x.dtype}; use .float()")
+
+
+def check_real(value: Any, name: str, who: str, low: float, strict: bool = False) -> None:
+    """Refuse a value that is not a finite number >= low (> low when strict)."""
+    ok = isinstance(value, int | float | np.number) and np.isfinite(value)
+    if not ok or value < low or (strict and value == low):
+        bound = f"> {low}" if strict else f">= {low}"
+        raise RuntimeError(f"{who}(): {name} must be a finite number {bound}, got {value!r}")
+
+
 def as_tensor_list(tensors: Any, who: str) -> list:
     """The tensors of cat/stack: a non-empty list or tuple of Tensors and constants."""
     if not isinstance(tensors, list | tuple):

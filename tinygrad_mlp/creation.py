@@ -59,6 +59,19 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor.wrap(array)
 
 
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """`data` as a tensor, copying only when needed, as `torch.as_tensor`: a Tensor of the
+    dtype asked for is returned itself (another dtype: converted, in the graph), a NumPy
+    array of that dtype is shared (as `from_numpy`), anything else is copied (`tensor`)."""
+    as_device(device, "as_tensor()")
+    dt = None if dtype is None else as_dtype(dtype, "as_tensor()")
+    if isinstance(data, Tensor):
+        return data if dt is None or dt == data.dtype else data.to(dt)
+    if isinstance(data, np.ndarray) and (dt is None or dt == data.dtype):
+        return from_numpy(data)
+    return Tensor(data, dtype=dt)
+
+
 def tensor(
     data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
@@ -209,6 +222,7 @@ def randperm(
 
 __all__ = [
     "arange",
+    "as_tensor",
     "device",
     "empty",
     "empty_like",
