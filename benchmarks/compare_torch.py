@@ -11,7 +11,7 @@ What is compared (after copying weights with `torch.from_numpy` / `np.asarray` o
   - softmax, log_softmax, logsumexp; calculate_gain;
   - PyTorch's Tensor methods and tg.<name> functions (prod, cumsum, gather, sort, topk,
     masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, scatter_add,
-    index_add, masked_scatter, addmm, bmm, nonzero, hstack, ...): values and dtypes in
+    index_add, masked_scatter, addmm, bmm, einsum, nonzero, hstack, ...): values and dtypes in
     float64 and float32, integer and bool results exactly, gradients in float64.
   - autograd.functional (jacobian, hessian, vjp, jvp, hvp, vhp) on a non-linear function of a
     tuple of inputs, with both Jacobian strategies, and a create_graph Jacobian differentiated
@@ -434,6 +434,18 @@ def _method_cases() -> list[tuple[str, Callable, list[np.ndarray]]]:
         ("vstack", lambda t, m: m.vstack([t[0][0], t[1]]), [a, b]),
         ("new_full", lambda t, m: t[0].new_full((2, 3), 3), [a]),
         ("new_tensor", lambda t, m: t[0].new_tensor([1, 2]), [a]),
+        ("einsum ij,kj->ik", lambda t, m: m.einsum("ij,kj->ik", t[0], t[1]), [a, b]),
+        (
+            "einsum bij,bjk->bik",
+            lambda t, m: m.einsum("bij,bjk", t[0].reshape(3, 2, 2)[:2], t[1].reshape(3, 2, 2)[1:]),
+            [a, b],
+        ),
+        (
+            "einsum ijk,ik->j",
+            lambda t, m: m.einsum("ijk,ik->j", t[0].reshape(3, 2, 2), t[1][:, :2]),
+            [a, b],
+        ),
+        ("einsum ij->j", lambda t, m: m.einsum("ij->j", t[0]), [a]),
     ]
 
 

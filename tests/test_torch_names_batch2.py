@@ -282,6 +282,52 @@ def test_addmm_addcmul_addcdiv():
     assert Tensor([1, 2]).addcmul(Tensor([1, 2]), Tensor([3, 3])).dtype == np.int64
 
 
+SIZES = {"i": 2, "j": 3, "k": 4, "b": 2, "l": 1}
+EINSUMS = [
+    "ij,jk->ik",  # matrix product
+    "ij,jk",  # the same, output implied (the letters used once, sorted)
+    "bij,bjk->bik",  # batched
+    "i,i->",  # dot
+    "i,j->ij",  # outer
+    "ij,ij->ij",  # elementwise
+    "ij,kj->ki",  # transposed operand and output
+    "ijk,ik->j",  # contract two letters, keep one
+    "bij,jk->bki",  # a batch on one side only
+    "ij,jl->li",
+    "ik,jl",  # nothing shared: an outer product of the two
+    "ij,jk->",  # everything summed, j contracted, i and k summed alone
+    "ij->ji",  # one operand: permute
+    "ijk->k",  # one operand: sum
+    "ij->",
+]
+
+
+@pytest.mark.parametrize("equation", EINSUMS)
+def test_einsum_matches_numpy_and_its_gradients(equation):
+    terms = equation.partition("->")[0].split(",")
+    arrays = [RNG.standard_normal([SIZES[c] for c in term]) for term in terms]
+    got = tg.einsum(equation, *(t64(a) for a in arrays))
+    np.testing.assert_allclose(got.data, np.einsum(equation, *arrays), rtol=1e-13, atol=1e-14)
+    check_grads(lambda *xs: tg.einsum(equation, *xs), arrays)
+
+
+def test_einsum_refuses_what_it_cannot_do_by_name():
+    a = t64()
+    assert tg.einsum("ij, jk -> ik", [a, a.T]).shape == (3, 3)  # spaces and a list are fine
+    with pytest.raises(NotImplementedError, match=r"ellipsis \('...'\) is not supported"):
+        tg.einsum("...j,jk->...k", a, a.T)
+    with pytest.raises(NotImplementedError, match="a letter repeated in one operand"):
+        tg.einsum("ii->i", t64(np.eye(3)))
+    with pytest.raises(TypeError, match="one or two tensors, got 3 operands"):
+        tg.einsum("i,i,i->", a[0], a[0], a[0])
+    with pytest.raises(ValueError, match="dim 'j' has sizes 4 and 3"):
+        tg.einsum("ij,jk->ik", a, a)
+    with pytest.raises(ValueError, match=r"operand 'ijk' needs a Tensor with 3 dims, got \(3, 4\)"):
+        tg.einsum("ijk->k", a)
+    with pytest.raises(ValueError, match="output 'iz' must use each input letter at most once"):
+        tg.einsum("ij->iz", a)
+
+
 # --------------------------------------------------------------------------- new tensors
 def test_new_tensors_take_selfs_dtype():
     x = Tensor(np.zeros(2, np.float64))
@@ -517,7 +563,7 @@ def test_every_new_name_is_exported_and_listed():
         "eq ne lt le gt ge logical_and logical_or logical_not logical_xor count_nonzero nonzero "
         "masked_select clamp_min clamp_max scatter scatter_add index_add index_fill "
         "masked_scatter bmm addmm addcmul addcdiv std_mean hstack vstack normal bernoulli "
-        "multinomial set_printoptions"
+        "multinomial set_printoptions einsum"
     ).split()
     for name in names:
         assert name in FUNCTIONS and name in tg.__all__ and callable(getattr(tg, name)), name

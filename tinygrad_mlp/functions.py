@@ -2,7 +2,9 @@
 
 `tg.sum(x, dim=1)` is `x.sum(dim=1)`, `tg.max(x, 1)` is `x.max(1)`, and so on; `cat` and
 `stack` take `dim=` (or NumPy's `axis=`), and `isclose`, `allclose`, `equal` compare.
-`is_tensor`, `var_mean` and `inference_mode` (no_grad by PyTorch's other name) are here too.
+`is_tensor`, `var_mean`, `std_mean`, `hstack`/`vstack`, `einsum` (one or two operands),
+the random draws `normal`, `bernoulli` and `multinomial`, `set_printoptions` and
+`inference_mode` (no_grad by PyTorch's other name) are here too.
 
 This module defines `sum`, `max`, `min`, `abs`, `all`, `any`, `pow` and `round`, so its own code
 reaches Python's through `builtins`.
@@ -11,6 +13,7 @@ reaches Python's through `builtins`.
 from __future__ import annotations
 
 import builtins
+import math
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -116,6 +119,69 @@ def _tensors(tensors: Any, who: str) -> list:
     from .tensor import Tensor
 
     return [t if _is_tensor(t) else Tensor(t) for t in as_tensor_list(tensors, who)]
+
+
+def einsum(equation: str, *operands: Any) -> Any:
+    """Einstein summation over one or two tensors, as `torch.einsum("ij,jk->ik", a, b)`:
+    each letter names a dim; letters missing from the output (after "->"; without it,
+    the letters used once, in alphabetical order) are summed. Composed of sum, permute,
+    reshape and one batched matmul, so it is differentiable. Ellipsis ("..."), a letter
+    repeated within one operand (a diagonal) and three or more operands are refused."""
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str) or not 1 <= len(operands) <= 2:
+        raise TypeError(
+            f"einsum(): takes an equation and one or two tensors, got {len(operands)} "
+            "operands; for more, chain einsums of two"
+        )
+    equation = equation.replace(" ", "")
+    if "..." in equation:
+        raise NotImplementedError("einsum(): ellipsis ('...') is not supported; name every dim")
+    inputs, arrow, output = equation.partition("->")
+    terms = inputs.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum(): {equation!r} has {len(terms)} operands, got {len(operands)}")
+    if not arrow:
+        output = "".join(sorted(c for c in set(inputs) - {","} if inputs.count(c) == 1))
+    sizes: dict = {}
+    for term, x in zip(terms, operands):
+        if not _is_tensor(x) or not term.isalpha() or len(term) != x.ndim:
+            raise ValueError(
+                f"einsum(): operand {term!r} needs a Tensor with {len(term)} dims, got "
+                f"{getattr(x, 'shape', type(x).__name__)}"
+            )
+        if len(set(term)) != len(term):
+            raise NotImplementedError(
+                f"einsum(): a letter repeated in one operand ({term!r}, a diagonal) is not "
+                "supported; take the diagonal first"
+            )
+        for c, n in zip(term, x.shape):
+            if sizes.setdefault(c, n) != n:
+                raise ValueError(f"einsum(): dim {c!r} has sizes {sizes[c]} and {n}")
+    if len(set(output)) != len(output) or not set(output) <= set(sizes):
+        raise ValueError(f"einsum(): output {output!r} must use each input letter at most once")
+    # sum each operand over the letters that neither the other operand nor the output has
+    parts = []
+    for i, (term, x) in enumerate(zip(terms, operands)):
+        others = output + "".join(terms[:i] + terms[i + 1 :])
+        gone = tuple(k for k, c in enumerate(term) if c not in others)
+        parts.append((x.sum(gone) if gone else x, "".join(c for c in term if c in others)))
+    if len(parts) == 1:
+        x, term = parts[0]
+        return x.permute(*(term.index(c) for c in output))
+    (a, ta), (b, tb) = parts
+    batch = [c for c in ta if c in tb and c in output]
+    summed = [c for c in ta if c in tb and c not in output]
+    left, right = [c for c in ta if c not in tb], [c for c in tb if c not in ta]
+
+    def grouped(x: Any, term: str, groups: list) -> Any:
+        x = x.permute(*(term.index(c) for g in groups for c in g))
+        return x.reshape(*(math.prod(sizes[c] for c in g) for g in groups))
+
+    product = grouped(a, ta, [batch, left, summed]) @ grouped(b, tb, [batch, summed, right])
+    got = batch + left + right
+    product = product.reshape(*(sizes[c] for c in got))
+    return product.permute(*(got.index(c) for c in output))
 
 
 # --------------------------------------------------------------------------- random draws
@@ -307,7 +373,7 @@ FUNCTIONS = (
     "inference_mode eq ne lt le gt ge logical_and logical_or logical_not logical_xor count_nonzero "
     "nonzero masked_select clamp_min clamp_max scatter scatter_add index_add index_fill "
     "masked_scatter bmm addmm addcmul addcdiv std_mean hstack vstack normal bernoulli "
-    "multinomial set_printoptions"
+    "multinomial set_printoptions einsum"
 ).split()
 
 __all__ = FUNCTIONS
