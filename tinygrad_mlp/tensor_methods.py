@@ -14,6 +14,14 @@ Where a result is not differentiable, it is not in the graph (comparisons, `isna
 indices of `sort`); the rounding family (`floor`, `round`, ...) is in the graph with
 gradient 0, as in PyTorch, so `x.round().requires_grad` is True for an x that requires it.
 
+The scatter family (`scatter`, `scatter_add`, `index_add`, `masked_scatter`) is composed
+too: the values landing on each place are gathered by one indexing and summed (see
+`_sum_into`), so repeated indices add up and the gradient is indexing's. The random fills
+(`normal_`, `uniform_`, `bernoulli_`, `exponential_`, `random_`) draw from the package's
+generator (`random.py`) under the in-place rules, with gradient 0 as in PyTorch. In-place
+changes of shape (`squeeze_`, `unsqueeze_`, `t_`, `transpose_`) are refused, naming the
+out-of-place form.
+
 The module-level functions that mirror these methods (`tg.exp(x)`, `tg.sum(x, dim=1)`,
 `tg.cat`, ...) are in `functions.py`.
 
