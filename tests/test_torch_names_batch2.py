@@ -4,9 +4,13 @@ in-place shape twins, random fills and the generator's state, printing. Values a
 NumPy, loops or closed forms, gradients against central differences in float64, random
 draws against their distributions at fixed seeds, bad input refused by name."""
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 from helpers import check_grads, random_grad
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import arrays, shapes
 
 import tinygrad_mlp as tg
 from tinygrad_mlp import Tensor
@@ -213,6 +217,9 @@ def test_index_fill_and_masked_scatter():
     want[:, [0, 3]] = -1.5
     np.testing.assert_array_equal(got.data, want)
     check_grads(lambda x: x.index_fill(0, Tensor([1]), 2.0), [X])
+    np.testing.assert_array_equal(t64().index_fill(1, Tensor([-1]), 0.0).data[:, 3], [0, 0, 0])
+    with pytest.raises(IndexError, match=r"index_fill\(\): index -5 is out of range for dim 1"):
+        t64().index_fill(1, Tensor([-5]), 0.0)
     mask = Y > 0
     source = RNG.standard_normal(20)
     want = X.copy()
@@ -571,3 +578,28 @@ def test_every_new_name_is_exported_and_listed():
         assert name in tg.__all__ and callable(getattr(tg, name)), name
     with pytest.raises(TypeError, match="argument 'input' must be a Tensor, not list"):
         tg.bmm([1.0], [2.0])
+
+
+# --------------------------------------------------------------------------- properties
+@given(shapes(min_dims=1, max_dims=3, min_side=1), st.data())
+def test_scatter_add_and_index_add_match_the_loop_definition(shape, data):
+    a = data.draw(arrays(shape))
+    d = data.draw(st.integers(-len(shape), len(shape) - 1))
+    n = shape[d]
+    index_shape = tuple(
+        data.draw(st.integers(0, 4 if i == d % len(shape) else m)) for i, m in enumerate(shape)
+    )
+    index = data.draw(
+        hnp.arrays(np.int64, index_shape, elements=st.integers(0, n - 1), fill=st.nothing())
+    )
+    src = data.draw(arrays(index_shape))
+    want = scatter_reference(a, d % len(shape), index, src, add=True)
+    got = t64(a).scatter_add(d, Tensor(index), t64(src))
+    np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-12)
+    positions = index.reshape(-1)[: index_shape[d % len(shape)]] if index.size else index[:0]
+    source_shape = list(shape)
+    source_shape[d] = positions.size
+    source = data.draw(arrays(tuple(source_shape)))
+    want = index_add_reference(a, d % len(shape), positions, source, 1.5)
+    got = t64(a).index_add(d, Tensor(positions.reshape(-1)), t64(source), alpha=1.5)
+    np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-12)

@@ -1243,11 +1243,17 @@ class TensorMethods:
         return self + (added if alpha == 1 else added * alpha)
 
     def index_fill(self, dim: builtins.int, index: Any, value: Any) -> Any:
-        """self with `value` (a number or a 0-d tensor) at positions `index` along `dim`."""
+        """self with `value` (a number or a 0-d tensor) at positions `index` along `dim`
+        (negative positions count from the end, as in PyTorch's index_fill)."""
         d = as_dim(dim, self.ndim, "index_fill")
         idx = _index_array(index, "index_fill").reshape(-1)
         n = self.shape[d] if self.ndim else 1
-        _check_bounds(idx, n, d, "index_fill")
+        bad = (idx < -n) | (idx >= n)  # -1 is the last position
+        if bad.any():
+            raise IndexError(
+                f"index_fill(): index {idx[bad][0]} is out of range for dim {d} of size {n} "
+                f"(expected {-n} <= index < {n})"
+            )
         chosen = np.zeros(n, bool)
         chosen[idx] = True
         shape = [1] * self.ndim
