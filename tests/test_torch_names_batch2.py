@@ -187,6 +187,15 @@ def test_scatter_refuses_bad_indices_by_name():
         t64().scatter_add(1, t64([[0.0]]), t64(Y))
     with pytest.raises(TypeError, match="src must be a Tensor, got float"):
         t64().scatter_add(1, Tensor([[0]]), 1.0)
+    same = r"self \(float64\) and the values written \(float32\) must have the same dtype"
+    with pytest.raises(RuntimeError, match="scatter_add\\(\\): " + same):
+        t64().scatter_add(1, Tensor([[0]]), Tensor([[1.0]]))
+    with pytest.raises(RuntimeError, match="scatter\\(\\): " + same):
+        t64().scatter(1, Tensor([[0]]), Tensor([[1.0]]))
+    with pytest.raises(RuntimeError, match="index_add\\(\\): " + same):
+        t64().index_add(1, Tensor([0]), Tensor(np.ones((3, 1), np.float32)))
+    with pytest.raises(RuntimeError, match="masked_scatter\\(\\): " + same):
+        t64().masked_scatter(Tensor(Y > 0), Tensor(np.ones(12, np.float32)))
 
 
 def index_add_reference(self, dim, index, source, alpha):

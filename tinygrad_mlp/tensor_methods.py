@@ -1237,6 +1237,7 @@ class TensorMethods:
                 f"along dim {d}), got {source.shape}"
             )
         _check_bounds(idx, n, d, "index_add")
+        _same_dtype(self, source, "index_add")
         grid = np.arange(self.data.size).reshape(self.shape or (1,))
         targets = np.take(grid, idx.reshape(-1), axis=d).reshape(-1)
         added = _sum_into(source.reshape(-1), targets, self.data.size).reshape(self.shape)
@@ -1272,6 +1273,7 @@ class TensorMethods:
                 f"masked_scatter(): needs a bool mask and a source Tensor, got mask dtype "
                 f"{cond.dtype} and source {type(source).__name__}"
             )
+        _same_dtype(self, source, "masked_scatter")
         cond = np.broadcast_to(cond, self.shape)
         count = builtins.int(cond.sum())
         if count > source.numel():
@@ -1281,7 +1283,7 @@ class TensorMethods:
             )
         order = np.cumsum(cond.reshape(-1)) - 1  # the source value each True place takes
         picked = source.reshape(-1)[np.where(cond.reshape(-1), order, 0)].reshape(self.shape)
-        return where(cond, picked.astype(self.dtype), self)
+        return where(cond, picked, self)
 
     # ------------------------------------------------------------------ more products
     def bmm(self, mat2: Any) -> Any:
@@ -1659,9 +1661,20 @@ def _scatter_targets(x: Any, dim: Any, index: Any, src: Any, who: str) -> np.nda
                 f"along dim {d}) or src {np.shape(src)} at dimension {i}"
             )
     _check_bounds(idx, shape[d], d, who)
+    if _is_tensor(src):
+        _same_dtype(x, src, who)
     coords = list(np.indices(idx.shape, sparse=True))
     coords[d] = idx
     return np.ravel_multi_index(tuple(np.broadcast_arrays(*coords)), shape).reshape(-1)
+
+
+def _same_dtype(x: Any, src: Any, who: str) -> None:
+    """Refuse values of another dtype, as PyTorch's scatter family does."""
+    if src.dtype != x.dtype:
+        raise RuntimeError(
+            f"{who}(): self ({x.dtype}) and the values written ({src.dtype}) must have the "
+            f"same dtype; convert them first, e.g. src.to({x.dtype})"
+        )
 
 
 def _covered(src: Any, shape: tuple) -> Any:
