@@ -475,6 +475,10 @@ def test_random_fills_follow_the_in_place_rules_and_check_arguments():
         tg.zeros(2).bernoulli_(1.5)
     with pytest.raises(RuntimeError, match=r"random_\(\): expects from < to, got from=3 and to=3"):
         tg.zeros(2).random_(3, 3)
+    with pytest.raises(RuntimeError, match=r"\[0, 300\) does not fit dtype uint8 \(\[0, 255\]\)"):
+        tg.zeros(2, dtype=tg.uint8).random_(300)
+    with pytest.raises(RuntimeError, match=r"p of shape \(3,\) does not broadcast to .* \(2,\)"):
+        tg.zeros(2).bernoulli_(Tensor([0.1, 0.2, 0.3]))
 
 
 # --------------------------------------------------------------------------- random draws

@@ -1430,6 +1430,11 @@ class TensorMethods:
         probs = np.asarray(p.data if _is_tensor(p) else p, np.float64)
         if not ((probs >= 0) & (probs <= 1)).all():
             raise RuntimeError(f"bernoulli_(): p must be in [0, 1], got {p!r}")
+        if _broadcast(probs.shape, self.shape) != self.shape:
+            raise RuntimeError(
+                f"bernoulli_(): p of shape {probs.shape} does not broadcast to self's shape "
+                f"{self.shape}"
+            )
         probs = np.broadcast_to(probs, self.shape)
         return self._fill_random(lambda rng: rng.random(self.shape) < probs, "bernoulli_")
 
@@ -1452,6 +1457,13 @@ class TensorMethods:
         low, high = _int(low, "from", "random_"), _int(high, "to", "random_")
         if low >= high:
             raise RuntimeError(f"random_(): expects from < to, got from={low} and to={high}")
+        if self.dtype.kind in "iu":
+            info = np.iinfo(self.dtype)
+            if low < info.min or high - 1 > info.max:
+                raise RuntimeError(
+                    f"random_(): [from, to) = [{low}, {high}) does not fit dtype {self.dtype} "
+                    f"([{info.min}, {info.max}])"
+                )
         return self._fill_random(lambda rng: rng.integers(low, high, self.shape), "random_")
 
     def _fill_random(self, draw: Callable, who: str) -> Any:
