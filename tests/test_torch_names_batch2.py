@@ -554,6 +554,58 @@ def test_rng_state_replays_the_same_draws_and_seeds_are_reported():
         tg.set_rng_state(tg.zeros(40))
 
 
+# --------------------------------------------------------------------------- default dtype
+@pytest.fixture
+def default_float64():
+    tg.set_default_dtype(tg.float64)
+    yield
+    tg.set_default_dtype(tg.float32)
+
+
+def test_the_default_dtype_is_float32_until_set():
+    assert tg.get_default_dtype() == np.float32
+    assert Tensor([1.5]).dtype == np.float32 and (tg.arange(3) / 2).dtype == np.float32
+
+
+def test_set_default_dtype_applies_wherever_the_float32_default_did(default_float64):
+    assert tg.get_default_dtype() == np.float64
+    made = {
+        "Tensor(floats)": Tensor([1.5, 2.0]),
+        "tensor(float)": tg.tensor(2.5),
+        "zeros": tg.zeros(2),
+        "ones": tg.ones(2),
+        "empty": tg.empty(2),
+        "full(float)": tg.full((2,), 1.5),
+        "eye": tg.eye(2),
+        "linspace": tg.linspace(0, 1, 3),
+        "arange(floats)": tg.arange(0.0, 1.0, 0.5),
+        "randn": tg.randn(2),
+        "rand": tg.rand(2),
+        "normal": tg.normal(0.0, 1.0, (2,)),
+        "int / int": tg.arange(3) / 2,
+        "int * float": tg.arange(3) * 0.5,
+        "int.reciprocal": tg.arange(1, 3).reciprocal(),
+        "int.log2": tg.arange(1, 3).log2(),
+        "int.rsqrt": tg.arange(1, 3).rsqrt(),
+        "Linear weight": tg.nn.Linear(2, 3).weight,
+        "Parameter(ints)": tg.nn.Parameter(np.arange(3)),
+    }
+    for name, t in made.items():
+        assert t.dtype == np.float64, name
+    assert repr(Tensor([1.5])) == "Tensor([1.5])"  # the default dtype is not printed
+    assert repr(Tensor([1.5]).float()) == "Tensor([1.5], dtype=float32)"
+    # what is not a default keeps its dtype
+    assert Tensor(np.ones(2, np.float32)).dtype == np.float32 and tg.arange(3).dtype == np.int64
+    assert (
+        tg.zeros(2, dtype=tg.float32).dtype == np.float32
+        and Tensor([1]).float().dtype == np.float32
+    )
+    assert (Tensor(np.ones(2, np.float32)) * 0.5).dtype == np.float32
+    with pytest.raises(TypeError, match="only floating-point types are supported.*got int64"):
+        tg.set_default_dtype(tg.int64)
+    assert tg.get_default_dtype() == np.float64
+
+
 # --------------------------------------------------------------------------- printing
 def test_set_printoptions_changes_how_tensors_print():
     x = Tensor([1.23456789, 2.0, 1e-5])
@@ -587,7 +639,8 @@ def test_every_new_name_is_exported_and_listed():
     ).split()
     for name in names:
         assert name in FUNCTIONS and name in tg.__all__ and callable(getattr(tg, name)), name
-    for name in ("as_tensor", "seed", "initial_seed", "get_rng_state", "set_rng_state"):
+    more = "as_tensor seed initial_seed get_rng_state set_rng_state"
+    for name in (*more.split(), "get_default_dtype", "set_default_dtype"):
         assert name in tg.__all__ and callable(getattr(tg, name)), name
     with pytest.raises(TypeError, match="argument 'input' must be a Tensor, not list"):
         tg.bmm([1.0], [2.0])

@@ -50,6 +50,7 @@ from .dtypes import (  # noqa: A004  (PyTorch's names: tg.float is float32, tg.i
     float16,
     float32,
     float64,
+    get_default_dtype,
     half,
     int,
     int8,
@@ -57,6 +58,7 @@ from .dtypes import (  # noqa: A004  (PyTorch's names: tg.float is float32, tg.i
     int32,
     int64,
     long,
+    set_default_dtype,
     short,
     uint8,
 )
@@ -268,6 +270,8 @@ __all__ = [
     "long",
     "short",
     "uint8",
+    "get_default_dtype",
+    "set_default_dtype",
     # functions mirroring methods (functions.py)
     "abs",
     "add",

@@ -198,7 +198,7 @@ def normal(
     """Samples of N(mean, std^2): `normal(mean, std, size)` with numbers (float32 unless
     `dtype` says), or `normal(mean, std)` with a tensor for either, one sample per element
     of their broadcast shape. As in PyTorch, the gradient to tensor mean and std is 0."""
-    from .checks import as_device, as_dtype, as_shape
+    from .checks import as_device, as_dtype, as_shape, default_float
     from .random import generator as rng
     from .tensor import Tensor, where
 
@@ -208,7 +208,7 @@ def normal(
         if size is None:
             raise TypeError("normal(): with a number mean and std, give size=, e.g. (2, 3)")
         check_real(std, "std", "normal", 0)
-        dt = np.float32 if dtype is None else as_dtype(dtype, "normal()")
+        dt = default_float() if dtype is None else as_dtype(dtype, "normal()")
         out = Tensor.wrap(rng().normal(mean, std, as_shape((size,), "normal")).astype(dt))
         return out.requires_grad_(requires_grad) if requires_grad is not False else out
     if size is not None:
@@ -217,7 +217,7 @@ def normal(
     if (s < 0).any() or not np.isfinite(s).all():
         raise RuntimeError(f"normal(): std must be finite and >= 0, got {std!r}")
     dt = np.result_type(*(x.dtype for x in given))
-    sample = rng().normal(m, s).astype(dt if dt.kind == "f" else np.float32)
+    sample = rng().normal(m, s).astype(dt if dt.kind == "f" else default_float())
     if not builtins.any(t.requires_grad for t in given):
         return Tensor.wrap(sample)
     zero = np.zeros((), sample.dtype)

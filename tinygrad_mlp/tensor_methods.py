@@ -51,6 +51,7 @@ from .checks import (
     axis_args,
     check_floating,
     check_real,
+    default_float,
 )
 
 
@@ -215,7 +216,7 @@ class TensorMethods:
                 options["suppress_small"] = True
         body = np.array2string(self._data, separator=", ", prefix="Tensor(", **options)
         extra = ""
-        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+        if self._data.dtype not in (default_float(), np.int64, np.bool_):
             extra += f", dtype={self._data.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn={self.grad_fn!r}"
@@ -696,11 +697,11 @@ class TensorMethods:
 
     def log2(self) -> Any:
         """The base-2 logarithm (exact at powers of 2; an integer tensor gives float32)."""
-        return ops_math.Log2.apply(self if self.is_floating_point() else self.float())
+        return ops_math.Log2.apply(self if self.is_floating_point() else self.to(default_float()))
 
     def log10(self) -> Any:
         """The base-10 logarithm (exact at powers of 10)."""
-        return ops_math.Log10.apply(self if self.is_floating_point() else self.float())
+        return ops_math.Log10.apply(self if self.is_floating_point() else self.to(default_float()))
 
     def sinh(self) -> Any:
         """(exp(self) - exp(-self)) / 2, computed as (expm1(self) - expm1(-self)) / 2 so
@@ -1623,7 +1624,7 @@ def _in_float64(x: Any, fn: Callable) -> Any:
     before the float32 result does."""
     if x.dtype == np.float64:
         return fn(x)
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    dtype = x.dtype if x.dtype.kind == "f" else default_float()
     out = fn(x.astype(np.float64))
     with np.errstate(over="ignore"):  # too large for dtype: inf, as PyTorch gives (silently)
         return out.astype(dtype)
