@@ -10,8 +10,9 @@ What is compared (after copying weights with `torch.from_numpy` / `np.asarray` o
   - every loss with every reduction (values and gradients), at ordinary and extreme inputs;
   - softmax, log_softmax, logsumexp; calculate_gain;
   - PyTorch's Tensor methods and tg.<name> functions (prod, cumsum, gather, sort, topk,
-    masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, ...): values and
-    dtypes in float64 and float32, integer results exactly, gradients in float64.
+    masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, scatter_add,
+    index_add, masked_scatter, addmm, bmm, einsum, nonzero, hstack, ...): values and dtypes in
+    float64 and float32, integer and bool results exactly, gradients in float64.
   - autograd.functional (jacobian, hessian, vjp, jvp, hvp, vhp) on a non-linear function of a
     tuple of inputs, with both Jacobian strategies, and a create_graph Jacobian differentiated
     again.
@@ -326,6 +327,7 @@ def _method_cases() -> list[tuple[str, Callable, list[np.ndarray]]]:
     special = np.array([1.5, np.nan, np.inf, -np.inf, -2.0])
     halves = np.array([0.5, 1.5, 2.5, -0.5, -2.5, 0.49, 1.7, -1.2])
     idx = [[0, 3, 3], [1, 0, 2], [2, 2, 1]]
+    rep, perm = [[0, 1, 2, 0], [0, 0, 2, 1]], [[0, 2], [3, 1], [2, 0]]  # rep repeats along 0
     return [
         ("softmax(1)", lambda t, m: t[0].softmax(1), [a]),
         ("log_softmax(0)", lambda t, m: m.log_softmax(t[0], 0), [a]),
@@ -390,6 +392,60 @@ def _method_cases() -> list[tuple[str, Callable, list[np.ndarray]]]:
         ("lerp(end, weight)", lambda t, m: m.lerp(t[0], t[1], t[2]), [a, b, w]),
         ("var_mean var", lambda t, m: m.var_mean(t[0], 1)[0], [a]),
         ("var_mean mean", lambda t, m: m.var_mean(t[0], 0, keepdim=True)[1], [a]),
+        # the second batch
+        ("eq", lambda t, m: t[0].eq(t[0].round()), [halves]),
+        ("ge(number)", lambda t, m: m.ge(t[0], 0.5), [a]),
+        ("logical_xor", lambda t, m: t[0].logical_xor(t[1] > 0), [zeros, b]),
+        ("isclose method", lambda t, m: t[0].isclose(t[0] + 1e-9 * t[1]), [a, b]),
+        ("count_nonzero(1)", lambda t, m: t[0].count_nonzero(1), [zeros]),
+        ("count_nonzero((0, 1))", lambda t, m: m.count_nonzero(t[0], (0, 1)), [zeros]),
+        ("nonzero", lambda t, m: t[0].nonzero(), [zeros]),
+        ("nonzero(as_tuple)", lambda t, m: t[0].nonzero(as_tuple=True)[1], [zeros]),
+        ("masked_select", lambda t, m: t[0].masked_select(t[1][0] > 0), [a, b]),
+        ("clamp_min", lambda t, m: t[0].clamp_min(0.3), [a]),
+        ("clamp_max", lambda t, m: m.clamp_max(t[0], -0.2), [a]),
+        ("std_mean std", lambda t, m: m.std_mean(t[0], 1)[0], [a]),
+        ("std_mean mean", lambda t, m: m.std_mean(t[0], 0, keepdim=True)[1], [a]),
+        (
+            "scatter_add(0) repeats",
+            lambda t, m: t[0].scatter_add(0, m.tensor(rep), t[1][:2]),
+            [a, b],
+        ),
+        ("scatter(1)", lambda t, m: t[0].scatter(1, m.tensor(perm), t[1][:, :2]), [a, b]),
+        ("scatter(1, value)", lambda t, m: m.scatter(t[0], 1, m.tensor(rep).T[:3], 2.5), [a]),
+        (
+            "index_add(0, alpha)",
+            lambda t, m: t[0].index_add(0, m.tensor([2, 0, 2]), t[1], alpha=2.0),
+            [a, b],
+        ),
+        (
+            "index_add_(1) on a non-leaf",
+            lambda t, m: (t[0] * 1).index_add_(1, m.tensor([0, 0, 3, 1]), t[1]),
+            [a, b],
+        ),
+        ("index_fill(1)", lambda t, m: t[0].index_fill(1, m.tensor([3, 0, 3]), -1.5), [a]),
+        ("masked_scatter", lambda t, m: t[0].masked_scatter(t[1] > 0, t[1].flatten() * 3), [a, b]),
+        ("bmm", lambda t, m: t[0].reshape(3, 2, 2).bmm(t[1].reshape(3, 2, 2)), [a, b]),
+        ("addmm", lambda t, m: t[0][0, :3].addmm(t[0], t[1].T, beta=0.5, alpha=-2.0), [a, b]),
+        ("addmm(beta=0)", lambda t, m: m.addmm(t[0][:, :3], t[0], t[1].T, beta=0), [a, b]),
+        ("addcmul", lambda t, m: t[0].addcmul(t[1], t[2], value=0.3), [a, b, w]),
+        ("addcdiv", lambda t, m: m.addcdiv(t[0], t[1], t[2], value=-2), [a, b, pos]),
+        ("hstack", lambda t, m: m.hstack([t[0], t[1][:, :1]]), [a, b]),
+        ("vstack", lambda t, m: m.vstack([t[0][0], t[1]]), [a, b]),
+        ("new_full", lambda t, m: t[0].new_full((2, 3), 3), [a]),
+        ("new_tensor", lambda t, m: t[0].new_tensor([1, 2]), [a]),
+        ("einsum ij,kj->ik", lambda t, m: m.einsum("ij,kj->ik", t[0], t[1]), [a, b]),
+        (
+            "einsum bij,bjk->bik",
+            lambda t, m: m.einsum("bij,bjk", t[0].reshape(3, 2, 2)[:2], t[1].reshape(3, 2, 2)[1:]),
+            [a, b],
+        ),
+        (
+            "einsum ijk,ik->j",
+            lambda t, m: m.einsum("ijk,ik->j", t[0].reshape(3, 2, 2), t[1][:, :2]),
+            [a, b],
+        ),
+        ("einsum ij->j", lambda t, m: m.einsum("ij->j", t[0]), [a]),
     ]
 
 

@@ -28,6 +28,26 @@ _KINDS = {
 }
 
 
+_DEFAULT_FLOAT = [np.dtype(np.float32)]  # set by tg.set_default_dtype
+
+
+def default_float() -> np.dtype:
+    """The dtype Python floats become, and floating results of integer inputs (float32
+    unless `tg.set_default_dtype` changed it)."""
+    return _DEFAULT_FLOAT[0]
+
+
+def set_default_float(dtype: Any) -> None:
+    """Make `dtype` (a floating dtype, as PyTorch allows) the default floating dtype."""
+    dt = as_dtype(dtype, "set_default_dtype()")
+    if dt.kind != "f":
+        raise TypeError(
+            f"set_default_dtype(): only floating-point types are supported as the default "
+            f"type, got {dt}"
+        )
+    _DEFAULT_FLOAT[0] = dt
+
+
 def as_dtype(dtype: Any, who: str = "Tensor()") -> np.dtype:
     """A float, integer or bool NumPy dtype from a dtype, its NumPy name ("float64"), or a
     package-level name (`tg.float32`, `tg.long`: NumPy dtypes, see `dtypes.py`)."""
@@ -43,7 +63,7 @@ def as_dtype(dtype: Any, who: str = "Tensor()") -> np.dtype:
 def as_array(data: Any, dtype: Any = None, who: str = "Tensor()") -> np.ndarray:
     """`data` as a fresh NumPy array of numbers. A NumPy array or scalar keeps its dtype
     (as `torch.tensor` does); Python floats and lists of them become float32 (PyTorch's
-    default dtype); `dtype` chooses."""
+    default dtype, or the one `tg.set_default_dtype` chose); `dtype` chooses."""
     if data is None or isinstance(data, str | bytes):
         raise TypeError(f"{who} got {type(data).__name__} {data!r}; expected {ACCEPTED}")
     try:
@@ -62,7 +82,7 @@ def as_array(data: Any, dtype: Any = None, who: str = "Tensor()") -> np.ndarray:
             _check_fits(array, dt, who)
         return array.astype(dt, copy=False)
     if array.dtype.kind == "f" and not isinstance(data, np.ndarray | np.generic):
-        return array.astype(np.float32, copy=False)
+        return array.astype(_DEFAULT_FLOAT[0], copy=False)
     return array
 
 
@@ -339,6 +359,20 @@ def check_int(name: str, value: Any, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
+
+
+def check_floating(x: Any, who: str) -> None:
+    """Refuse a tensor that is not floating (random fills of floating distributions)."""
+    if not x.is_floating_point():
+        raise TypeError(f"{who}(): needs a floating tensor, got dtype {x.dtype}; use .float()")
+
+
+def check_real(value: Any, name: str, who: str, low: float, strict: bool = False) -> None:
+    """Refuse a value that is not a finite number >= low (> low when strict)."""
+    ok = isinstance(value, int | float | np.number) and np.isfinite(value)
+    if not ok or value < low or (strict and value == low):
+        bound = f"> {low}" if strict else f">= {low}"
+        raise RuntimeError(f"{who}(): {name} must be a finite number {bound}, got {value!r}")
 
 
 def as_tensor_list(tensors: Any, who: str) -> list:

@@ -1,6 +1,7 @@
 """Ways to make tensors besides `Tensor(data)`, named as in PyTorch and NumPy.
 
-Floating results are float32 unless `dtype` says otherwise; random ones draw from the
+Floating results are float32 (or `tg.set_default_dtype`'s choice) unless `dtype` says
+otherwise; random ones draw from the
 package's seeded generator (`manual_seed`). `from_numpy` shares the array's memory. Every
 function takes PyTorch's `device=` too: "cpu" (or `tg.device("cpu")`) is the one device,
 anything else is refused by name.
@@ -12,11 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from .checks import ACCEPTED, as_device, as_dtype, as_shape, check_int
+from .checks import ACCEPTED, as_device, as_dtype, as_shape, check_int, default_float
 from .random import generator
 from .tensor import Tensor
 
-_F32 = np.float32
+
+def _or_default(dtype: Any, who: str) -> np.dtype:
+    """`dtype`, or the default floating dtype (float32 unless `tg.set_default_dtype`)."""
+    return default_float() if dtype is None else as_dtype(dtype, who)
 
 
 class device:
@@ -59,6 +63,19 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor.wrap(array)
 
 
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """`data` as a tensor, copying only when needed, as `torch.as_tensor`: a Tensor of the
+    dtype asked for is returned itself (another dtype: converted, in the graph), a NumPy
+    array of that dtype is shared (as `from_numpy`), anything else is copied (`tensor`)."""
+    as_device(device, "as_tensor()")
+    dt = None if dtype is None else as_dtype(dtype, "as_tensor()")
+    if isinstance(data, Tensor):
+        return data if dt is None or dt == data.dtype else data.to(dt)
+    if isinstance(data, np.ndarray) and (dt is None or dt == data.dtype):
+        return from_numpy(data)
+    return Tensor(data, dtype=dt)
+
+
 def tensor(
     data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
@@ -68,19 +85,19 @@ def tensor(
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
-def zeros(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
-    array = np.zeros(as_shape(size, "zeros"), dtype=as_dtype(dtype, "zeros()"))
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False):
+    array = np.zeros(as_shape(size, "zeros"), dtype=_or_default(dtype, "zeros()"))
     return _new(array, requires_grad, device, "zeros()")
 
 
-def ones(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
-    array = np.ones(as_shape(size, "ones"), dtype=as_dtype(dtype, "ones()"))
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False):
+    array = np.ones(as_shape(size, "ones"), dtype=_or_default(dtype, "ones()"))
     return _new(array, requires_grad, device, "ones()")
 
 
-def empty(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False):
     """A tensor whose values are whatever the memory held (write them before reading)."""
-    array = np.empty(as_shape(size, "empty"), dtype=as_dtype(dtype, "empty()"))
+    array = np.empty(as_shape(size, "empty"), dtype=_or_default(dtype, "empty()"))
     return _new(array, requires_grad, device, "empty()")
 
 
@@ -90,7 +107,7 @@ def full(
     """`size` filled with `fill_value`; the dtype follows the value, as in PyTorch (a
     float gives float32, an int int64, a bool bool) unless `dtype` says otherwise."""
     if dtype is None:
-        dtype = _F32 if isinstance(fill_value, float) else np.asarray(fill_value).dtype
+        dtype = default_float() if isinstance(fill_value, float) else np.asarray(fill_value).dtype
     array = np.full(as_shape((size,), "full"), fill_value, as_dtype(dtype, "full()"))
     return _new(array, requires_grad, device, "full()")
 
@@ -139,21 +156,21 @@ def _floating_like(t: Tensor, dtype: Any, who: str) -> np.dtype:
     return dt
 
 
-def eye(n: int, dtype: Any = _F32, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.eye(n, dtype=as_dtype(dtype, "eye()")), requires_grad, device, "eye()")
+def eye(n: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _new(np.eye(n, dtype=_or_default(dtype, "eye()")), requires_grad, device, "eye()")
 
 
 def linspace(
     start: float,
     end: float,
     steps: int,
-    dtype: Any = _F32,
+    dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """`steps` evenly spaced values from start to end, both included."""
     (steps,) = as_shape((steps,), "linspace")
-    array = np.linspace(start, end, steps).astype(as_dtype(dtype, "linspace()"))
+    array = np.linspace(start, end, steps).astype(_or_default(dtype, "linspace()"))
     return _new(array, requires_grad, device, "linspace()")
 
 
@@ -161,21 +178,21 @@ def arange(*args: float, dtype: Any = None, device: Any = None, requires_grad: b
     """`arange(stop)`, `arange(start, stop[, step])`; integer unless a float is given."""
     array = np.arange(*args)
     if dtype is None and array.dtype.kind == "f":
-        dtype = _F32
+        dtype = default_float()
     array = array if dtype is None else array.astype(as_dtype(dtype, "arange()"))
     return _new(array, requires_grad, device, "arange()")
 
 
-def randn(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
+def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False):
     """Standard normal samples."""
-    dt = as_dtype(dtype, "randn()")
+    dt = _or_default(dtype, "randn()")
     array = generator().standard_normal(as_shape(size, "randn")).astype(dt)
     return _new(array, requires_grad, device, "randn()")
 
 
-def rand(*size: Any, dtype: Any = _F32, device: Any = None, requires_grad: bool = False):
+def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False):
     """Uniform samples in [0, 1)."""
-    array = generator().random(as_shape(size, "rand")).astype(as_dtype(dtype, "rand()"))
+    array = generator().random(as_shape(size, "rand")).astype(_or_default(dtype, "rand()"))
     return _new(array, requires_grad, device, "rand()")
 
 
@@ -209,6 +226,7 @@ def randperm(
 
 __all__ = [
     "arange",
+    "as_tensor",
     "device",
     "empty",
     "empty_like",

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .checks import CATEGORY, as_constant
+from .checks import CATEGORY, as_constant, default_float, set_default_float
 from .tensor_methods import TensorMethods
 
 float16 = half = np.dtype("float16")
@@ -39,7 +39,21 @@ NAMES = (
     "float16 half float32 float float64 double uint8 int8 int16 short int32 int int64 long bool"
 ).split()
 
-_DEFAULT = (bool, int64, float32)  # what a Python bool, int or float becomes
+_DEFAULT = (bool, int64, float32)  # what a Python bool, int or float becomes (float: default)
+
+
+def get_default_dtype() -> np.dtype:
+    """The default floating dtype (float32 unless set), as `torch.get_default_dtype`."""
+    return default_float()
+
+
+def set_default_dtype(d: Any) -> None:
+    """Make a floating dtype (float32, float64, float16) the default, as
+    `torch.set_default_dtype`:
+    what Python floats become (`Tensor([1.5])`, `tg.tensor(2.0)`), the dtype of
+    `zeros`/`ones`/`randn`/... without dtype=, of layers' parameters, and of floating
+    results from integer inputs (`int_tensor / 2`, `int_tensor * 0.5`)."""
+    set_default_float(d)
 
 
 def _rank(x: Any) -> tuple[builtins.int, builtins.int, np.dtype]:
@@ -52,7 +66,8 @@ def _rank(x: Any) -> tuple[builtins.int, builtins.int, np.dtype]:
     if isinstance(x, np.ndarray) and x.ndim:
         return CATEGORY[x.dtype.kind], 0, x.dtype
     dt = np.asarray(x).dtype
-    return CATEGORY[dt.kind], 2, _DEFAULT[CATEGORY[dt.kind]]
+    category = CATEGORY[dt.kind]
+    return category, 2, default_float() if category == 2 else _DEFAULT[category]
 
 
 def result_type(*operands: Any, floating: builtins.bool = False) -> np.dtype:
@@ -64,7 +79,7 @@ def result_type(*operands: Any, floating: builtins.bool = False) -> np.dtype:
     top = builtins.max(c for c, _, _ in ranks)
     tier = builtins.min(t for c, t, _ in ranks if c == top)
     dt = np.result_type(*(d for c, t, d in ranks if c == top and t == tier))
-    return float32 if floating and dt.kind != "f" else dt
+    return default_float() if floating and dt.kind != "f" else dt
 
 
 def promote(*operands: Any, floating: builtins.bool = False) -> list:
@@ -111,4 +126,13 @@ def pair(a: Any, b: Any, who: str) -> tuple:
     return operands(b, a, who)[::-1] if isinstance(b, TensorMethods) else (a, b)
 
 
-__all__ = [*NAMES, "CATEGORY", "operands", "pair", "promote", "result_type"]
+__all__ = [
+    *NAMES,
+    "CATEGORY",
+    "get_default_dtype",
+    "operands",
+    "pair",
+    "promote",
+    "result_type",
+    "set_default_dtype",
+]

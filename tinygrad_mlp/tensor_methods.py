@@ -14,6 +14,14 @@ Where a result is not differentiable, it is not in the graph (comparisons, `isna
 indices of `sort`); the rounding family (`floor`, `round`, ...) is in the graph with
 gradient 0, as in PyTorch, so `x.round().requires_grad` is True for an x that requires it.
 
+The scatter family (`scatter`, `scatter_add`, `index_add`, `masked_scatter`) is composed
+too: the values landing on each place are gathered by one indexing and summed (see
+`_sum_into`), so repeated indices add up and the gradient is indexing's. The random fills
+(`normal_`, `uniform_`, `bernoulli_`, `exponential_`, `random_`) draw from the package's
+generator (`random.py`) under the in-place rules, with gradient 0 as in PyTorch. In-place
+changes of shape (`squeeze_`, `unsqueeze_`, `t_`, `transpose_`) are refused, naming the
+out-of-place form.
+
 The module-level functions that mirror these methods (`tg.exp(x)`, `tg.sum(x, dim=1)`,
 `tg.cat`, ...) are in `functions.py`.
 
@@ -33,7 +41,18 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import ops_math
-from .checks import as_axes, as_bool, as_device, as_dim, as_dtype, as_shape, axis_args
+from .checks import (
+    as_axes,
+    as_bool,
+    as_device,
+    as_dim,
+    as_dtype,
+    as_shape,
+    axis_args,
+    check_floating,
+    check_real,
+    default_float,
+)
 
 
 class ValuesIndices(NamedTuple):
@@ -42,6 +61,11 @@ class ValuesIndices(NamedTuple):
 
     values: Any
     indices: Any
+
+
+PRINT_OPTIONS: dict = {}
+"""What `tg.set_printoptions` set (precision, threshold, edgeitems, linewidth, sci_mode):
+passed to NumPy's array2string by `Tensor.__repr__`; empty, NumPy's defaults."""
 
 
 def _twin(name: str) -> Callable:
@@ -186,9 +210,17 @@ class TensorMethods:
         return int(self.data.item())
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        options = dict(PRINT_OPTIONS)
+        sci = options.pop("sci_mode", None)
+        if sci is not None and self._data.dtype.kind == "f":
+            digits = options.get("precision", 8)
+            if sci:
+                options["formatter"] = {"float_kind": lambda v: f"{v:.{digits}e}"}
+            else:
+                options["suppress_small"] = True
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(", **options)
         extra = ""
-        if self._data.dtype not in (np.float32, np.int64, np.bool_):
+        if self._data.dtype not in (default_float(), np.int64, np.bool_):
             extra += f", dtype={self._data.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn={self.grad_fn!r}"
@@ -669,11 +701,11 @@ class TensorMethods:
 
     def log2(self) -> Any:
         """The base-2 logarithm (exact at powers of 2; an integer tensor gives float32)."""
-        return ops_math.Log2.apply(self if self.is_floating_point() else self.float())
+        return ops_math.Log2.apply(self if self.is_floating_point() else self.to(default_float()))
 
     def log10(self) -> Any:
         """The base-10 logarithm (exact at powers of 10)."""
-        return ops_math.Log10.apply(self if self.is_floating_point() else self.float())
+        return ops_math.Log10.apply(self if self.is_floating_point() else self.to(default_float()))
 
     def sinh(self) -> Any:
         """(exp(self) - exp(-self)) / 2, computed as (expm1(self) - expm1(-self)) / 2 so
@@ -1058,6 +1090,396 @@ class TensorMethods:
         diagonal."""
         return _triangle(self, diagonal, "triu")
 
+    # ------------------------------------------------------------------ comparisons by name
+    def eq(self, other: Any) -> Any:
+        """self == other elementwise (a bool tensor, outside the graph)."""
+        return self._compare(other, np.equal)
+
+    def ne(self, other: Any) -> Any:
+        return self._compare(other, np.not_equal)
+
+    def lt(self, other: Any) -> Any:
+        return self._compare(other, np.less)
+
+    def le(self, other: Any) -> Any:
+        return self._compare(other, np.less_equal)
+
+    def gt(self, other: Any) -> Any:
+        return self._compare(other, np.greater)
+
+    def ge(self, other: Any) -> Any:
+        return self._compare(other, np.greater_equal)
+
+    def equal(self, other: Any) -> builtins.bool:
+        """True when other has self's shape and values (`tg.equal`)."""
+        from .functions import equal
+
+        return equal(self, other)
+
+    def isclose(self, other: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: Any = False):
+        """Elementwise |self - other| <= atol + rtol * |other| (`tg.isclose`)."""
+        from .functions import isclose
+
+        return isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: Any = False):
+        """True when every element is close (`tg.allclose`)."""
+        from .functions import allclose
+
+        return allclose(self, other, rtol, atol, equal_nan)
+
+    def _logical(self, other: Any, ufunc: np.ufunc) -> Any:
+        from .checks import as_constant
+
+        other = other.data if _is_tensor(other) else as_constant(other, ufunc.__name__)
+        return self.wrap(np.asarray(ufunc(self.data, other)))
+
+    def logical_and(self, other: Any) -> Any:
+        """True where both are nonzero (any dtypes; a bool tensor, outside the graph)."""
+        return self._logical(other, np.logical_and)
+
+    def logical_or(self, other: Any) -> Any:
+        return self._logical(other, np.logical_or)
+
+    def logical_xor(self, other: Any) -> Any:
+        return self._logical(other, np.logical_xor)
+
+    def count_nonzero(self, dim: Any = None, *, axis: Any = None) -> Any:
+        """How many values are nonzero (int64), over all of them or over `dim` (an int or a
+        tuple)."""
+        dim = axis_args(dim, False, axis, None, "count_nonzero")[0]
+        axes = as_axes(_axes(dim), self.ndim, "count_nonzero")
+        counts = np.count_nonzero(self.data, axis=axes if self.ndim else None)
+        return self.wrap(np.asarray(counts, dtype=np.int64))
+
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
+        """The indices of the nonzero values: an int64 tensor of shape (n, ndim), one row
+        per value in row-major order; with as_tuple=True one 1-D tensor per dim."""
+        where_ = np.argwhere(self.data.reshape(1) if self.ndim == 0 else self.data)
+        where_ = where_.astype(np.int64)
+        if as_bool(as_tuple, "as_tuple", "nonzero"):
+            return tuple(self.wrap(np.ascontiguousarray(c)) for c in where_.T)
+        return self.wrap(where_ if self.ndim else where_[:, :0])
+
+    def masked_select(self, mask: Any) -> Any:
+        """The values where the bool `mask` is True, as a 1-D tensor (self and mask broadcast
+        together); the gradient flows back to the selected places."""
+        cond = np.asarray(mask.data if _is_tensor(mask) else mask)
+        if cond.dtype != np.bool_:
+            raise RuntimeError(
+                f"masked_select(): mask must be a bool tensor, got dtype {cond.dtype}; compare "
+                "to make one, e.g. x.masked_select(x > 0)"
+            )
+        shape = _broadcast(self.shape, cond.shape)
+        if shape is None:
+            raise RuntimeError(
+                f"masked_select(): mask of shape {cond.shape} does not broadcast with self "
+                f"of shape {self.shape}"
+            )
+        x = self if self.shape == shape else self.broadcast_to(shape)
+        return x.reshape(-1)[np.broadcast_to(cond, shape).reshape(-1)]
+
+    def clamp_min(self, min: Any) -> Any:
+        """clamp(min=min)."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Any:
+        """clamp(max=max)."""
+        return self.clamp(max=max)
+
+    # ------------------------------------------------------------------ scattering
+    def scatter(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None):
+        """self with out[index[i][j]][j] = src[i][j] for dim 0 (likewise for each dim); src
+        is a tensor (only its part of index's shape is used) or a number (`value=`). The
+        gradient flows to self where nothing was written and to every used src value. An
+        index that writes one place twice with a tensor src is refused (PyTorch leaves
+        which value wins unspecified)."""
+        from .tensor import where
+
+        src = value if src is None else src
+        if src is None:
+            raise TypeError("scatter() missing the values to write: scatter(dim, index, src)")
+        targets = _scatter_targets(self, dim, index, src, "scatter")
+        written = np.zeros(self.data.size, bool)
+        written[targets] = True
+        if not _is_tensor(src):
+            fill = np.asarray(_number(src, "scatter"), self.dtype)
+            return where(written.reshape(self.shape), fill, self)
+        if written.sum() != targets.size:
+            raise RuntimeError(
+                "scatter(): index writes one position more than once, and PyTorch leaves "
+                "which value wins unspecified; make the indices unique, or add them up with "
+                "scatter_add"
+            )
+        placed = _sum_into(_covered(src, np.shape(index)).reshape(-1), targets, self.data.size)
+        return where(written.reshape(self.shape), placed.reshape(self.shape), self)
+
+    def scatter_add(self, dim: builtins.int, index: Any, src: Any) -> Any:
+        """self with src[i][j] added at out[index[i][j]][j] for dim 0 (likewise for each
+        dim); values sent to one place add up. The gradient is g for self and g at each
+        value's place for src."""
+        if not _is_tensor(src):
+            raise TypeError(f"scatter_add(): src must be a Tensor, got {type(src).__name__}")
+        targets = _scatter_targets(self, dim, index, src, "scatter_add")
+        part = _covered(src, np.shape(index)).reshape(-1)
+        return self + _sum_into(part, targets, self.data.size).reshape(self.shape)
+
+    def index_add(self, dim: builtins.int, index: Any, source: Any, *, alpha: Any = 1):
+        """self with alpha * source's slice i added at position index[i] along `dim`
+        (repeated positions add up); `source` has self's shape but len(index) along dim."""
+        d = as_dim(dim, self.ndim, "index_add")
+        idx = _index_array(index, "index_add")
+        if idx.ndim > 1 or not _is_tensor(source):
+            raise RuntimeError(
+                f"index_add(): needs a 1-D index and a source Tensor, got index shape "
+                f"{idx.shape} and source {type(source).__name__}"
+            )
+        n = self.shape[d] if self.ndim else 1
+        want = self.shape[:d] + (idx.size,) + self.shape[d + 1 :] if self.ndim else (idx.size,)
+        if source.shape != want and not (self.ndim == 0 and source.ndim == 0 and idx.size == 1):
+            raise RuntimeError(
+                f"index_add(): source must have shape {want} (self's shape with len(index) "
+                f"along dim {d}), got {source.shape}"
+            )
+        _check_bounds(idx, n, d, "index_add")
+        _same_dtype(self, source, "index_add")
+        grid = np.arange(self.data.size).reshape(self.shape or (1,))
+        targets = np.take(grid, idx.reshape(-1), axis=d).reshape(-1)
+        added = _sum_into(source.reshape(-1), targets, self.data.size).reshape(self.shape)
+        return self + (added if alpha == 1 else added * alpha)
+
+    def index_fill(self, dim: builtins.int, index: Any, value: Any) -> Any:
+        """self with `value` (a number or a 0-d tensor) at positions `index` along `dim`
+        (negative positions count from the end, as in PyTorch's index_fill)."""
+        d = as_dim(dim, self.ndim, "index_fill")
+        idx = _index_array(index, "index_fill").reshape(-1)
+        n = self.shape[d] if self.ndim else 1
+        bad = (idx < -n) | (idx >= n)  # -1 is the last position
+        if bad.any():
+            raise IndexError(
+                f"index_fill(): index {idx[bad][0]} is out of range for dim {d} of size {n} "
+                f"(expected {-n} <= index < {n})"
+            )
+        chosen = np.zeros(n, bool)
+        chosen[idx] = True
+        shape = [1] * self.ndim
+        if self.ndim:
+            shape[d] = n
+        return self.masked_fill(np.broadcast_to(chosen.reshape(shape), self.shape), value)
+
+    def masked_scatter(self, mask: Any, source: Any) -> Any:
+        """self with the places where the bool `mask` is True taken, in row-major order,
+        from the first values of `source`; the gradient flows to the used source values."""
+        from .tensor import where
+
+        cond = np.asarray(mask.data if _is_tensor(mask) else mask)
+        if cond.dtype != np.bool_ or not _is_tensor(source):
+            raise RuntimeError(
+                f"masked_scatter(): needs a bool mask and a source Tensor, got mask dtype "
+                f"{cond.dtype} and source {type(source).__name__}"
+            )
+        _same_dtype(self, source, "masked_scatter")
+        cond = np.broadcast_to(cond, self.shape)
+        count = builtins.int(cond.sum())
+        if count > source.numel():
+            raise RuntimeError(
+                f"masked_scatter(): mask selects {count} places but source has only "
+                f"{source.numel()} values"
+            )
+        order = np.cumsum(cond.reshape(-1)) - 1  # the source value each True place takes
+        picked = source.reshape(-1)[np.where(cond.reshape(-1), order, 0)].reshape(self.shape)
+        return where(cond, picked, self)
+
+    # ------------------------------------------------------------------ more products
+    def bmm(self, mat2: Any) -> Any:
+        """Batched matrix product of two 3-D tensors (b, n, m) @ (b, m, p) -> (b, n, p); no
+        broadcasting, unlike matmul."""
+        a, b = self.shape, np.shape(mat2)
+        if len(a) != 3 or len(b) != 3:
+            raise RuntimeError(f"bmm(): both tensors must be 3-D, got shapes {a} and {b}")
+        if a[0] != b[0] or a[2] != b[1]:
+            raise RuntimeError(
+                f"bmm(): shapes {a} and {b} do not match: need (b, n, m) and (b, m, p)"
+            )
+        return self @ mat2
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        """beta * self + alpha * (mat1 @ mat2), mat1 and mat2 2-D; with beta=0 self is
+        ignored (NaN in it does not spread), as in PyTorch."""
+        from .tensor import where
+
+        if not _is_tensor(mat1):
+            raise TypeError(f"addmm(): mat1 must be a Tensor, got {type(mat1).__name__}")
+        product = _times(mat1.mm(mat2), alpha)
+        if _broadcast(self.shape, product.shape) != product.shape:
+            raise RuntimeError(
+                f"addmm(): self of shape {self.shape} does not broadcast to the product's "
+                f"shape {product.shape}"
+            )
+        if beta == 0:  # self's gradient is 0, its values are not read
+            return product + where(False, self, np.zeros((), product.dtype))
+        return _times(self, beta) + product
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self + value * tensor1 * tensor2."""
+        return self + _times(tensor1 * tensor2, value)
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: Any = 1) -> Any:
+        """self + value * tensor1 / tensor2 (refused for integer tensors, as in PyTorch)."""
+        for x in (self, tensor1, tensor2):
+            if np.asarray(x.data if _is_tensor(x) else x).dtype.kind in "biu":
+                raise RuntimeError(
+                    "addcdiv(): integer division of tensors is not supported; convert to "
+                    "float first (t.float())"
+                )
+        return self + _times(tensor1 / tensor2, value)
+
+    # ------------------------------------------------------------------ new tensors like self
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad=False):
+        """A copy of `data` as a new tensor with self's dtype (unless `dtype` says)."""
+        from .creation import tensor
+
+        data = data.detach().data if _is_tensor(data) else data
+        dt = self.dtype if dtype is None else dtype
+        return tensor(data, dtype=dt, device=device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad=False):
+        """Zeros of `size` with self's dtype (unless `dtype` says)."""
+        return self._new_full(size, 0, dtype, device, requires_grad, "new_zeros")
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad=False):
+        return self._new_full(size, 1, dtype, device, requires_grad, "new_ones")
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad=False):
+        """Like new_zeros (the values here are zeros; write them before reading)."""
+        return self._new_full(size, 0, dtype, device, requires_grad, "new_empty")
+
+    def new_full(
+        self,
+        size: Any,
+        fill_value: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad=False,
+    ) -> Any:
+        """`size` filled with `fill_value`, with self's dtype (unless `dtype` says)."""
+        return self._new_full((size,), fill_value, dtype, device, requires_grad, "new_full")
+
+    def _new_full(self, size, value, dtype, device, requires_grad, who: str) -> Any:
+        as_device(device, f"{who}()")
+        dt = self.dtype if dtype is None else as_dtype(dtype, f"{who}()")
+        out = self.wrap(np.full(as_shape(size, who), value, dt))
+        return out.requires_grad_(requires_grad) if requires_grad is not False else out
+
+    def is_contiguous(self, memory_format: Any = None) -> builtins.bool:
+        """True: every tensor here is laid out as NumPy arranges it (see contiguous)."""
+        return True
+
+    def element_size(self) -> builtins.int:
+        """Bytes per element."""
+        return self.dtype.itemsize
+
+    @property
+    def itemsize(self) -> builtins.int:
+        """Bytes per element."""
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> builtins.int:
+        """Bytes of all the elements."""
+        return self.data.nbytes
+
+    def detach_(self) -> Any:
+        """In place: self becomes a leaf that does not require grad (its values stay)."""
+        self.grad_fn, self._requires_grad = None, False
+        return self
+
+    def squeeze_(self, *args: Any, **kwargs: Any) -> Any:
+        raise _no_shape_change("squeeze")
+
+    def unsqueeze_(self, *args: Any, **kwargs: Any) -> Any:
+        raise _no_shape_change("unsqueeze")
+
+    def t_(self) -> Any:
+        raise _no_shape_change("t")
+
+    def transpose_(self, *args: Any, **kwargs: Any) -> Any:
+        raise _no_shape_change("transpose")
+
+    # ------------------------------------------------------------------ random fills
+    def normal_(self, mean: Any = 0, std: Any = 1, *, generator: Any = None) -> Any:
+        """In place: samples of the normal distribution N(mean, std^2), from the package's
+        generator (`manual_seed`)."""
+        check_floating(self, "normal_")
+        check_real(std, "std", "normal_", 0)
+        return self._fill_random(lambda rng: rng.normal(mean, std, self.shape), "normal_")
+
+    def uniform_(self, a: Any = 0, b: Any = 1, *, generator: Any = None) -> Any:
+        """In place: samples uniform in [a, b)."""
+        check_floating(self, "uniform_")
+        if not a <= b:
+            raise RuntimeError(f"uniform_(): expects a <= b, got a={a!r} and b={b!r}")
+        return self._fill_random(lambda rng: rng.uniform(a, b, self.shape), "uniform_")
+
+    def exponential_(self, lambd: Any = 1, *, generator: Any = None) -> Any:
+        """In place: samples of the exponential distribution with rate `lambd` (mean
+        1 / lambd)."""
+        check_floating(self, "exponential_")
+        check_real(lambd, "lambd", "exponential_", 0, strict=True)
+        return self._fill_random(lambda rng: rng.exponential(1 / lambd, self.shape), "exponential_")
+
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
+        """In place: 1 with probability p (a number or a tensor of probabilities that
+        broadcasts to self), else 0."""
+        probs = np.asarray(p.data if _is_tensor(p) else p, np.float64)
+        if not ((probs >= 0) & (probs <= 1)).all():
+            raise RuntimeError(f"bernoulli_(): p must be in [0, 1], got {p!r}")
+        if _broadcast(probs.shape, self.shape) != self.shape:
+            raise RuntimeError(
+                f"bernoulli_(): p of shape {probs.shape} does not broadcast to self's shape "
+                f"{self.shape}"
+            )
+        probs = np.broadcast_to(probs, self.shape)
+        return self._fill_random(lambda rng: rng.random(self.shape) < probs, "bernoulli_")
+
+    def random_(self, *args: Any, generator: Any = None, **kwargs: Any) -> Any:
+        """In place: whole numbers drawn uniformly from [from, to): `random_(to)`,
+        `random_(from, to)`, or `random_()` for [0, the largest integer the dtype holds
+        exactly]."""
+        names = ("from", "to")
+        given = dict(zip(names[-len(args) :] if len(args) == 1 else names, args))
+        for key in kwargs:
+            if key not in names or key in given:
+                raise TypeError(f"random_() got an unexpected argument {key!r}")
+        given.update(kwargs)
+        low, high = given.get("from", 0), given.get("to")
+        if high is None:  # PyTorch's [0, 2^mantissa] for floats, [0, max] for integers
+            if self.is_floating_point():
+                high = 2 ** (np.finfo(self.dtype).nmant + 1) + 1
+            else:
+                high = 2 if self.dtype == np.bool_ else np.iinfo(self.dtype).max + 1
+        low, high = _int(low, "from", "random_"), _int(high, "to", "random_")
+        if low >= high:
+            raise RuntimeError(f"random_(): expects from < to, got from={low} and to={high}")
+        if self.dtype.kind in "iu":
+            info = np.iinfo(self.dtype)
+            if low < info.min or high - 1 > info.max:
+                raise RuntimeError(
+                    f"random_(): [from, to) = [{low}, {high}) does not fit dtype {self.dtype} "
+                    f"([{info.min}, {info.max}])"
+                )
+        return self._fill_random(lambda rng: rng.integers(low, high, self.shape), "random_")
+
+    def _fill_random(self, draw: Callable, who: str) -> Any:
+        """In place: the values `draw(generator)` gives, cast to self's dtype; recorded with
+        gradient 0 to self (as PyTorch's random fills)."""
+        from .random import generator
+        from .tensor import where
+
+        values = np.asarray(draw(generator())).astype(self.dtype)
+        return self._inplace(lambda t: where(False, t, values), who)
+
     # ------------------------------------------------------------------ in place
     add_ = _twin("add")
     sub_ = _twin("sub")
@@ -1101,6 +1523,16 @@ class TensorMethods:
     tril_ = _twin("tril")
     triu_ = _twin("triu")
     cumsum_ = _twin("cumsum")
+    clamp_min_ = _twin("clamp_min")
+    clamp_max_ = _twin("clamp_max")
+    scatter_ = _twin("scatter")
+    scatter_add_ = _twin("scatter_add")
+    index_add_ = _twin("index_add")
+    index_fill_ = _twin("index_fill")
+    masked_scatter_ = _twin("masked_scatter")
+    addmm_ = _twin("addmm")
+    addcmul_ = _twin("addcmul")
+    addcdiv_ = _twin("addcdiv")
 
     def fill_(self, value: Any) -> Any:
         """In place: every value becomes `value` (a number, or a 0-d tensor whose gradient
@@ -1196,10 +1628,104 @@ def _in_float64(x: Any, fn: Callable) -> Any:
     before the float32 result does."""
     if x.dtype == np.float64:
         return fn(x)
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    dtype = x.dtype if x.dtype.kind == "f" else default_float()
     out = fn(x.astype(np.float64))
     with np.errstate(over="ignore"):  # too large for dtype: inf, as PyTorch gives (silently)
         return out.astype(dtype)
+
+
+def _times(x: Any, factor: Any) -> Any:
+    """x * factor, skipping the multiplication by 1 (so integer tensors stay integer)."""
+    return x if isinstance(factor, builtins.int) and factor == 1 else x * factor
+
+
+def _broadcast(*shapes: tuple) -> tuple | None:
+    """The shape that `shapes` broadcast to, or None where they do not."""
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        return None
+
+
+def _number(value: Any, who: str) -> Any:
+    """A Python number (or a 0-d tensor's number) to write into a tensor."""
+    if _is_tensor(value):
+        if value.ndim != 0:
+            raise RuntimeError(f"{who}(): value must be a number, got shape {value.shape}")
+        return value.item()
+    from .checks import as_constant
+
+    return as_constant(value, f"{who}()")
+
+
+def _scatter_targets(x: Any, dim: Any, index: Any, src: Any, who: str) -> np.ndarray:
+    """The flat positions in x that scatter(dim, index, src) writes, one per element of
+    index (row-major), after PyTorch's checks: index has x's number of dims, is no larger
+    than src anywhere nor than x except along dim, and is in range along dim."""
+    idx = _index_array(index, who)
+    shape = x.shape or (1,)
+    d = as_dim(dim, x.ndim, who)
+    idx = idx.reshape(1) if idx.ndim == 0 and x.ndim == 0 else idx
+    if idx.ndim != len(shape):
+        raise RuntimeError(
+            f"{who}(): index must have as many dimensions as self ({x.ndim}), got shape {idx.shape}"
+        )
+    src_shape = np.shape(src) or (1,) if _is_tensor(src) else None
+    for i, n in enumerate(idx.shape):
+        if (i != d and n > shape[i]) or (src_shape is not None and n > src_shape[i]):
+            raise RuntimeError(
+                f"{who}(): index of shape {idx.shape} is larger than self {x.shape} (except "
+                f"along dim {d}) or src {np.shape(src)} at dimension {i}"
+            )
+    _check_bounds(idx, shape[d], d, who)
+    if _is_tensor(src):
+        _same_dtype(x, src, who)
+    coords = list(np.indices(idx.shape, sparse=True))
+    coords[d] = idx
+    return np.ravel_multi_index(tuple(np.broadcast_arrays(*coords)), shape).reshape(-1)
+
+
+def _same_dtype(x: Any, src: Any, who: str) -> None:
+    """Refuse values of another dtype, as PyTorch's scatter family does."""
+    if src.dtype != x.dtype:
+        raise RuntimeError(
+            f"{who}(): self ({x.dtype}) and the values written ({src.dtype}) must have the "
+            f"same dtype; convert them first, e.g. src.to({x.dtype})"
+        )
+
+
+def _covered(src: Any, shape: tuple) -> Any:
+    """The part of src that an index of `shape` reads (its leading corner)."""
+    if src.ndim == 0:
+        return src.reshape(1)
+    if src.shape == shape:
+        return src
+    return src[tuple(slice(n) for n in shape)]
+
+
+def _sum_into(values: Any, targets: np.ndarray, n: int) -> Any:
+    """A 1-D tensor of n sums: position p adds up the values (a 1-D tensor) whose target
+    is p, in their order, and 0 where none lands. Composed of one indexing and one sum: a
+    table with a row per position lists the values landing there, padded with a zero to
+    the most any position receives; the gradient of each value is g at its target."""
+    from .tensor import concatenate
+
+    counts = np.bincount(targets, minlength=n)
+    width = builtins.int(counts.max()) if targets.size else 0
+    padded = concatenate([values, np.zeros(1, values.dtype)])
+    table = np.full((n, builtins.max(width, 1)), targets.size, np.int64)  # the zero
+    order = np.argsort(targets, kind="stable")
+    first = np.cumsum(counts) - counts  # where each position's run starts in `order`
+    rank = np.arange(targets.size) - first[targets[order]]
+    table[targets[order], rank] = order
+    return padded[table].sum(1)
+
+
+def _no_shape_change(name: str) -> RuntimeError:
+    return RuntimeError(
+        f"{name}_(): an in-place change of shape is not supported here (in-place operations "
+        f"keep the tensor's shape); write x = x.{name}(...) instead"
+    )
 
 
 def _hyperbolic(x: Any, direct: Any, odd: bool) -> Any:
@@ -1267,7 +1793,7 @@ def _is_device(x: Any) -> bool:
     return False
 
 
-__all__ = ["TensorMethods", "ValuesIndices"]
+__all__ = ["PRINT_OPTIONS", "TensorMethods", "ValuesIndices"]
 
 
 def _reading(t: Any, how: str) -> None:

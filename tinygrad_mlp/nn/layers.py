@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import functional as F
 from ..autograd import effect
-from ..checks import check_int
+from ..checks import check_int, default_float
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -22,7 +22,7 @@ from .parameter import Parameter
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
-    dtype = np.dtype(np.float32 if dtype is None else dtype)
+    dtype = np.dtype(default_float() if dtype is None else dtype)
     if dtype.kind != "f":
         raise TypeError(f"expected a floating dtype, got {dtype}")
     return dtype

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import default_float
 from ..tensor import Tensor
 
 
@@ -13,8 +14,9 @@ class Parameter(Tensor):
     """A Tensor that a Module registers as trainable when it is assigned as an attribute.
 
     `Parameter(data, requires_grad=True, dtype=None)`: the data is copied. A Tensor keeps
-    its dtype; other floating data becomes float32 (as in `Tensor`), and integer or
-    boolean data becomes float32 too, since a parameter must be able to have a gradient.
+    its dtype; other floating data becomes float32 (as in `Tensor`; or the default dtype
+    `tg.set_default_dtype` chose), and integer or boolean data becomes that too, since a
+    parameter must be able to have a gradient.
     """
 
     __slots__ = ()
@@ -26,7 +28,7 @@ class Parameter(Tensor):
             dtype = data.dtype
         super().__init__(data, dtype=dtype)
         if self.data.dtype.kind != "f":
-            self.data = self.data.astype(np.float32)
+            self.data = self.data.astype(default_float())
         self.requires_grad_(requires_grad)
 
     def __repr__(self) -> str:
