@@ -1162,12 +1162,8 @@ class Compiled:
 
     @staticmethod
     def _output(rec: _Recorder, r: Any) -> tuple:
-        if isinstance(r, Tensor):
-            if id(r) in rec.args:
-                return ("A", rec.args[id(r)])
-            if id(r) in rec.external_ids or id(r._data) not in rec.slot:
-                return ("X", r)
-            return ("T", rec.slot[id(r._data)])
+        if isinstance(r, Tensor):  # found again as an effect's argument is
+            return rec.ref(r)
         if isinstance(r, list | tuple):
             parts = [Compiled._output(rec, x) for x in r]
             return ("L", parts) if isinstance(r, list) else ("U", parts)
