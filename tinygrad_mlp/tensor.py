@@ -47,7 +47,7 @@ def _binary(op: type, floating: bool = False) -> tuple[Callable, Callable]:
     def method(self: Tensor, other: Any) -> Tensor:
         dt = self._data.dtype  # the usual cases first: nothing to check or cast
         if isinstance(other, Tensor):
-            if other._data.dtype is dt and (dt.kind == "f" or not floating):
+            if other._data.dtype is dt and (not floating or dt.kind == "f"):
                 return op.apply(self, other)
         elif type(other) in (float, int) and dt.kind == "f":
             return op.apply(self, other)
