@@ -669,3 +669,40 @@ def test_scatter_add_and_index_add_match_the_loop_definition(shape, data):
     want = index_add_reference(a, d % len(shape), positions, source, 1.5)
     got = t64(a).index_add(d, Tensor(positions.reshape(-1)), t64(source), alpha=1.5)
     np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: tg.zeros(3).normal_(generator=g),
+        lambda g: tg.zeros(3).uniform_(generator=g),
+        lambda g: tg.zeros(3).exponential_(generator=g),
+        lambda g: tg.zeros(3).bernoulli_(0.5, generator=g),
+        lambda g: tg.zeros(3, dtype=tg.int64).random_(5, generator=g),
+        lambda g: tg.normal(0.0, 1.0, (3,), generator=g),
+        lambda g: tg.bernoulli(tg.full((3,), 0.5), generator=g),
+        lambda g: tg.multinomial(tg.ones(3), 2, generator=g),
+    ],
+    ids=[
+        "normal_",
+        "uniform_",
+        "exponential_",
+        "bernoulli_",
+        "random_",
+        "normal",
+        "bernoulli",
+        "multinomial",
+    ],
+)
+def test_a_generator_argument_is_refused_not_ignored(call):
+    """PyTorch's generator= would choose the stream; here there is one generator, so a
+    given one is refused (ignoring it would silently draw from another stream)."""
+    tg.manual_seed(0)
+    expected = tg.zeros(3).normal_().data
+    tg.manual_seed(0)
+    with pytest.raises(TypeError, match="generator= is not supported.*manual_seed"):
+        call(object())
+    # nothing was drawn: the stream continues where it was
+    t = tg.zeros(3)
+    np.testing.assert_array_equal(t.normal_().data, expected)
+    assert call(None) is not None  # None is PyTorch's default and is accepted

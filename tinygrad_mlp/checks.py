@@ -361,6 +361,16 @@ def check_int(name: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
+def check_no_generator(generator: Any, who: str) -> None:
+    """Refuse PyTorch's `generator=` rather than ignore it: there is one generator here."""
+    if generator is not None:
+        raise TypeError(
+            f"{who}(): generator= is not supported; every draw comes from the package's one "
+            "generator: seed it with tg.manual_seed(n), or save and restore it with "
+            "tg.get_rng_state() / tg.set_rng_state(state)"
+        )
+
+
 def check_floating(x: Any, who: str) -> None:
     """Refuse a tensor that is not floating (random fills of floating distributions)."""
     if not x.is_floating_point():

@@ -889,12 +889,10 @@ class Tape:
         if self.draws:
             rng = random.generator()
             saved_rng = (rng, rng.bit_generator.state)
-            self.undo = []
-        no_grad = set_grad_enabled(False)
-        no_grad.__enter__()
         try:
-            for run in self.plan:
-                run(S, args)
+            with set_grad_enabled(False):
+                for run in self.plan:
+                    run(S, args)
         except _Diverged:
             for t, data, copy, grad in reversed(self.undo):
                 t._data = data
@@ -905,8 +903,7 @@ class Tape:
                 saved_rng[0].bit_generator.state = saved_rng[1]
             raise
         finally:
-            no_grad.__exit__()
-            self.undo = []
+            self.undo = []  # what the effects of this replay saved to undo it
         return _build(self.outputs[0], S, args)
 
 

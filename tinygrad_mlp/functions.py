@@ -198,11 +198,12 @@ def normal(
     """Samples of N(mean, std^2): `normal(mean, std, size)` with numbers (float32 unless
     `dtype` says), or `normal(mean, std)` with a tensor for either, one sample per element
     of their broadcast shape. As in PyTorch, the gradient to tensor mean and std is 0."""
-    from .checks import as_device, as_dtype, as_shape, default_float
+    from .checks import as_device, as_dtype, as_shape, check_no_generator, default_float
     from .random import generator as rng
     from .tensor import Tensor, where
 
     as_device(device, "normal()")
+    check_no_generator(generator, "normal")
     given = [x for x in (mean, std) if _is_tensor(x)]
     if not given:
         if size is None:
@@ -235,8 +236,10 @@ def bernoulli(input: Any, p: Any = None, *, generator: Any = None) -> Any:
     check_floating(input, "bernoulli")
     probs = input.data if p is None else p
     if input.requires_grad:  # in the graph with gradient 0, as PyTorch's
-        return where(False, input, np.zeros((), input.dtype)).bernoulli_(probs)
-    return input.wrap(np.zeros_like(input.data)).bernoulli_(probs)
+        out = where(False, input, np.zeros((), input.dtype))
+    else:
+        out = input.wrap(np.zeros_like(input.data))
+    return out.bernoulli_(probs, generator=generator)
 
 
 def multinomial(
@@ -245,9 +248,10 @@ def multinomial(
     """`num_samples` indices (int64) drawn from the categories of each row of input, with
     probabilities proportional to its values (non-negative, not all 0): without
     replacement each category at most once, as `torch.multinomial`."""
-    from .checks import as_bool, check_int
+    from .checks import as_bool, check_int, check_no_generator
     from .random import generator as rng
 
+    check_no_generator(generator, "multinomial")
     if not _is_tensor(input) or input.ndim not in (1, 2) or not input.is_floating_point():
         raise RuntimeError(
             "multinomial(): input must be a 1-D or 2-D floating Tensor of probabilities, got "
