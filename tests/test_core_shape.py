@@ -232,3 +232,51 @@ def test_function_keeps_no_unused_ceremony() -> None:
     node = (leaf([1.0]) * 2).grad_fn
     assert "forward" in vars(ops.Mul) and not isinstance(vars(ops.Mul)["forward"], staticmethod)
     assert node.name() == "Mul"
+
+
+# ----------------------------------------------------------------------------- what a rule reads
+def test_a_plain_pass_after_a_create_graph_pass_reads_arrays_again() -> None:
+    """A rule reads `saved_tensors` as Tensors only while create_graph records it: a later
+    plain pass through the same (retained) graph gets the arrays and the same gradient."""
+    x = leaf([1.0, 2.0, 3.0])
+    y = (x * x * x).sum()  # dy/dx = 3 x^2
+    (g,) = grad(y, [x], create_graph=True, retain_graph=True)
+    assert isinstance(g, Tensor) and g.grad_fn is not None
+    np.testing.assert_allclose(g.data, [3.0, 12.0, 27.0])
+    node = y.grad_fn.inputs[0].grad_fn  # the Mul of (x * x) and x
+    assert all(isinstance(s, np.ndarray) for s in node.saved_tensors)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [3.0, 12.0, 27.0])
+
+
+def test_needs_input_grad_is_one_flag_per_input_in_a_users_backward() -> None:
+    seen = []
+
+    class Scale(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            seen.append(tuple(ctx.needs_input_grad))
+            return g, None
+
+    a, b = leaf([1.0, 2.0]), Tensor(np.array([3.0, 4.0]))
+    Scale.apply(a, b).sum().backward()
+    Scale.apply(b, a).sum().backward()
+    assert seen == [(True, False), (False, True)]
+
+
+def test_a_change_to_an_array_the_node_did_not_save_is_not_an_error() -> None:
+    """Only what a node saved is checked: Add saves nothing, so changing its input after
+    the op is harmless (as in PyTorch), while Mul saved it and refuses."""
+    x = leaf([1.0, 2.0])
+    a = x * 1.0
+    s = a + 1.0
+    t = a * a
+    a.add_(1.0)  # a moves to a new node; the old array is the one s and t used
+    s.sum().backward(retain_graph=True)
+    np.testing.assert_allclose(x.grad.data, [1.0, 1.0])
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        t.sum().backward()

@@ -14,7 +14,8 @@ node points at its inputs, so the graph hangs off the final tensor.
 In-place changes and versions
 -----------------------------
 Every tensor counts its in-place changes in `_version` (`increment_version`), and notes
-when they happened on a global count of changes, `_clock` (the last few, in `_changes`).
+when they happened on a global count of changes, `_clock`, and to which array (the last
+few, in `_changes`).
 A node notes `_clock` when it is made (`epoch`); when the output a node saved is changed,
 the node is told. Before a node's rule runs, the pass compares (`_check_versions`): a
 saved value that changed since forward raises PyTorch's "modified by an inplace operation"
@@ -209,40 +210,33 @@ class Function:
 
     A node's slots: `inputs` (what `apply` was called with: Tensors and constants),
     `saved` (what forward saved, as arrays), `out` (the output's array, to recognise it
-    among `saved`), `freed` (set once backward has released `saved`), `next_nodes` (where
+    among `saved`; `saved` is None once backward has released it), `next_nodes` (where
     each input's gradient goes: its node, the leaf itself, or None), `hooks` (on the output
     tensor), `retained` (a weak reference to the output tensor, if it called
-    `retain_grad()`), and for the version check `epoch` (`_clock` when it was made),
-    `arrays` (the inputs' arrays, to tell which of them it saved) and `out_changed` (the
-    output tensor and its version, once it is changed in place).
+    `retain_grad()`), and for the version check `epoch` (`_clock` when it was made) and
+    `out_changed` (the output tensor and its version, once it is changed in place). What a
+    rule reads are plain slots too, set before it runs: `needs_input_grad` (one flag per
+    input: does it get a gradient? from `next_nodes`, by the pass's ordering) and
+    `saved_tensors` (what forward saved: the arrays themselves in a plain pass of a
+    primitive; otherwise Tensors, reconnected to the graph as `run_rule` makes them).
     """
 
     __slots__ = tuple(
-        "inputs saved out freed next_nodes hooks retained epoch arrays out_changed".split()
-    ) + ("__weakref__",)
+        "inputs saved out next_nodes hooks retained epoch out_changed needs_input_grad "
+        "saved_tensors __weakref__".split()
+    )
 
     #: Built-in primitives set this: their rules also run on plain NumPy arrays, which the
     #: engine uses whenever it does not need to record the backward pass (create_graph=False).
     array_rule = False
 
     def save_for_backward(self, *arrays: Any) -> None:
-        self.saved = arrays
+        self.saved = self.saved_tensors = arrays
 
     @property
-    def needs_input_grad(self) -> list[bool]:
-        """One flag per input of forward: does it get a gradient?"""
-        return [k is not None for k in self.next_nodes]
-
-    @property
-    def saved_tensors(self) -> tuple:
-        """What `forward` saved: NumPy arrays in a plain pass of a primitive; otherwise
-        Tensors, reconnected to the graph (an input's array becomes that input tensor, the
-        output's array becomes the output) so the rule can be differentiated again."""
-        if self.array_rule and not switches.grad_enabled:
-            return self.saved
-        if self.freed:
-            raise RuntimeError(_FREED.format(name=self.name()))
-        return tuple(self._as_tensor(s) for s in self.saved)
+    def freed(self) -> bool:
+        """Has a backward pass released what forward saved (retain_graph=False)?"""
+        return self.saved is None
 
     def _as_tensor(self, s: Any) -> Any:
         if not isinstance(s, np.ndarray):
@@ -263,7 +257,7 @@ class Function:
     def apply(cls, *inputs: Any) -> Tensor:
         """Run the operation on Tensors (or constants: numbers and NumPy arrays)."""
         ctx = cls.__new__(cls)
-        ctx.saved, ctx.freed, ctx.hooks, ctx.retained = (), False, None, None
+        ctx.saved, ctx.hooks, ctx.retained = (), None, None
         arrays, nexts, needs_grad = [], [], False  # nexts: where each input's gradient goes
         for t in inputs:
             if isinstance(t, Tensor):
@@ -289,11 +283,11 @@ class Function:
             raw, out = out, np.asarray(out)
             for s in ctx.saved:  # what forward saved as its output must still be recognised
                 if s is raw:
-                    ctx.saved = tuple(out if s is raw else s for s in ctx.saved)
+                    ctx.save_for_backward(*(out if s is raw else s for s in ctx.saved))
                     break
         node = None
         if needs_grad and switches.grad_enabled:
-            node, ctx.inputs, ctx.out, ctx.epoch, ctx.arrays = ctx, inputs, out, _clock, arrays
+            node, ctx.inputs, ctx.out, ctx.epoch = ctx, inputs, out, _clock
             ctx.next_nodes = nexts
         result = Tensor.wrap(out, node)
         if _watching:
@@ -307,7 +301,7 @@ def _forward(cls: type, ctx: Function, inputs: tuple, arrays: list) -> Any:
     a Tensor result or saved Tensor is kept as its array, as a primitive's would be."""
     with set_grad_enabled(False):
         out = cls.forward(ctx, *(t if isinstance(t, Tensor) else a for t, a in zip(inputs, arrays)))
-    ctx.saved = tuple(s._data if isinstance(s, Tensor) else s for s in ctx.saved)
+    ctx.save_for_backward(*(s._data if isinstance(s, Tensor) else s for s in ctx.saved))
     return out._data if isinstance(out, Tensor) else out
 
 
@@ -344,7 +338,8 @@ def topological_order(roots: Sequence[Any]) -> list:
     and the list is reversed at the end. Leaves appear as the tensors themselves. A node
     is marked seen when it is taken off the stack, not when it is put on: one pushed
     earlier by another consumer must still finish before the node now being visited. A
-    node's edges are its `next_nodes`, fixed when it was made.
+    node's edges are its `next_nodes`, fixed when it was made; on the way each node gets
+    the flags its rule reads, `needs_input_grad`.
     """
     order: list = []
     seen: set = set()
@@ -363,9 +358,12 @@ def topological_order(roots: Sequence[Any]) -> list:
         if node.freed:
             raise RuntimeError(_FREED.format(name=node.name()))
         stack += (node, None)
+        needs = []  # what its rule reads as `needs_input_grad`
         for k in node.next_nodes:
+            needs.append(k is not None)
             if k is not None and k not in seen:
                 stack.append(k)
+        node.needs_input_grad = needs
     order.reverse()
     return order
 
@@ -450,8 +448,8 @@ def backward_pass(
                 for watcher in watchers:
                     watcher.backward(node, g, in_grads, rule_out)
                 if not retain_graph:
-                    node.saved, node.out, node.inputs, node.freed = (), None, (), True
-                    node.arrays = None
+                    node.saved = node.saved_tensors = node.out = None
+                    node.inputs = ()
     finally:
         switches.grad_enabled = grad_mode
         for watcher in watchers:
@@ -462,7 +460,12 @@ def backward_pass(
 def run_rule(node: Function, g: Any) -> tuple:
     """`node`'s rule on Tensors (a user's Function, or create_graph): one entry per input,
     as arrays unless grad mode is on (then the rule's own operations were recorded)."""
-    out = _as_tuple(type(node).backward(node, g if isinstance(g, Tensor) else Tensor.wrap(g)), node)
+    node.saved_tensors = tuple(node._as_tensor(s) for s in node.saved)
+    try:
+        out = type(node).backward(node, g if isinstance(g, Tensor) else Tensor.wrap(g))
+    finally:  # a plain pass of a primitive that runs later reads the arrays again
+        node.saved_tensors = node.saved
+    out = _as_tuple(out, node)
     if switches.grad_enabled:
         return out
     return tuple(o.data if isinstance(o, Tensor) else o for o in out)
@@ -473,17 +476,17 @@ def fit_grads(node: Function, rule_out: tuple, pending: dict) -> list:
     input's shape (`unbroadcast`) and cast to its dtype, then added to what its input's
     node (or leaf) has gathered in `pending`. Returns them, None for an input that needs
     none."""
-    grads = []
-    for k, t, gi in zip(node.next_nodes, node.inputs, rule_out):
+    grads = list(rule_out)
+    for i, k in enumerate(node.next_nodes):
+        gi = grads[i]
         if k is None or gi is None:
-            grads.append(None)
+            grads[i] = None
             continue
-        data = t._data
+        data = node.inputs[i]._data
         if gi.shape != data.shape:
-            gi = unbroadcast(gi, data.shape, node.name())
+            gi = grads[i] = unbroadcast(gi, data.shape, node.name())
         if gi.dtype is not data.dtype and gi.dtype != data.dtype:  # `is` first: cheap
-            gi = gi.astype(data.dtype)
-        grads.append(gi)
+            gi = grads[i] = gi.astype(data.dtype)
         prev = pending.get(k)
         pending[k] = gi if prev is None else prev + gi
     return grads
@@ -549,7 +552,7 @@ def increment_version(tensors: Tensor | Sequence[Tensor]) -> None:
             if node and node.out is t._data and any(s is node.out for s in node.saved):
                 node.out_changed = getattr(node, "out_changed", None) or (t, t._version)
             t._version += 1
-            t._changes = [*(t._changes or ())[-7:], _clock]  # when: the last 8 changes
+            t._changes = [*(t._changes or ())[-7:], (_clock, id(t._data))]  # the last 8
             t = t._base
 
 
@@ -557,10 +560,13 @@ def _check_versions(node: Function) -> None:
     """Raise if a value `node` saved (its output, or an input whose array it saved) was
     changed in place after forward, as PyTorch does."""
     changed = [getattr(node, "out_changed", None)]
-    for t, a in zip(node.inputs, node.arrays or ()):
-        stamps = getattr(t, "_changes", None)  # when t changed (None for a constant)
-        if stamps and stamps[-1] > node.epoch and any(s is a for s in node.saved):
-            after = sum(c > node.epoch for c in stamps)  # changes since node was made
+    for t in node.inputs:
+        stamps = getattr(t, "_changes", None)  # when t changed, and which array (None for a
+        if stamps and stamps[-1][0] > node.epoch:  # constant); arrays alive at once differ in id
+            arrays = {a for c, a in stamps if c > node.epoch}
+            if not any(id(s) in arrays for s in node.saved):
+                continue
+            after = sum(c > node.epoch for c, _ in stamps)  # changes since node was made
             changed.append((t, f"{t._version - after}{' or less' * (after == 8)}"))
     for t, v in filter(None, changed):
         raise RuntimeError(checks.MODIFIED.format(node=node.name(), t=t, now=t._version, v=v))

@@ -407,14 +407,14 @@ def _forward_step(step: dict) -> Callable:
         for p, f in others:
             a[p] = f(S, A)
         ctx = new(op)
-        ctx.saved = ()
+        ctx.saved = ctx.saved_tensors = ()
         r = fwd(ctx, *a)
         if type(r) is not np.ndarray:  # a NumPy scalar: as `Function.apply` makes it
             raw, r = r, np.asarray(r)
-            ctx.saved = tuple(r if x is raw else x for x in ctx.saved)
+            ctx.saved = ctx.saved_tensors = tuple(r if x is raw else x for x in ctx.saved)
         S[out] = r
         if ctx_slot is not None:
-            ctx.next_nodes = nexts
+            ctx.needs_input_grad = nexts
             S[ctx_slot] = ctx
 
     return run
@@ -427,10 +427,10 @@ def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, nexts: A
     def finish(S: list, ctx: Any, r: Any) -> None:
         if type(r) is not np.ndarray:
             raw, r = r, np.asarray(r)
-            ctx.saved = tuple(r if x is raw else x for x in ctx.saved)
+            ctx.saved = ctx.saved_tensors = tuple(r if x is raw else x for x in ctx.saved)
         S[out] = r
         if ctx_slot is not None:
-            ctx.next_nodes = nexts
+            ctx.needs_input_grad = nexts
             S[ctx_slot] = ctx
 
     if len(ins) == 1:
@@ -438,7 +438,7 @@ def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, nexts: A
 
         def run(S: list, A: tuple) -> None:
             ctx = new(op)
-            ctx.saved = ()
+            ctx.saved = ctx.saved_tensors = ()
             finish(S, ctx, fwd(ctx, S[a]))
 
     else:
@@ -446,7 +446,7 @@ def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, nexts: A
 
         def run(S: list, A: tuple) -> None:
             ctx = new(op)
-            ctx.saved = ()
+            ctx.saved = ctx.saved_tensors = ()
             finish(S, ctx, fwd(ctx, S[a], S[b]))
 
     return run
@@ -548,7 +548,8 @@ def _matmul_t_forward(step: dict, reuse: dict) -> Callable:
         S[out] = buf[0]
         if ctx_slot is not None:
             ctx = new(ops.MatMulT)
-            ctx.saved, ctx.next_nodes = (x, w), nexts
+            ctx.saved = ctx.saved_tensors = (x, w)
+            ctx.needs_input_grad = nexts
             S[ctx_slot] = ctx
 
     return run
@@ -611,8 +612,8 @@ def _ufunc_forward(step: dict, reuse: dict) -> Callable:
             S[out] = ufunc(*args, out=buf[0])
         if ctx_slot is not None:
             ctx = new(op)
-            ctx.saved = args if saves == "ab" else args[:1] if saves else ()
-            ctx.next_nodes = nexts
+            ctx.saved = ctx.saved_tensors = args if saves == "ab" else args[:1] if saves else ()
+            ctx.needs_input_grad = nexts
             S[ctx_slot] = ctx
 
     return run
