@@ -427,7 +427,7 @@ def batch_norm(
     if x.ndim not in (2, 3):
         raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, L), got {x.shape}")
     channels = x.shape[1]
-    axes = (0,) if x.ndim == 2 else (0, 2)
+    axes = 0 if x.ndim == 2 else (0, 2)
     stat_shape = (1, channels) if x.ndim == 2 else (1, channels, 1)
     for name, t in (
         ("running_mean", running_mean),
@@ -447,9 +447,9 @@ def batch_norm(
                 f"batch_norm: need more than 1 value per channel when training, got input "
                 f"of shape {x.shape}"
             )
-        mean = x.mean(axes, keepdims=True)
+        mean = x.mean(axes, keepdim=True)
         centered = x - mean
-        var = (centered * centered).mean(axes, keepdims=True)
+        var = (centered * centered).mean(axes, keepdim=True)
         if running_mean is not None:
             _update_running(running_mean, mean.data, momentum)
         if running_var is not None:

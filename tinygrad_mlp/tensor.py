@@ -16,6 +16,7 @@ refuses a node whose saved tensors changed since it ran (see `autograd.increment
 
 from __future__ import annotations
 
+import operator
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
@@ -104,20 +105,21 @@ class Tensor(TensorMethods):
         return t
 
     # ------------------------------------------------------------------ attributes
-    @property
-    def data(self) -> np.ndarray:
-        """The values, a NumPy array: the escape hatch past autograd, as in PyTorch.
-        `t.data = array` (or a Tensor) replaces them, of any shape. `t.data -= x` changes
-        the array itself and counts as an in-place change (the version goes up); code that
-        writes into the array otherwise calls `autograd.increment_version(t)`."""
-        return self._data
-
-    @data.setter
-    def data(self, value: Any) -> None:
+    def _set_data(self, value: Any) -> None:
         if value is self._data:  # `t.data op= x`: the array itself was changed
             autograd.increment_version(self)
         else:
             self._data = as_data(value, self._requires_grad)
+
+    # read by a C getter, as no Python frame is needed: layers read it on their hot paths
+    data = property(
+        operator.attrgetter("_data"),
+        _set_data,
+        doc="""The values, a NumPy array: the escape hatch past autograd, as in PyTorch.
+        `t.data = array` (or a Tensor) replaces them, of any shape. `t.data -= x` changes
+        the array itself and counts as an in-place change (the version goes up); code that
+        writes into the array otherwise calls `autograd.increment_version(t)`.""",
+    )
 
     @property
     def grad(self) -> Tensor | None:
@@ -274,7 +276,7 @@ class Tensor(TensorMethods):
         return self._reduce(ops.Min, dim, keepdim, axis, keepdims, "amin")
 
     def _reduce(self, op: type, dim: Any, keep: Any, axis: Any, keeps: Any, who: str) -> Tensor:
-        if axis is not None or keeps is not None or keep is not False:
+        if axis is not None or keeps is not None or (keep is not False and keep is not True):
             dim, keep = axis_args(dim, keep, axis, keeps, who)
         return op.apply(self, None if dim is None else as_axes(dim, self._data.ndim, who), keep)
 

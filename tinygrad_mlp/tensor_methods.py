@@ -90,18 +90,11 @@ class TensorMethods:
     __slots__ = ()
 
     # ------------------------------------------------------------------ attributes
-    # (shape, ndim and dtype read the array's slot directly: they are on hot paths)
-    @property
-    def shape(self) -> tuple[builtins.int, ...]:
-        return self._data.shape
-
-    @property
-    def ndim(self) -> builtins.int:
-        return self._data.ndim
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self._data.dtype
+    # shape, ndim and dtype are the array's, read by a C getter (no Python frame: they are
+    # on every layer's hot path)
+    shape = property(operator.attrgetter("_data.shape"), doc="The array's shape, a tuple.")
+    ndim = property(operator.attrgetter("_data.ndim"), doc="The number of axes.")
+    dtype = property(operator.attrgetter("_data.dtype"), doc="The array's NumPy dtype.")
 
     @property
     def retains_grad(self) -> builtins.bool:
