@@ -1,0 +1,130 @@
+"""Count the instructions one step costs, with valgrind's callgrind: steadier than time.
+
+On a shared VM, wall-clock times of the same code differ by 10-40% between runs, so a
+change of a few percent cannot be seen in them. The number of instructions executed is
+the same on every run of the same code (one BLAS thread, a fixed hash seed), so it shows
+such a change. Each workload is run twice under callgrind, with few and with many
+repetitions; the difference divided by the extra repetitions is the cost of one, without
+the start-up (imports, building the model).
+
+Workloads:
+  xor        one eager training step of the origin network (benchmarks/train_xor.py)
+  xor-phases the same, split: forward (with zero_grad), backward, optimizer step
+  compiled   the same step under tg.compile (replayed)
+  numpy      the hand-written NumPy step of train_xor.py
+  chain      one op of benchmarks/overhead.py's 4x4 chain, forward + backward
+
+`--tree DIR` measures another checkout (e.g. `git worktree add /tmp/old <commit>`), so a
+before/after comparison runs the same workloads on both. Needs valgrind (apt-get install
+valgrind); takes a minute or two per workload.
+
+Run:  python benchmarks/instructions.py [xor chain ...] [--tree DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# Each workload: a program run as `python -c PROGRAM n` inside the tree's benchmarks/.
+_XOR = """
+import sys, train_xor as t, tinygrad_mlp as tg
+import tinygrad_mlp.functional as F, tinygrad_mlp.optim as optim
+n, phase = int(sys.argv[1]), sys.argv[2]
+tg.manual_seed(0)
+model = t.build_tg()
+opt = optim.SGD(model.parameters(), lr=t.LR)
+weights = [model[i].weight for i in (0, 4, 7)]
+x, y = tg.Tensor(t.X), tg.Tensor(t.Y)
+def step():
+    opt.zero_grad()
+    loss = F.binary_cross_entropy(model(x), y) + F.l2_penalty(weights, t.LAM)
+    if phase == "f":
+        return loss
+    loss.backward()
+    if phase == "fb":
+        return loss
+    opt.step()
+    return loss
+if phase == "compiled":
+    phase, step = "full", tg.compile(step)
+for _ in range(5 + n):
+    step()
+"""
+_NUMPY = """
+import sys, numpy as np, train_xor as t, tinygrad_mlp as tg
+tg.manual_seed(0)
+ref = t.NumpyXor({k: np.array(v) for k, v in t.build_tg().state_dict().items()})
+for _ in range(5 + int(sys.argv[1])):
+    ref.step()
+"""
+_CHAIN = """
+import sys, numpy as np, overhead as o
+rng = np.random.default_rng(0)
+arrays = tuple(rng.uniform(0.5, 1.0, (4, 4)).astype(np.float32) for _ in range(3))
+for _ in range(1 + int(sys.argv[1])):
+    o.run_tg(arrays, 1000)
+"""
+# name -> (program, extra argv, (few, many) repetitions, units per repetition)
+WORKLOADS = {
+    "xor": (_XOR, ["full"], (20, 120), 1),
+    "xor-forward": (_XOR, ["f"], (20, 120), 1),
+    "xor-forward+backward": (_XOR, ["fb"], (20, 120), 1),
+    "compiled": (_XOR, ["compiled"], (20, 120), 1),
+    "numpy": (_NUMPY, [], (20, 120), 1),
+    "chain": (_CHAIN, [], (1, 6), 1000),
+}
+
+
+def count(tree: Path, program: str, argv: list[str], reps: int) -> int:
+    """Instructions of one run of `program` with `reps` repetitions, under callgrind."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONHASHSEED="0", PYTHONPATH=str(tree))
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out"]
+        cmd += [sys.executable, "-c", program, str(reps), *argv]
+        done = subprocess.run(cmd, cwd=tree / "benchmarks", env=env, capture_output=True, text=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise SystemExit(f"callgrind run failed:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def per_unit(tree: Path, name: str) -> float:
+    program, argv, (few, many), units = WORKLOADS[name]
+    extra = count(tree, program, argv, many) - count(tree, program, argv, few)
+    return extra / ((many - few) * units)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    choices = [*WORKLOADS, "xor-phases"]
+    ap.add_argument("workloads", nargs="*", default=["xor", "chain"], choices=choices)
+    ap.add_argument("--tree", type=Path, default=HERE.parent, help="the checkout to measure")
+    args = ap.parse_args()
+    tree = args.tree.resolve()
+    print(f"== benchmarks/instructions.py: callgrind instruction counts of {tree}")
+    for name in args.workloads:
+        if name == "xor-phases":
+            f = per_unit(tree, "xor-forward")
+            fb = per_unit(tree, "xor-forward+backward")
+            full = per_unit(tree, "xor")
+            print(
+                f"   xor step phases: forward {f / 1e6:.3f}M  backward {(fb - f) / 1e6:.3f}M  "
+                f"optimizer step {(full - fb) / 1e6:.3f}M  (total {full / 1e6:.3f}M)"
+            )
+            continue
+        n = per_unit(tree, name)
+        unit = "per op" if name == "chain" else "per step"
+        shown = f"{n / 1e3:.1f}k" if n < 1e6 else f"{n / 1e6:.3f}M"
+        print(f"   {name:10s} {shown} instructions {unit}")
+
+
+if __name__ == "__main__":
+    main()
