@@ -52,6 +52,8 @@ def _binary(op: type, floating: bool = False) -> tuple[Callable, Callable]:
                 return op.apply(self, other)
         elif type(other) in (float, int) and dt.kind == "f":
             return op.apply(self, other)
+        elif type(other) is np.ndarray and other.dtype is dt and dt.kind == "f":
+            return op.apply(self, other)  # e.g. a dropout mask made in x's dtype
         return op.apply(*operands(self, other, op.__name__, floating))
 
     def reflected(self: Tensor, other: Any) -> Tensor:
