@@ -60,6 +60,7 @@ on its last line, after everything tensor.py needs from it is defined.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import gc
@@ -552,7 +553,9 @@ def increment_version(tensors: Tensor | Sequence[Tensor]) -> None:
             if node and node.out is t._data and any(s is node.out for s in node.saved):
                 node.out_changed = getattr(node, "out_changed", None) or (t, t._version)
             t._version += 1
-            t._changes = [*(t._changes or ())[-7:], (_clock, id(t._data))]  # the last 8
+            if t._changes is None:
+                t._changes = collections.deque(maxlen=8)  # the last 8 changes
+            t._changes.append((_clock, id(t._data)))
             t = t._base
 
 
