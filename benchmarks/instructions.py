@@ -14,6 +14,10 @@ Workloads:
   numpy      the hand-written NumPy step of train_xor.py
   chain      one op of benchmarks/overhead.py's 4x4 chain, forward + backward
 
+The cyclic garbage collector runs when enough objects have been made, so a change that
+makes a few objects more or less can move a collection into or out of the counted steps:
+about +-1.5% on the XOR step. `--no-gc` switches it off for a comparison of the code alone.
+
 `--tree DIR` measures another checkout (e.g. `git worktree add /tmp/old <commit>`), so a
 before/after comparison runs the same workloads on both. Needs valgrind (apt-get install
 valgrind); takes a minute or two per workload.
@@ -96,8 +100,10 @@ def count(tree: Path, program: str, argv: list[str], reps: int) -> int:
     return int(found.group(1))
 
 
-def per_unit(tree: Path, name: str) -> float:
+def per_unit(tree: Path, name: str, no_gc: bool = False) -> float:
     program, argv, (few, many), units = WORKLOADS[name]
+    if no_gc:
+        program = "import gc\ngc.disable()\n" + program
     # once outside callgrind first, so that both counted runs find the .pyc files written
     # (a run that compiles an edited module costs more, which the difference would keep)
     env = dict(os.environ, PYTHONPATH=str(tree))
@@ -112,20 +118,22 @@ def main() -> None:
     choices = [*WORKLOADS, "xor-phases"]
     ap.add_argument("workloads", nargs="*", default=["xor", "chain"], choices=choices)
     ap.add_argument("--tree", type=Path, default=HERE.parent, help="the checkout to measure")
+    ap.add_argument("--no-gc", action="store_true", help="count with the collector switched off")
     args = ap.parse_args()
     tree = args.tree.resolve()
-    print(f"== benchmarks/instructions.py: callgrind instruction counts of {tree}")
+    gc = " (garbage collector off)" if args.no_gc else ""
+    print(f"== benchmarks/instructions.py: callgrind instruction counts of {tree}{gc}")
     for name in args.workloads:
         if name == "xor-phases":
-            f = per_unit(tree, "xor-forward")
-            fb = per_unit(tree, "xor-forward+backward")
-            full = per_unit(tree, "xor")
+            f = per_unit(tree, "xor-forward", args.no_gc)
+            fb = per_unit(tree, "xor-forward+backward", args.no_gc)
+            full = per_unit(tree, "xor", args.no_gc)
             print(
                 f"   xor step phases: forward {f / 1e6:.3f}M  backward {(fb - f) / 1e6:.3f}M  "
                 f"optimizer step {(full - fb) / 1e6:.3f}M  (total {full / 1e6:.3f}M)"
             )
             continue
-        n = per_unit(tree, name)
+        n = per_unit(tree, name, args.no_gc)
         unit = "per op" if name == "chain" else "per step"
         shown = f"{n / 1e3:.1f}k" if n < 1e6 else f"{n / 1e6:.3f}M"
         print(f"   {name:10s} {shown} instructions {unit}")
