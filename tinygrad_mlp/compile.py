@@ -240,7 +240,7 @@ class _Recorder(Observer):
         step = {"kind": "forward", "op": op, "in": refs, "out": self.new_slot(out._data)}
         if node is not None:
             step["ctx"] = self.new_slot(None, ("ctx", None))
-            step["nexts"] = [k is not None for k in node.next_nodes]
+            step["needs"] = [k is not None for k in node.next_nodes]  # needs_input_grad
             self.ctx[id(node)] = (
                 step["ctx"],
                 op,
@@ -394,9 +394,9 @@ def _forward_step(step: dict) -> Callable:
             template[pos] = r[1]
         else:
             others.append((pos, _resolver(r)))
-    ctx_slot, nexts = step.get("ctx"), step.get("nexts")
+    ctx_slot, needs = step.get("ctx"), step.get("needs")
     if not items and not others and len(slots) == len(template) <= 2:
-        return _forward_slots(op, [s for _, s in slots], out, ctx_slot, nexts)
+        return _forward_slots(op, [s for _, s in slots], out, ctx_slot, needs)
 
     def run(S: list, A: tuple) -> None:
         a = template.copy()
@@ -408,30 +408,26 @@ def _forward_step(step: dict) -> Callable:
             a[p] = f(S, A)
         ctx = new(op)
         ctx.saved = ctx.saved_tensors = ()
-        r = fwd(ctx, *a)
-        if type(r) is not np.ndarray:  # a NumPy scalar: as `Function.apply` makes it
-            raw, r = r, np.asarray(r)
-            ctx.saved = ctx.saved_tensors = tuple(r if x is raw else x for x in ctx.saved)
-        S[out] = r
-        if ctx_slot is not None:
-            ctx.needs_input_grad = nexts
-            S[ctx_slot] = ctx
+        _finish(S, ctx, fwd(ctx, *a), out, ctx_slot, needs)
 
     return run
 
 
-def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, nexts: Any) -> Callable:
+def _finish(S: list, ctx: Any, r: Any, out: int, ctx_slot: int | None, needs: Any) -> None:
+    """Store a replayed forward's result (a NumPy scalar made an array, as `Function.apply`
+    does) and, if a backward step reads it, its context with the rule's flags."""
+    if type(r) is not np.ndarray:
+        raw, r = r, np.asarray(r)
+        ctx.save_for_backward(*(r if x is raw else x for x in ctx.saved))
+    S[out] = r
+    if ctx_slot is not None:
+        ctx.needs_input_grad = needs
+        S[ctx_slot] = ctx
+
+
+def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, needs: Any) -> Callable:
     """A forward step whose inputs are all slots (most of them): no argument list to fill."""
     fwd, new = op.forward, object.__new__
-
-    def finish(S: list, ctx: Any, r: Any) -> None:
-        if type(r) is not np.ndarray:
-            raw, r = r, np.asarray(r)
-            ctx.saved = ctx.saved_tensors = tuple(r if x is raw else x for x in ctx.saved)
-        S[out] = r
-        if ctx_slot is not None:
-            ctx.needs_input_grad = nexts
-            S[ctx_slot] = ctx
 
     if len(ins) == 1:
         (a,) = ins
@@ -439,7 +435,7 @@ def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, nexts: A
         def run(S: list, A: tuple) -> None:
             ctx = new(op)
             ctx.saved = ctx.saved_tensors = ()
-            finish(S, ctx, fwd(ctx, S[a]))
+            _finish(S, ctx, fwd(ctx, S[a]), out, ctx_slot, needs)
 
     else:
         a, b = ins
@@ -447,7 +443,7 @@ def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, nexts: A
         def run(S: list, A: tuple) -> None:
             ctx = new(op)
             ctx.saved = ctx.saved_tensors = ()
-            finish(S, ctx, fwd(ctx, S[a], S[b]))
+            _finish(S, ctx, fwd(ctx, S[a], S[b]), out, ctx_slot, needs)
 
     return run
 
@@ -536,7 +532,7 @@ def _matmul_t_forward(step: dict, reuse: dict) -> Callable:
     """MatMulT.forward (a @ b^T, saving a and b) into a buffer kept between replays:
     `np.matmul(..., out=)` is the same BLAS call as `@`, so the same bits."""
     (_, a), (_, b) = step["in"]
-    out, ctx_slot, nexts = step["out"], step.get("ctx"), step.get("nexts")
+    out, ctx_slot, needs = step["out"], step.get("ctx"), step.get("needs")
     new, buf = object.__new__, reuse[out]
 
     def run(S: list, A: tuple) -> None:
@@ -549,7 +545,7 @@ def _matmul_t_forward(step: dict, reuse: dict) -> Callable:
         if ctx_slot is not None:
             ctx = new(ops.MatMulT)
             ctx.saved = ctx.saved_tensors = (x, w)
-            ctx.needs_input_grad = nexts
+            ctx.needs_input_grad = needs
             S[ctx_slot] = ctx
 
     return run
@@ -597,7 +593,7 @@ def _ufunc_forward(step: dict, reuse: dict) -> Callable:
     """Add/Sub/Mul/Relu.forward with `out=` a buffer kept between replays (the same ufunc
     on the same operands: the same bits)."""
     ufunc, saves = _UFUNC_FORWARD[step["op"]]
-    op, out, ctx_slot, nexts = step["op"], step["out"], step.get("ctx"), step.get("nexts")
+    op, out, ctx_slot, needs = step["op"], step["out"], step.get("ctx"), step.get("needs")
     ins = [r[1] for r in step["in"]]
     new, buf = object.__new__, reuse.get(out)
 
@@ -613,7 +609,7 @@ def _ufunc_forward(step: dict, reuse: dict) -> Callable:
         if ctx_slot is not None:
             ctx = new(op)
             ctx.saved = ctx.saved_tensors = args if saves == "ab" else args[:1] if saves else ()
-            ctx.needs_input_grad = nexts
+            ctx.needs_input_grad = needs
             S[ctx_slot] = ctx
 
     return run
