@@ -510,6 +510,13 @@ def test_unknown_reduction_is_an_error(name):
 def test_binary_cross_entropy_rejects_values_outside_0_1():
     with pytest.raises(ValueError, match="probability in \\[0, 1\\]"):
         F.binary_cross_entropy(Tensor([0.5, 1.2]), np.array([0.0, 1.0]))
+    # nan is no probability either (as in PyTorch), nor a target in [0, 1]
+    with pytest.raises(ValueError, match="probability in \\[0, 1\\]"):
+        F.binary_cross_entropy(Tensor([0.5, np.nan]), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match="every target value must lie in"):
+        F.binary_cross_entropy(Tensor([0.5, 0.25]), np.array([0.0, np.nan]))
+    with pytest.raises(ValueError, match="every target value must lie in"):
+        F.binary_cross_entropy(Tensor([0.0, 0.25]), np.array([-0.5, 1.0]))
 
 
 def test_cross_entropy_label_errors():

@@ -356,7 +356,7 @@ def topological_order(roots: Sequence[Any]) -> list:
         if not isinstance(node, Function):  # a leaf
             order.append(node)
             continue
-        if node.freed:
+        if node.saved is None:  # freed by an earlier pass
             raise RuntimeError(_FREED.format(name=node.name()))
         stack += (node, None)
         needs = []  # what its rule reads as `needs_input_grad`
@@ -601,10 +601,11 @@ def backward(
     """
     roots, seeds = checks.as_seeds(tensors, grad_tensors, create_graph, "backward()")
     retain = create_graph if retain_graph is None else retain_graph
+    add = accumulate_grad if _watching else accumulate_grad.__wrapped__  # no one to tell
     for key, g in backward_pass(roots, seeds, retain, create_graph).items():
         t = key if isinstance(key, Tensor) else key.retained()
         if t is not None:
-            accumulate_grad(t, g, create_graph)
+            add(t, g, create_graph)
 
 
 def grad(

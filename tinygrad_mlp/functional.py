@@ -492,7 +492,7 @@ def _update_running(
     array is written in place, a Tensor gets a new `.data`."""
     old = _array(stat)
     batch = batch.reshape(old.shape) if factor is None else batch.reshape(old.shape) * factor
-    new = ((1 - momentum) * old + momentum * batch).astype(old.dtype)
+    new = ((1 - momentum) * old + momentum * batch).astype(old.dtype, copy=False)
     if isinstance(stat, Tensor):
         stat.data = new  # a fresh array: a graph that saved the old one is not disturbed
     else:
@@ -622,16 +622,18 @@ def binary_cross_entropy(
 def _bce_edges(pd: np.ndarray, td: np.ndarray, eps: np.ndarray) -> tuple:
     """Check probabilities and targets; () when no probability lies within eps of 0 or 1,
     else (where they do, max(log(p), -100), max(log(1 - p), -100))."""
-    if pd.size and not ((pd >= 0) & (pd <= 1)).all():
+    prod = pd * (1 - pd)
+    inside = (prod >= eps).all()  # every p within (0, 1), away from its ends (nan is not)
+    if not inside and pd.size and not ((pd >= 0) & (pd <= 1)).all():
         raise ValueError(
             "binary_cross_entropy: every input value must be a probability in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    if td.size and not ((td >= 0) & (td <= 1)).all():
+    if td.size and not (td.min() >= 0 and td.max() <= 1):  # nan is neither
         raise ValueError("binary_cross_entropy: every target value must lie in [0, 1]")
-    edge = pd * (1 - pd) < eps
-    if not edge.any():
+    if inside:
         return ()
+    edge = prod < eps
     with np.errstate(divide="ignore"):
         clog_p = np.maximum(np.log(pd), -100).astype(pd.dtype)
         clog_1mp = np.maximum(np.log1p(-pd), -100).astype(pd.dtype)
