@@ -257,7 +257,7 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Any) -> Tensor:
         """Run the operation on Tensors (or constants: numbers and NumPy arrays)."""
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)
         ctx.saved, ctx.hooks, ctx.retained = (), None, None
         arrays, nexts, needs_grad = [], [], False  # nexts: where each input's gradient goes
         for t in inputs:
@@ -275,9 +275,7 @@ class Function:
                 arrays.append(t)
             nexts.append(None)
         try:
-            out = (
-                cls.forward(ctx, *arrays) if cls.array_rule else _forward(cls, ctx, inputs, arrays)
-            )
+            out = ctx.forward(*arrays) if cls.array_rule else _forward(cls, ctx, inputs, arrays)
         except (ValueError, TypeError, IndexError) as e:
             raise op_error(e, cls.__name__, inputs) from None
         if type(out) is not np.ndarray:  # e.g. a NumPy scalar from a ufunc on 0-d arrays
@@ -290,7 +288,7 @@ class Function:
         if needs_grad and switches.grad_enabled:
             node, ctx.inputs, ctx.out, ctx.epoch = ctx, inputs, out, _clock
             ctx.next_nodes = nexts
-        result = Tensor.wrap(out, node)
+        result = _wrap(out, node)
         if _watching:
             for watcher in switches.observers:
                 watcher.forward(cls, node, inputs, result)
@@ -441,7 +439,7 @@ def backward_pass(
                 if node.epoch != _clock:  # something changed in place since it ran
                     _check_versions(node)
                 if node.array_rule and not create_graph:  # a primitive, on arrays: trusted
-                    rule_out = type(node).backward(node, g)
+                    rule_out = node.backward(g)  # its rules are plain methods
                     rule_out = rule_out if type(rule_out) is tuple else (rule_out,)
                 else:  # a user's Function, or create_graph: the rule runs on Tensors
                     rule_out = run_rule(node, g)
@@ -641,3 +639,5 @@ def grad(
 from .anomaly import detect_anomaly  # noqa: E402, F401  (a watcher, as torch.autograd's)
 from .grad_mode import enable_grad, no_grad, set_grad_enabled  # noqa: E402, F401  (built on switches)
 from .tensor import Tensor  # noqa: E402  (tensor.py builds on the names defined above)
+
+_wrap, _new = Tensor.wrap, object.__new__  # apply's constructors, each found in one look-up

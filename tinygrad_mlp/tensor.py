@@ -134,7 +134,7 @@ class Tensor(TensorMethods):
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        self._grad = as_grad(value, self)
+        self._grad = None if value is None else as_grad(value, self)  # None: zero_grad's
 
     @property
     def requires_grad(self) -> bool:
