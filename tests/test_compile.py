@@ -172,6 +172,27 @@ def test_mlp_step_bit_identical_with_momentum_sgd_and_adam(opt_name):
     assert state and all(v for v in state.values())  # momentum buffers / Adam moments exist
 
 
+def test_big_arrays_and_the_contexts_that_saved_them_are_dropped_after_their_last_use():
+    big, small = nn.Linear(128, 64), nn.Linear(4, 4)
+
+    def step(x, v):
+        loss = big(x).relu().sum() + small(v).sum()
+        loss.backward()
+        return loss
+
+    c = tg.compile(step)
+    x, v = tg.Tensor(np.ones((64, 128), np.float32)), tg.Tensor(np.ones((4, 4), np.float32))
+    for _ in range(3):
+        c(x, v)
+    dropped = {sl for step_frees in c.tape.dropped for sl in step_frees}
+    matmuls = [s for s in c.tape.steps if s["kind"] == "forward" and s["op"] is tg.ops.MatMulT]
+    big_mm, small_mm = matmuls  # big(x) runs first
+    assert big_mm["ctx"] in dropped  # it saved x (64 x 128): let go after its backward
+    assert big_mm["out"] in dropped  # (64, 64)
+    assert small_mm["ctx"] not in dropped  # only small arrays: left to the replay's end
+    assert small_mm["out"] not in dropped
+
+
 @pytest.mark.parametrize("opt_name", ["sgd", "adam"])
 def test_buffers_reused_between_replays_keep_every_result_identical(opt_name, monkeypatch):
     import importlib

@@ -465,6 +465,16 @@ def _backward_step(step: dict) -> Callable:
 
 def _effect_step(step: dict, tape: Tape, index: int) -> Callable:
     fn = step["fn"]
+    kinds = [r[0] for r in step["args"]]
+    if fn is _ACCUMULATE and kinds[:2] == ["X", "S"] and index >= tape.last_check:
+        (_, t), (_, g), _ = step["args"]  # a parameter and a slot; nothing to undo: direct
+        grad_of = step["grad_of"]
+
+        def accumulate(S: list, A: tuple) -> None:
+            fn(t, S[g], False)
+            S[grad_of] = t._grad._data
+
+        return accumulate
     args = [_resolver(r) for r in step["args"]]
     kwargs = {k: _resolver(r) for k, r in step["kwargs"].items()}
     grad_of = step.get("grad_of")
@@ -710,7 +720,9 @@ class Tape:
             else:
                 runs.append(_effect_step(s, self, i))
         self.plan = []
-        for run, frees in zip(runs, self._frees(steps, rec.shapes)):
+        self.steps = steps  # the recorded steps, as the recorder wrote them
+        self.dropped = self._frees(steps, rec.shapes)  # after each step, the slots let go
+        for run, frees in zip(runs, self.dropped):
             self.plan.append(run if not frees else _then_free(run, frees))
 
     def _reusable(self, steps: list, shapes: dict) -> dict[int, list]:
@@ -783,18 +795,28 @@ class Tape:
 
     def _frees(self, steps: list, shapes: dict) -> list[tuple[int, ...]]:
         """After each step, the slots no later step reads (liveness): dropped at once, if
-        big enough for the memory to matter (a context holds saved arrays: always)."""
+        big enough for the memory to matter. A context counts as big when its forward read
+        or made a big array (what it saved is no bigger than those: inputs, the output, or
+        masks and indices of their shapes)."""
+
+        def small(sl: int) -> bool:
+            shape = shapes[sl][0]
+            return shape is not None and shape != "ctx" and int(np.prod(shape)) < _BIG
+
         last: dict[int, int] = {}
+        big_ctx = set()
         for i, s in enumerate(steps):
             for r in self._step_reads(s):
                 last[r] = i
+            if s["kind"] == "forward" and "ctx" in s:
+                arrays = [x for r in s["in"] for x in _reads(r)] + [s["out"]]
+                if not all(map(small, arrays)):
+                    big_ctx.add(s["ctx"])
         keep = {sl for sl in _out_slots(self.outputs)}
         keep |= {s for _, s in self.externals} | {s for _, s in self.inputs}
         frees: list[list[int]] = [[] for _ in steps]
         for sl, i in last.items():
-            shape = shapes[sl][0]
-            small = shape != "ctx" and shape is not None and int(np.prod(shape)) < _BIG
-            if sl not in keep and not small:
+            if sl not in keep and (sl in big_ctx or not (small(sl) or shapes[sl][0] == "ctx")):
                 frees[i].append(sl)
         return [tuple(f) for f in frees]
 
