@@ -414,20 +414,26 @@ def _forward_step(step: dict) -> Callable:
 
 
 def _finish(S: list, ctx: Any, r: Any, out: int, ctx_slot: int | None, needs: Any) -> None:
-    """Store a replayed forward's result (a NumPy scalar made an array, as `Function.apply`
-    does) and, if a backward step reads it, its context with the rule's flags."""
-    if type(r) is not np.ndarray:
-        raw, r = r, np.asarray(r)
-        ctx.save_for_backward(*(r if x is raw else x for x in ctx.saved))
-    S[out] = r
+    """Store a replayed forward's result and, if a backward step reads it, its context with
+    the rule's flags."""
+    S[out] = r if type(r) is np.ndarray else _array_result(ctx, r)
     if ctx_slot is not None:
         ctx.needs_input_grad = needs
         S[ctx_slot] = ctx
 
 
+def _array_result(ctx: Any, r: Any) -> np.ndarray:
+    """A NumPy scalar result made an array, as `Function.apply` does, also among what the
+    context saved."""
+    raw, r = r, np.asarray(r)
+    ctx.save_for_backward(*(r if x is raw else x for x in ctx.saved))
+    return r
+
+
 def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, needs: Any) -> Callable:
-    """A forward step whose inputs are all slots (most of them): no argument list to fill."""
-    fwd, new = op.forward, object.__new__
+    """A forward step whose inputs are all slots (most of them): no argument list to fill,
+    and `_finish` written out (a call less per step)."""
+    fwd, new, keep = op.forward, object.__new__, ctx_slot is not None
 
     if len(ins) == 1:
         (a,) = ins
@@ -435,7 +441,11 @@ def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, needs: A
         def run(S: list, A: tuple) -> None:
             ctx = new(op)
             ctx.saved = ctx.saved_tensors = ()
-            _finish(S, ctx, fwd(ctx, S[a]), out, ctx_slot, needs)
+            r = fwd(ctx, S[a])
+            S[out] = r if type(r) is np.ndarray else _array_result(ctx, r)
+            if keep:
+                ctx.needs_input_grad = needs
+                S[ctx_slot] = ctx
 
     else:
         a, b = ins
@@ -443,7 +453,11 @@ def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, needs: A
         def run(S: list, A: tuple) -> None:
             ctx = new(op)
             ctx.saved = ctx.saved_tensors = ()
-            _finish(S, ctx, fwd(ctx, S[a], S[b]), out, ctx_slot, needs)
+            r = fwd(ctx, S[a], S[b])
+            S[out] = r if type(r) is np.ndarray else _array_result(ctx, r)
+            if keep:
+                ctx.needs_input_grad = needs
+                S[ctx_slot] = ctx
 
     return run
 
@@ -475,7 +489,9 @@ def _effect_step(step: dict, tape: Tape, index: int) -> Callable:
             S[grad_of] = t._grad._data
 
         return accumulate
-    args = [_resolver(r) for r in step["args"]]
+    template = [r[1] if r[0] in "XC" else None for r in step["args"]]  # objects as they are
+    slots = [(i, r[1]) for i, r in enumerate(step["args"]) if r[0] == "S"]
+    others = [(i, _resolver(r)) for i, r in enumerate(step["args"]) if r[0] not in "XCS"]
     kwargs = {k: _resolver(r) for k, r in step["kwargs"].items()}
     grad_of = step.get("grad_of")
     result, sig = step["result"], step.get("sig")
@@ -490,7 +506,11 @@ def _effect_step(step: dict, tape: Tape, index: int) -> Callable:
                 assign(S, sp, v)
 
     def run(S: list, A: tuple) -> None:
-        a = [f(S, A) for f in args]
+        a = template.copy()
+        for i, sl in slots:
+            a[i] = S[sl]
+        for i, f in others:
+            a[i] = f(S, A)
         if speculative:
             for i in tensors:
                 if isinstance(a[i], Tensor):
@@ -1042,11 +1062,7 @@ def _arg_key(args: tuple) -> tuple:
 
 _TRAINING = operator.attrgetter("training")
 _REQUIRES_GRAD = operator.attrgetter("_requires_grad")
-
-
-def _ARRAY(t: Tensor) -> tuple:  # noqa: N802  (a getter, as the two above)
-    d = t._data
-    return d.shape, d.dtype
+_ARRAY = operator.attrgetter("_data.shape", "_data.dtype")
 
 
 class _Guard:
