@@ -18,6 +18,11 @@ The cyclic garbage collector runs when enough objects have been made, so a chang
 makes a few objects more or less can move a collection into or out of the counted steps:
 about +-1.5% on the XOR step. `--no-gc` switches it off for a comparison of the code alone.
 
+`--split` also says where the instructions run: inside NumPy's compiled code (and the
+BLAS and libm it calls), in the Python interpreter (libpython: bytecode, calls, objects),
+or in the C library (malloc, memcpy). The NumPy share is what a step costs however little
+Python drives it; what the interpreter costs is what a replay without Python could save.
+
 `--tree DIR` measures another checkout (e.g. `git worktree add /tmp/old <commit>`), so a
 before/after comparison runs the same workloads on both. Needs valgrind (apt-get install
 valgrind); takes a minute or two per workload.
@@ -33,7 +38,9 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,20 +94,51 @@ WORKLOADS = {
 }
 
 
-def count(tree: Path, program: str, argv: list[str], reps: int) -> int:
-    """Instructions of one run of `program` with `reps` repetitions, under callgrind."""
+def count(tree: Path, program: str, argv: list[str], reps: int, split: bool = False) -> Any:
+    """Instructions of one run of `program` with `reps` repetitions, under callgrind (with
+    `split`: a Counter of them by where they ran, see `_where`)."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONHASHSEED="0", PYTHONPATH=str(tree))
     with tempfile.TemporaryDirectory() as tmp:
         cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/out"]
         cmd += [sys.executable, "-c", program, str(reps), *argv]
         done = subprocess.run(cmd, cwd=tree / "benchmarks", env=env, capture_output=True, text=True)
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or found is None:
-        raise SystemExit(f"callgrind run failed:\n{done.stderr[-2000:]}")
-    return int(found.group(1))
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        if done.returncode != 0 or found is None:
+            raise SystemExit(f"callgrind run failed:\n{done.stderr[-2000:]}")
+        if not split:
+            return int(found.group(1))
+        listing = subprocess.run(
+            ["callgrind_annotate", "--threshold=100", f"{tmp}/out"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    by_place: Counter = Counter()
+    for line in listing.splitlines():  # "  1,234 (0.1%)  file:function [/path/to/object]"
+        m = re.match(r"\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(\S+)(?:\s+\[(.+)\])?\s*$", line)
+        if m and m.group(2) != "PROGRAM":  # no [object]: the executable, named by its file
+            by_place[_where(m.group(3) or m.group(2))] += int(m.group(1).replace(",", ""))
+    by_place["total"] = int(found.group(1))
+    by_place["other"] = by_place["total"] - sum(
+        by_place[k] for k in ("numpy", "interpreter", "libc")
+    )
+    return by_place
 
 
-def per_unit(tree: Path, name: str, no_gc: bool = False) -> float:
+def _where(obj: str) -> str:
+    """The part of the process an ELF object belongs to."""
+    name = os.path.basename(obj)
+    if "numpy" in obj or "openblas" in name or name.startswith("libm."):
+        return "numpy"
+    if "python" in name or "/Python-3" in obj:  # libpython, or the interpreter's sources
+        return "interpreter"
+    if name.startswith("libc."):
+        return "libc"
+    return "other"
+
+
+def per_unit(tree: Path, name: str, no_gc: bool = False, split: bool = False) -> Any:
+    """Instructions of one unit of the workload (with `split`: a dict of them by place)."""
     program, argv, (few, many), units = WORKLOADS[name]
     if no_gc:
         program = "import gc\ngc.disable()\n" + program
@@ -109,8 +147,10 @@ def per_unit(tree: Path, name: str, no_gc: bool = False) -> float:
     env = dict(os.environ, PYTHONPATH=str(tree))
     cmd = [sys.executable, "-c", program, "0", *argv]
     subprocess.run(cmd, cwd=tree / "benchmarks", env=env, capture_output=True, check=True)
-    extra = count(tree, program, argv, many) - count(tree, program, argv, few)
-    return extra / ((many - few) * units)
+    a, b = (count(tree, program, argv, reps, split) for reps in (few, many))
+    if not split:
+        return (b - a) / ((many - few) * units)
+    return {k: (b[k] - a[k]) / ((many - few) * units) for k in b}
 
 
 def main() -> None:
@@ -119,6 +159,7 @@ def main() -> None:
     ap.add_argument("workloads", nargs="*", default=["xor", "chain"], choices=choices)
     ap.add_argument("--tree", type=Path, default=HERE.parent, help="the checkout to measure")
     ap.add_argument("--no-gc", action="store_true", help="count with the collector switched off")
+    ap.add_argument("--split", action="store_true", help="where: NumPy, interpreter, libc")
     args = ap.parse_args()
     tree = args.tree.resolve()
     gc = " (garbage collector off)" if args.no_gc else ""
@@ -133,10 +174,22 @@ def main() -> None:
                 f"optimizer step {(full - fb) / 1e6:.3f}M  (total {full / 1e6:.3f}M)"
             )
             continue
-        n = per_unit(tree, name, args.no_gc)
         unit = "per op" if name == "chain" else "per step"
-        shown = f"{n / 1e3:.1f}k" if n < 1e6 else f"{n / 1e6:.3f}M"
-        print(f"   {name:10s} {shown} instructions {unit}")
+        if args.split:
+            parts = per_unit(tree, name, args.no_gc, split=True)
+            n = parts.pop("total")
+            shown = "  ".join(
+                f"{k} {_short(parts.get(k, 0))} ({parts.get(k, 0) / n:.0%})"
+                for k in ("numpy", "interpreter", "libc", "other")
+            )
+            print(f"   {name:10s} {_short(n)} instructions {unit}: {shown}")
+            continue
+        n = per_unit(tree, name, args.no_gc)
+        print(f"   {name:10s} {_short(n)} instructions {unit}")
+
+
+def _short(n: float) -> str:
+    return f"{n / 1e3:.1f}k" if n < 1e6 else f"{n / 1e6:.3f}M"
 
 
 if __name__ == "__main__":
