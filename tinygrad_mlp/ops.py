@@ -26,7 +26,8 @@ from .autograd import Function
 
 
 class Primitive(Function):
-    """A built-in Function whose rule also runs on plain NumPy arrays."""
+    """A built-in Function whose rule also runs on plain NumPy arrays. Its `forward` and
+    `backward` are plain methods (no @staticmethod): the engine calls them on the node."""
 
     __slots__ = ()
     array_rule = True
