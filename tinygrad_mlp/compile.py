@@ -397,6 +397,8 @@ def _forward_step(step: dict) -> Callable:
     ctx_slot, needs = step.get("ctx"), step.get("needs")
     if not items and not others and len(slots) == len(template) <= 2:
         return _forward_slots(op, [s for _, s in slots], out, ctx_slot, needs)
+    if not items and not others and [p for p, _ in slots] == [0]:  # x and constants
+        return _forward_first(op, slots[0][1], template[1:], out, ctx_slot, needs)
 
     def run(S: list, A: tuple) -> None:
         a = template.copy()
@@ -462,13 +464,32 @@ def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, needs: A
     return run
 
 
+def _forward_first(
+    op: type, x: int, consts: list, out: int, ctx_slot: int | None, needs: Any
+) -> Callable:
+    """A forward step of one slot and then constants (an axis, an exponent, a number)."""
+    fwd, new, keep = op.forward, object.__new__, ctx_slot is not None
+
+    def run(S: list, A: tuple) -> None:
+        ctx = new(op)
+        ctx.saved = ctx.saved_tensors = ()
+        r = fwd(ctx, S[x], *consts)
+        S[out] = r if type(r) is np.ndarray else _array_result(ctx, r)
+        if keep:
+            ctx.needs_input_grad = needs
+            S[ctx_slot] = ctx
+
+    return run
+
+
 def _backward_step(step: dict) -> Callable:
     rule, ctx_slot = step["op"].backward, step["ctx"]
+    direct, g = step["g"][0] == "S", step["g"][1]  # the gradient: a slot (or a constant)
     get_g = _resolver(step["g"])
     outs = [(i, s, _fit(plan)) for i, s, plan in step["outs"]]
 
     def run(S: list, A: tuple) -> None:
-        r = rule(S[ctx_slot], get_g(S, A))
+        r = rule(S[ctx_slot], S[g] if direct else get_g(S, A))
         if type(r) is not tuple:
             r = (r,)
         for i, s, fit in outs:
@@ -624,21 +645,22 @@ def _ufunc_forward(step: dict, reuse: dict) -> Callable:
     on the same operands: the same bits)."""
     ufunc, saves = _UFUNC_FORWARD[step["op"]]
     op, out, ctx_slot, needs = step["op"], step["out"], step.get("ctx"), step.get("needs")
-    ins = [r[1] for r in step["in"]]
-    new, buf = object.__new__, reuse.get(out)
+    relu, first, last = op is ops.Relu, step["in"][0][1], step["in"][-1][1]
+    new, buf, keep = object.__new__, reuse.get(out), ctx_slot is not None
 
     def run(S: list, A: tuple) -> None:
-        args = (S[ins[0]], 0) if op is ops.Relu else (S[ins[0]], S[ins[1]])
+        x = S[first]
+        y = 0 if relu else S[last]
         if buf is None:  # a small result: a new array each time
-            r = ufunc(*args)
+            r = ufunc(x, y)
             S[out] = r if type(r) is np.ndarray else np.asarray(r)  # as `apply` makes it
         elif buf[0] is None:
-            S[out] = buf[0] = ufunc(*args)
+            S[out] = buf[0] = ufunc(x, y)
         else:
-            S[out] = ufunc(*args, out=buf[0])
-        if ctx_slot is not None:
+            S[out] = ufunc(x, y, out=buf[0])
+        if keep:
             ctx = new(op)
-            ctx.saved = ctx.saved_tensors = args if saves == "ab" else args[:1] if saves else ()
+            ctx.saved = ctx.saved_tensors = (x, y) if saves == "ab" else (x,) if saves else ()
             ctx.needs_input_grad = needs
             S[ctx_slot] = ctx
 
@@ -648,14 +670,15 @@ def _ufunc_forward(step: dict, reuse: dict) -> Callable:
 def _ufunc_backward(step: dict, reuse: set) -> Callable:
     """Mul.backward (g * b, g * a) and Relu.backward (g * (x > 0)) into reused buffers."""
     op, ctx_slot, get_g = step["op"], step["ctx"], _resolver(step["g"])
+    direct, g_slot, relu = step["g"][0] == "S", step["g"][1], op is ops.Relu
     outs = [(i, sl, _fit(plan)) for i, sl, plan in step["outs"]]
     bufs = {i: reuse[sl] for i, sl, _ in outs if sl in reuse}
 
     def run(S: list, A: tuple) -> None:
         saved = S[ctx_slot].saved
-        g = get_g(S, A)
+        g = S[g_slot] if direct else get_g(S, A)
         for i, sl, fit in outs:
-            other = (saved[0] > 0) if op is ops.Relu else saved[1 - i]
+            other = (saved[0] > 0) if relu else saved[1 - i]
             cell = bufs.get(i)
             if cell is not None:
                 if cell[0] is None:
