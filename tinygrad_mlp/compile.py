@@ -395,9 +395,9 @@ def _forward_step(step: dict) -> Callable:
         else:
             others.append((pos, _resolver(r)))
     ctx_slot, needs = step.get("ctx"), step.get("needs")
-    if not items and not others and len(slots) == len(template) <= 2:
+    if not items and not others and len(slots) == len(template) == 2:
         return _forward_slots(op, [s for _, s in slots], out, ctx_slot, needs)
-    if not items and not others and [p for p, _ in slots] == [0]:  # x and constants
+    if not items and not others and [p for p, _ in slots] == [0]:  # x (and constants)
         return _forward_first(op, slots[0][1], template[1:], out, ctx_slot, needs)
 
     def run(S: list, A: tuple) -> None:
@@ -433,33 +433,19 @@ def _array_result(ctx: Any, r: Any) -> np.ndarray:
 
 
 def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, needs: Any) -> Callable:
-    """A forward step whose inputs are all slots (most of them): no argument list to fill,
-    and `_finish` written out (a call less per step)."""
+    """A forward step of two slots (most binary operators): no argument list to fill, and
+    `_finish` written out (a call less per step)."""
     fwd, new, keep = op.forward, object.__new__, ctx_slot is not None
+    a, b = ins
 
-    if len(ins) == 1:
-        (a,) = ins
-
-        def run(S: list, A: tuple) -> None:
-            ctx = new(op)
-            ctx.saved = ctx.saved_tensors = ()
-            r = fwd(ctx, S[a])
-            S[out] = r if type(r) is np.ndarray else _array_result(ctx, r)
-            if keep:
-                ctx.needs_input_grad = needs
-                S[ctx_slot] = ctx
-
-    else:
-        a, b = ins
-
-        def run(S: list, A: tuple) -> None:
-            ctx = new(op)
-            ctx.saved = ctx.saved_tensors = ()
-            r = fwd(ctx, S[a], S[b])
-            S[out] = r if type(r) is np.ndarray else _array_result(ctx, r)
-            if keep:
-                ctx.needs_input_grad = needs
-                S[ctx_slot] = ctx
+    def run(S: list, A: tuple) -> None:
+        ctx = new(op)
+        ctx.saved = ctx.saved_tensors = ()
+        r = fwd(ctx, S[a], S[b])
+        S[out] = r if type(r) is np.ndarray else _array_result(ctx, r)
+        if keep:
+            ctx.needs_input_grad = needs
+            S[ctx_slot] = ctx
 
     return run
 
@@ -467,7 +453,7 @@ def _forward_slots(op: type, ins: list, out: int, ctx_slot: int | None, needs: A
 def _forward_first(
     op: type, x: int, consts: list, out: int, ctx_slot: int | None, needs: Any
 ) -> Callable:
-    """A forward step of one slot and then constants (an axis, an exponent, a number)."""
+    """A forward step of one slot, then any constants (an axis, an exponent, a number)."""
     fwd, new, keep = op.forward, object.__new__, ctx_slot is not None
 
     def run(S: list, A: tuple) -> None:
@@ -844,7 +830,7 @@ class Tape:
 
         def small(sl: int) -> bool:
             shape = shapes[sl][0]
-            return shape is not None and shape != "ctx" and int(np.prod(shape)) < _BIG
+            return shape is not None and int(np.prod(shape)) < _BIG
 
         last: dict[int, int] = {}
         big_ctx = set()
@@ -855,11 +841,15 @@ class Tape:
                 arrays = [x for r in s["in"] for x in _reads(r)] + [s["out"]]
                 if not all(map(small, arrays)):
                     big_ctx.add(s["ctx"])
+
+        def big(sl: int) -> bool:
+            return sl in big_ctx if shapes[sl][0] == "ctx" else not small(sl)
+
         keep = {sl for sl in _out_slots(self.outputs)}
         keep |= {s for _, s in self.externals} | {s for _, s in self.inputs}
         frees: list[list[int]] = [[] for _ in steps]
         for sl, i in last.items():
-            if sl not in keep and (sl in big_ctx or not (small(sl) or shapes[sl][0] == "ctx")):
+            if sl not in keep and big(sl):
                 frees[i].append(sl)
         return [tuple(f) for f in frees]
 

@@ -624,7 +624,7 @@ def _bce_edges(pd: np.ndarray, td: np.ndarray, eps: np.ndarray) -> tuple:
     else (where they do, max(log(p), -100), max(log(1 - p), -100))."""
     prod = pd * (1 - pd)
     inside = (prod >= eps).all()  # every p within (0, 1), away from its ends (nan is not)
-    if not inside and pd.size and not ((pd >= 0) & (pd <= 1)).all():
+    if not inside and not ((pd >= 0) & (pd <= 1)).all():  # (an empty pd is inside)
         raise ValueError(
             "binary_cross_entropy: every input value must be a probability in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
