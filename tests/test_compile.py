@@ -3,6 +3,8 @@ what cannot be compiled is refused, and the tape shows the program."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -478,19 +480,180 @@ def test_reading_a_traced_value_raises_a_clear_error(read):
         c(tg.Tensor(X))
 
 
-def test_in_place_change_inside_raises():
+def manual_setup(update: str):
+    """A linear model trained with a hand-written update of the kind `update` names."""
+
+    def setup():
+        tg.manual_seed(0)
+        model = nn.Linear(3, 2)
+        opt = optim.SGD(model.parameters(), lr=0.1)  # only for run_both's state check
+        params = list(model.parameters())
+
+        def step(x, y):
+            if update == "module zero_grad":
+                model.zero_grad()
+            elif update == "grad = None":
+                for p in params:
+                    p.grad = None
+            elif update == "grad.zero_() first":
+                for p in params:
+                    if p.grad is not None:
+                        p.grad.zero_()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            with tg.no_grad():
+                for p in params:
+                    if update == "sub_ then zero_":
+                        p.sub_(p.grad, alpha=0.1)
+                        p.grad.zero_()
+                    else:
+                        p -= 0.1 * p.grad
+            return loss
+
+        return model, opt, step
+
+    return setup
+
+
+@pytest.mark.parametrize(
+    "update", ["module zero_grad", "grad = None", "grad.zero_() first", "sub_ then zero_"]
+)
+def test_a_hand_written_update_under_no_grad_is_recorded_and_replayed(update):
+    # PyTorch's own tutorials train this way: `with torch.no_grad(): w -= lr * w.grad`,
+    # the gradients cleared by model.zero_grad(), w.grad = None or w.grad.zero_(). A replay
+    # that skipped any of these would train differently (the gradients would pile up).
+    rng = np.random.default_rng(0)
+    x = tg.Tensor(rng.standard_normal((8, 3)).astype(np.float32))
+    y = tg.Tensor(rng.standard_normal((8, 2)).astype(np.float32))
+    c, _, _ = run_both(manual_setup(update), 8, lambda k: (x, y))
+    assert c.replays >= 4
+
+
+@pytest.mark.parametrize("clip", ["norm", "value"])
+def test_gradient_clipping_inside_is_replayed(clip):
+    from tinygrad_mlp.nn.utils import clip_grad_norm_, clip_grad_value_
+
+    def setup():
+        tg.manual_seed(0)
+        model = nn.Linear(3, 1)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), y)
+            loss.backward()
+            if clip == "norm":
+                norm = clip_grad_norm_(model.parameters(), 0.5)
+            else:
+                clip_grad_value_(model.parameters(), 0.1)
+                norm = loss
+            opt.step()
+            return loss, norm
+
+        return model, opt, step
+
+    rng = np.random.default_rng(1)
+    x = tg.Tensor(5 * rng.standard_normal((8, 3)).astype(np.float32))  # big gradients
+    y = tg.Tensor(rng.standard_normal((8, 1)).astype(np.float32))
+    c, (m1, _), _ = run_both(setup, 8, lambda k: (x, y))
+    assert c.replays >= 4
+    g = m1.weight.grad.data
+    assert np.all(np.abs(g) <= 0.1) if clip == "value" else np.linalg.norm(g) <= 0.5 + 1e-6
+
+
+@pytest.mark.parametrize("how", ["data -=", "data =", "increment_version"])
+def test_a_change_the_recording_cannot_see_raises(how):
+    from tinygrad_mlp.autograd import increment_version
+
     w = tg.Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
 
     def fn(x):
         loss = (x * w).sum()
         loss.backward()
-        with tg.no_grad():
-            w.sub_(0.1 * w.grad)
+        if how == "data -=":
+            w.data -= 0.1 * w.grad.data
+        elif how == "data =":
+            w.data = w.data - 0.1 * w.grad.data
+        else:
+            np.subtract(w.data, 0.1 * w.grad.data, out=w.data)
+            increment_version(w)
+        w.grad = None
         return loss
 
     c = tg.compile(fn)
-    with pytest.raises(CompileError, match="in place"):
+    with pytest.raises(CompileError, match=r"does not see .*with tg.no_grad\(\): w -= lr"):
         c(tg.Tensor(np.ones(2, dtype=np.float32)))
+
+
+def test_python_state_that_each_call_changes_raises_on_the_second_call():
+    tg.manual_seed(0)
+    model = nn.Linear(2, 1)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    scheduler = optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+    losses: list = []
+
+    class Trainer:
+        steps = 0
+
+        def step(self, x):
+            self.steps += 1
+            return train(x)
+
+    def train(x):
+        opt.zero_grad()
+        loss = model(x).sum()
+        loss.backward()
+        opt.step()
+        return loss
+
+    def with_scheduler(x):
+        loss = train(x)
+        scheduler.step()  # the epoch counts up: lr would halve at call 10, not in a replay
+        return loss
+
+    def appending(x):
+        loss = train(x)
+        losses.append(loss)
+        return loss
+
+    x = tg.Tensor(np.ones((3, 2), dtype=np.float32))
+    for fn, what in [
+        (with_scheduler, "StepLR.last_epoch: 1 -> 2"),
+        (appending, "what a list it reaches holds (length 1 -> 2)"),
+        (Trainer().step, "Trainer.steps: 1 -> 2"),
+    ]:
+        c = tg.compile(fn)
+        c(x)  # the first call may change state (e.g. model.train() after an evaluation)
+        message = re.escape(f"each call of the function changes {what}")
+        with pytest.raises(CompileError, match=message):
+            c(x)
+        assert c.replays == 0
+
+
+def test_train_inside_after_eval_outside_retraces_and_stays_eager():
+    # model.train() inside the step, model.eval() for validation between calls: the call
+    # changes the mode back each time, which is not a change a replay would miss
+    def setup():
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 4), nn.Dropout(0.5), nn.Linear(4, 1))
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            model.train()
+            opt.zero_grad()
+            loss = model(x).sum()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    def change(k, model, opt):
+        if k % 3 == 0:
+            model.eval()
+
+    c, _, _ = run_both(setup, 9, lambda k: (tg.Tensor(X),), change)
+    assert c.replays >= 3
 
 
 def test_numpy_on_data_inside_is_detected_by_the_second_trace():

@@ -122,7 +122,8 @@ class Observer:
         (operations, in-place writes) was not shown to the watcher."""
 
     def changed(self, tensors: Tensor | Sequence[Tensor]) -> None:
-        """`tensors` are about to change in place (`increment_version`)."""
+        """`tensors` are about to change by code the engine does not record (`t.data -= x`,
+        `t.data = a`, a NumPy write announced by `increment_version`)."""
 
     def read(self, t: Tensor, how: str) -> None:
         """Python is about to read `t`'s values (`how`: "item", "tolist", "numpy", ...)."""
@@ -522,28 +523,39 @@ def _run_hooks(key: Any, g: Any) -> Any:
 
 @effect
 def accumulate_grad(t: Tensor, g: Any, create_graph: bool) -> None:
-    """Add `g` into `t.grad` (a fresh array: gradients never alias each other)."""
+    """Add `g` into `t.grad`: a fresh array at first (gradients never alias each other), then
+    into that array, as PyTorch does (a tensor holding t.grad sees the sum)."""
     if create_graph:
         g = g if isinstance(g, Tensor) else Tensor.wrap(g)
         t._grad = g if t._grad is None else t._grad + g
     elif t._grad is None:  # np.array: a 0-d rule result may be a NumPy scalar
         t._grad = Tensor.wrap(np.array(g, dtype=t._data.dtype))
-    else:
+    elif t._grad._data.flags.writeable:
+        increment_version(t._grad)
+        np.add(t._grad._data, g, out=t._grad._data)
+    else:  # an assigned read-only (expanded) gradient
         t._grad = Tensor.wrap(np.asarray(t._grad._data + g))
+
+
+@effect
+def set_grad(t: Tensor, g: Tensor | None) -> None:
+    """`t.grad = g` (checked): a compiled function sets it again."""
+    t._grad = g
 
 
 _clock = 0  # in-place changes so far, in any tensor: a node made after the last one is safe
 
 
-def increment_version(tensors: Tensor | Sequence[Tensor]) -> None:
+def increment_version(tensors: Tensor | Sequence[Tensor], seen: bool = False) -> None:
     """Count an in-place change of `tensors` (one Tensor or several), as
     `torch.autograd.graph.increment_version`. In-place methods, `t[i] = v` and `t.data -= x`
     call it; code that writes into `t.data`'s array any other way (`t.data[...] = v`,
     `np.add(t.data, x, out=t.data)`, an optimizer's update) calls it, so that backward
-    refuses a graph that saved the old values instead of using the new ones."""
+    refuses a graph that saved the old values instead of using the new ones. Watchers are
+    told (`changed`) unless `seen`: the change is an operation the engine recorded."""
     global _clock
     _clock += 1
-    for watcher in switches.observers if _watching else ():
+    for watcher in switches.observers if _watching and not seen else ():
         watcher.changed(tensors)
     for t in (tensors,) if isinstance(tensors, Tensor) else tensors:
         while t is not None:  # a detach()ed tensor shares its base's values

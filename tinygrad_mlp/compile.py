@@ -61,6 +61,19 @@ __all__ = ["compile", "Compiled", "CompileError"]
 
 _ACCUMULATE = autograd.accumulate_grad.__wrapped__
 _SCALARS = (bool, int, float, str, type(None))
+_OPAQUE = (  # what _own_state does not look into: code, types, arrays, immutable containers
+    types.FunctionType,
+    types.MethodType,
+    types.BuiltinFunctionType,
+    types.ModuleType,
+    type,
+    functools.partial,
+    Tensor,
+    np.ndarray,
+    np.generic,
+    tuple,
+    frozenset,
+)
 
 
 class CompileError(RuntimeError):
@@ -341,13 +354,14 @@ class _Recorder(Observer):
         return ("V", r), ("value", r)
 
     def changed(self, tensors: Any) -> None:
-        for t in (tensors,) if isinstance(tensors, Tensor) else tensors:
-            if not (is_grad_enabled() and t._requires_grad):  # its array would be written
-                raise CompileError(
-                    f"a tensor of shape {t.shape} is changed in place inside a compiled "
-                    "function; only an optimizer's step (or another @autograd.effect "
-                    "function) may change arrays. Write it out of place (w = w - d)"
-                )
+        t = tensors if isinstance(tensors, Tensor) else tensors[0]
+        raise CompileError(
+            f"a tensor of shape {t.shape} is changed by code the recording does not see "
+            "(t.data -= x, t.data = array, or a NumPy write announced by increment_version), "
+            "so a replay would not change it. Inside a compiled function write it as an "
+            "in-place operation, which is recorded: `with tg.no_grad(): w -= lr * w.grad` "
+            "(or w.sub_(...), w.mul_(...), w.copy_(new)), or in an @autograd.effect function"
+        )
 
     def read(self, t: Tensor, how: str) -> None:
         if True:  # any value read while tracing would be frozen into the recording
@@ -1020,21 +1034,23 @@ def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list]:
 
 def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
     """Add what `fn` can reach (self, partial arguments, closure, named globals) to `found`,
-    and getters of the plain values among them to `scalars`; functions among them too."""
+    and (name, getter) of the plain values among them to `scalars`; functions among them
+    too."""
     code = getattr(fn, "__code__", None)
     start = len(found)
     if isinstance(fn, types.MethodType):
         found.append(fn.__self__)
     if isinstance(fn, functools.partial):
         found += [*fn.args, *fn.keywords.values()]
-    for cell in getattr(fn, "__closure__", None) or ():
+    cells = getattr(fn, "__closure__", None) or ()
+    for name, cell in zip(code.co_freevars if code is not None else (), cells):
         try:
             value = cell.cell_contents
         except ValueError:
             continue
         found.append(value)
         if isinstance(value, _SCALARS):
-            scalars.append(lambda c=cell: c.cell_contents)
+            scalars.append((name, lambda c=cell: c.cell_contents))
     if code is not None:
         names = set(code.co_names)
         for const in code.co_consts:  # nested functions and comprehensions
@@ -1046,7 +1062,7 @@ def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
                 value = g[name]
                 found.append(value)
                 if isinstance(value, _SCALARS):
-                    scalars.append(lambda n=name, g=g: g.get(n))
+                    scalars.append((name, lambda n=name, g=g: g.get(n)))
     if depth > 1:
         for value in found[start:]:
             if isinstance(value, types.FunctionType | types.MethodType | functools.partial):
@@ -1055,6 +1071,54 @@ def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
                 # through its events, not the user's
                 if not getattr(value, "__module__", "").startswith("tinygrad_mlp."):
                     _scan(value, found, scalars, depth - 1)
+
+
+def _own_state(fn: Callable, args: tuple) -> dict[str, Any]:
+    """What `fn`'s own Python can change and a replay (which runs none of it) would not:
+    the plain values it names, the attributes of the objects it reaches (a module's
+    `training`, a scheduler's epoch, a trainer's counter: plain values as they are, others by
+    identity), its optimizers' hyperparameters, and what its lists and dicts hold."""
+    from .nn import Module
+    from .optim import Optimizer
+
+    found: list = list(args)
+    scalars: list = []
+    _scan(fn, found, scalars, 3)
+    state: dict[str, Any] = {f"the value of {name!r}": get() for name, get in scalars}
+    seen: set[int] = set()
+    for v in found:
+        if id(v) in seen or isinstance(v, _SCALARS + _OPAQUE):
+            continue
+        seen.add(id(v))
+        n, what = len(seen), type(v).__name__
+        if isinstance(v, list | dict):
+            items = v.items() if isinstance(v, dict) else enumerate(v)
+            state[f"what a {what} it reaches holds#{n}"] = [(k, id(x)) for k, x in items]
+        elif isinstance(v, Optimizer):
+            for i, g in enumerate(v.param_groups):
+                for k, x in g.items():
+                    key = f"{what}.param_groups[{i}][{k!r}]"
+                    state[key] = [id(t) for t in x] if k == "params" else x
+        else:
+            for j, m in enumerate(v.modules() if isinstance(v, Module) else [v]):
+                for k, x in getattr(m, "__dict__", {}).items():
+                    plain = isinstance(x, _SCALARS)
+                    state[f"{type(m).__name__}.{k}#{n}.{j}"] = x if plain else id(x)
+    return state
+
+
+def _moved(before: dict, after: dict) -> str:
+    """The first entry of `_own_state` that differs, described; "" if none."""
+    for k in [*before, *(k for k in after if k not in before)]:
+        a, b = before.get(k), after.get(k)
+        if not _same_state(a, b):
+            name = k.split("#")[0]  # the key without what makes it unique
+            if isinstance(a, _SCALARS) and isinstance(b, _SCALARS):
+                return f"{name}: {a!r} -> {b!r}"
+            if isinstance(a, list) and isinstance(b, list):
+                return f"{name} (length {len(a)} -> {len(b)})" if len(a) != len(b) else name
+            return name
+    return ""
 
 
 def _arg_key(args: tuple) -> tuple:
@@ -1098,7 +1162,7 @@ class _Guard:
             tuple([tuple([v for k, v in g.items() if k != "params"]) for g in groups]),
             tuple(map(id, params)),
             tuple(map(_REQUIRES_GRAD, params)),
-            tuple([get() for get in self.scalars]),
+            tuple([get() for _, get in self.scalars]),
         )
 
     def holds(self) -> bool:
@@ -1133,6 +1197,7 @@ class Compiled:
         self.traces = 0  # how many times fn ran eagerly (traced)
         self.replays = 0
         self._last: Tape | None = None
+        self._after: dict | None = None  # _own_state after the last trace
 
     @property
     def tape(self) -> Tape:
@@ -1162,9 +1227,22 @@ class Compiled:
 
     def _trace(self, args: tuple, key: tuple) -> Any:
         rec = _Recorder(args)
+        before = _own_state(self.fn, args)
         with autograd.observe(rec):
             result = self.fn(*args)
         self.traces += 1
+        after, last, self._after = _own_state(self.fn, args), self._after, None
+        moved = _moved(before, after)
+        if moved and last is not None and not _moved(last, before):
+            # from the state its last call left, the call changed it again: so would every
+            # call, and a replay would not
+            raise CompileError(
+                f"each call of the function changes {moved}, and a replay runs none of its "
+                "Python, so it would not. Do that outside the compiled function (call "
+                "scheduler.step() and count steps after it, append the returned loss to "
+                "your list), or return what it computes"
+            )
+        self._after = after
         tape = Tape(rec, (self._output(rec, result),))
         guard = _Guard(self.fn, args, tape)
         self._last = tape

@@ -110,7 +110,9 @@ class Tensor(TensorMethods):
     def _set_data(self, value: Any) -> None:
         if value is self._data:  # `t.data op= x`: the array itself was changed
             autograd.increment_version(self)
-        else:
+        else:  # no saved array changes, but a compiled function must not miss it
+            for watcher in autograd.watchers():
+                watcher.changed(self)
             self._data = as_data(value, self._requires_grad)
 
     # read by a C getter, as no Python frame is needed: layers read it on their hot paths
@@ -134,7 +136,8 @@ class Tensor(TensorMethods):
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
-        self._grad = None if value is None else as_grad(value, self)  # None: zero_grad's
+        # an effect: a compiled function records the assignment
+        autograd.set_grad(self, None if value is None else as_grad(value, self))
 
     @property
     def requires_grad(self) -> bool:
@@ -208,13 +211,10 @@ class Tensor(TensorMethods):
         if self._requires_grad and self.grad_fn is None and autograd.is_grad_enabled():
             raise RuntimeError(checks.LEAF_INPLACE.format(who=who))
         out = checks.inplace_result(compute(Tensor.wrap(self._data, self.grad_fn)), self, who)
-        autograd.increment_version(self)
         if out.grad_fn is None:
-            try:
-                self._data[...] = out._data
-            except ValueError:  # a read-only array: an expand()ed or broadcast view
-                raise RuntimeError(checks.SHARED_MEMORY.format(who=who)) from None
+            _write(self, out._data, who)
         else:
+            autograd.increment_version(self, seen=True)
             self._data, self.grad_fn, self._requires_grad = out._data, out.grad_fn, True
         return self
 
@@ -308,6 +308,17 @@ class Tensor(TensorMethods):
 
 
 # ---------------------------------------------------------------------- module level
+@autograd.effect  # the values were made by recorded operations: a compiled function writes again
+def _write(t: Tensor, values: np.ndarray, who: str) -> None:
+    """The write of an in-place change that is not recorded (under no_grad, or on a tensor
+    that does not require grad): into the array itself."""
+    autograd.increment_version(t)
+    try:
+        t._data[...] = values
+    except ValueError:  # a read-only array: an expand()ed or broadcast view
+        raise RuntimeError(checks.SHARED_MEMORY.format(who=who)) from None
+
+
 def matmul(a: Any, b: Any) -> Tensor:
     """a @ b with NumPy's rules; 1-D operands are made 2-D for the primitive and back."""
     a, b = _operand(a, "matmul"), _operand(b, "matmul")

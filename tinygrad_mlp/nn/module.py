@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..autograd import effect
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -186,13 +187,14 @@ class Module:
         """Evaluation mode: the same as `train(False)`."""
         return self.train(False)
 
+    @effect  # a compiled function (tinygrad_mlp.compile) forgets the gradients again
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the parameters' gradients (set them to None, or to zeros)."""
         for p in self.parameters():
             if set_to_none or p.grad is None:
                 p.grad = None
-            else:
-                p.grad = Tensor.wrap(np.zeros_like(p.data))
+            else:  # in place, as PyTorch: a tensor holding the gradient sees zeros
+                p.grad.zero_()
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call fn(module) on every submodule, children's subtrees first and in order, then on

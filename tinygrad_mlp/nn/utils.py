@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
+from ..autograd import effect
 from ..tensor import Tensor, concatenate
 
 __all__ = [
@@ -81,15 +83,23 @@ def clip_grad_norm_(
     clipping) as a 0-d Tensor; with error_if_nonfinite=True a nan or inf total norm raises
     instead of turning every gradient into nan.
     """
-    grads = [p.grad for p in _tensors(parameters, "clip_grad_norm_") if p.grad is not None]
+    params = _tensors(parameters, "clip_grad_norm_")
     try:
         p = float(norm_type)
     except (TypeError, ValueError):
         raise ValueError(
             f"clip_grad_norm_: norm_type must be a number or 'inf', got {norm_type!r}"
         ) from None
+    return Tensor.wrap(_clip_norm(params, max_norm, p, norm_type, error_if_nonfinite))
+
+
+@effect  # a compiled function clips again, the gradients of that call
+def _clip_norm(
+    params: list[Tensor], max_norm: float, p: float, norm_type: Any, error_if_nonfinite: bool
+) -> np.ndarray:
+    grads = [t.grad for t in params if t.grad is not None]
     if not grads:
-        return Tensor(0.0)
+        return np.asarray(0.0, dtype=np.float32)
     dtype = np.result_type(*(g.data.dtype for g in grads))
     norms = np.array([_vector_norm(g.data, p) for g in grads], dtype=dtype)
     total = _vector_norm(norms, p)
@@ -102,14 +112,19 @@ def clip_grad_norm_(
     coef = np.minimum(max_norm / (total + 1e-6), 1.0)  # minimum: a nan norm gives nan
     for g in grads:
         g.data[...] = g.data * coef.astype(g.data.dtype)
-    return Tensor.wrap(total)
+    return total
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
     """Clip every gradient, in place, to [-clip_value, clip_value]."""
     if not clip_value >= 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
-    for t in _tensors(parameters, "clip_grad_value_"):
+    _clip_value(_tensors(parameters, "clip_grad_value_"), clip_value)
+
+
+@effect  # a compiled function clips again, the gradients of that call
+def _clip_value(params: list[Tensor], clip_value: float) -> None:
+    for t in params:
         if t.grad is not None:
             g = t.grad.data
             g[...] = np.clip(g, -clip_value, clip_value)

@@ -141,8 +141,8 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                else:
-                    p.grad = Tensor.wrap(np.zeros_like(p.data))
+                else:  # in place, as PyTorch: a tensor holding the gradient sees zeros
+                    p.grad.zero_()
 
     # ------------------------------------------------------------------ the step
     @effect  # a compiled function (tinygrad_mlp.compile) calls the whole step again
