@@ -37,10 +37,15 @@ What a compiled function may not do
 -----------------------------------
 Its Python runs only when traced, so: no Python control flow on tensor values, no
 `.item()`, `float()`, `bool()`, `.tolist()` or `.numpy()` of a tensor it computed (raises
-`CompileError`), no printing or logging that should happen every call, no in-place
-changes of tensors outside an optimizer (raises), no Functions of your own (raises), one
-root per backward pass. Return the loss (and other outputs) and read them outside. The
-returned tensors hold the eager values but are not part of a graph.
+`CompileError`), no printing or logging that should happen every call, no Functions of your
+own (raises), one root per backward pass. Changes of arrays must be recorded: effects (an
+optimizer's step, zero_grad, `p.grad = ...`, clipping) and in-place operations (`w -= x`
+under no_grad) are; `w.data -= x`, `w.data = a` and NumPy writes announced by
+`increment_version` raise (`changed`). Python state the call itself changes (a scheduler's
+epoch, a counter, a list it appends to: `_own_state`) raises when a call changes it again
+from where the last one left it, since a replay would not. Return the loss (and other
+outputs) and read them outside. The returned tensors hold the eager values but are not
+part of a graph.
 """
 
 from __future__ import annotations
