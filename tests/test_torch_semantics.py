@@ -319,3 +319,28 @@ def test_primitives_keep_their_array_fast_path():
 
     Spy.apply(Tensor([1.0], requires_grad=True)).backward()
     assert seen == [np.ndarray, np.ndarray]
+
+
+def test_backward_adds_into_the_existing_grad_in_place_as_pytorch():
+    # PyTorch's AccumulateGrad: `grad += new` in place, so a tensor holding p.grad sees the
+    # sum, and the gradient's version counts the change
+    p = tg.ones(3, requires_grad=True)
+    (p * 2).sum().backward()
+    held, version = p.grad, p.grad._version
+    (p * 3).sum().backward()
+    assert p.grad is held
+    assert np.array_equal(held.data, [5.0, 5.0, 5.0])
+    assert held._version == version + 1
+
+
+@pytest.mark.parametrize("owner", ["module", "optimizer"])
+def test_zero_grad_without_none_zeroes_the_held_gradient(owner):
+    model = tg.nn.Linear(2, 1)
+    model(tg.ones(3, 2)).sum().backward()
+    held = model.weight.grad
+    if owner == "module":
+        model.zero_grad(set_to_none=False)
+    else:
+        tg.optim.SGD(model.parameters(), lr=0.1).zero_grad(set_to_none=False)
+    assert model.weight.grad is held
+    assert np.array_equal(held.data, np.zeros((1, 2)))
