@@ -738,3 +738,25 @@ def test_readme_compile_example_gives_the_eager_loss():
     assert np.array_equal(compiled["loss"].data, eager["loss"].data)
     assert compiled["loss"].item() < 0.05
     same_state(compiled["model"], eager["model"])
+
+
+def test_an_in_place_change_through_a_view_is_replayed():
+    def setup():
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            h = model[0](x)
+            h[:, :2].mul_(0.5)  # a slice of the activations, halved in place
+            h.t()[3:].zero_()
+            loss = model[2](model[1](h)).sum()
+            loss.backward()
+            opt.step()
+            return loss, h
+
+        return model, opt, step
+
+    c, _, _ = run_both(setup, 6, lambda k: (tg.Tensor(X),))
+    assert c.replays >= 3

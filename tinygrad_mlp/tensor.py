@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd, checks, ops
+from . import autograd, checks, ops, views
 from .autograd import RemovableHandle, is_grad_enabled
 from .checks import (
     as_array,
@@ -212,10 +212,13 @@ class Tensor(TensorMethods):
             raise RuntimeError(checks.LEAF_INPLACE.format(who=who))
         out = checks.inplace_result(compute(Tensor.wrap(self._data, self.grad_fn)), self, who)
         if out.grad_fn is None:
-            _write(self, out._data, who)
+            views.write(self, out._data, who)
+        elif views.is_view(self):  # a view: its base changes, and the view with it
+            views.write_through(self, out, who)
         else:
             autograd.increment_version(self, seen=True)
             self._data, self.grad_fn, self._requires_grad = out._data, out.grad_fn, True
+            views.refresh(self)
         return self
 
     # ------------------------------------------------------------------ operators
@@ -287,17 +290,20 @@ class Tensor(TensorMethods):
         """`reshape(2, 3)`, `reshape((2, 3))` or `reshape(shape=(2, 3))`; -1 is inferred."""
         if shape is not None and dims:
             raise TypeError(f"reshape() got sizes {dims} and shape={shape!r}; give one")
-        return ops.Reshape.apply(self, as_shape(dims if shape is None else (shape,), "reshape"))
+        shape = as_shape(dims if shape is None else (shape,), "reshape")
+        return views.reshaped(ops.Reshape.apply(self, shape), self)
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the axes: `permute(2, 0, 1)` or `permute((2, 0, 1))`."""
-        return ops.Transpose.apply(self, as_shape(dims, "permute"))
+        axes = as_shape(dims, "permute")
+        return views.permuted(ops.Transpose.apply(self, axes), self, axes)
 
     def broadcast_to(self, *shape: Any) -> Tensor:
-        return ops.BroadcastTo.apply(self, as_shape(shape))
+        return views.broadcast(ops.BroadcastTo.apply(self, as_shape(shape)), self)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return ops.GetItem.apply(self, _index_arg(index))
+        index = _index_arg(index)
+        return views.indexed(ops.GetItem.apply(self, index), self, index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """`t[index] = value` in place, by `_inplace`'s rules; a Tensor value gets the
@@ -308,17 +314,6 @@ class Tensor(TensorMethods):
 
 
 # ---------------------------------------------------------------------- module level
-@autograd.effect  # the values were made by recorded operations: a compiled function writes again
-def _write(t: Tensor, values: np.ndarray, who: str) -> None:
-    """The write of an in-place change that is not recorded (under no_grad, or on a tensor
-    that does not require grad): into the array itself."""
-    autograd.increment_version(t)
-    try:
-        t._data[...] = values
-    except ValueError:  # a read-only array: an expand()ed or broadcast view
-        raise RuntimeError(checks.SHARED_MEMORY.format(who=who)) from None
-
-
 def matmul(a: Any, b: Any) -> Tensor:
     """a @ b with NumPy's rules; 1-D operands are made 2-D for the primitive and back."""
     a, b = _operand(a, "matmul"), _operand(b, "matmul")
