@@ -198,6 +198,66 @@ def test_integer_tensors_with_floats_give_float32_and_true_division_is_float32()
     assert (Tensor(np.array([1, 2], np.int32)) * Tensor([1, 2])).dtype == np.int64
 
 
+FLOATING_FUNCTIONS = "exp log sqrt tanh sigmoid sin cos log1p expm1 erf log2 log10".split()
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int16, np.uint8, np.bool_])
+def test_floating_functions_of_integer_tensors_give_float32(dtype):
+    # PyTorch computes a floating function of an integer or bool tensor in its default
+    # dtype; NumPy would give float64 (float16 for bool and uint8)
+    data = np.array([1, 0, 1], dtype=dtype)
+    t = Tensor(data)
+    for name in FLOATING_FUNCTIONS:
+        with np.errstate(divide="ignore"):
+            out = getattr(t, name)()
+            expected = getattr(Tensor(data.astype(np.float32)), name)()
+        assert out.dtype == np.float32, name
+        np.testing.assert_array_equal(out.data, expected.data)
+    assert t.logsumexp(0).dtype == np.float32
+    np.testing.assert_allclose(t.logsumexp(0).data, np.log(2 * np.e + 1), rtol=1e-6)
+
+
+def test_integer_tensors_with_float_constants_give_float32():
+    i = Tensor([1, 4])
+    low = i.clamp(min=0.5)
+    assert low.dtype == np.float32
+    np.testing.assert_array_equal(low.data, [1.0, 4.0])
+    assert i.clamp(min=2).dtype == np.int64  # an integer bound keeps the integers
+    np.testing.assert_array_equal(i.clamp(max=2).data, [1, 2])
+    assert i.clamp(0.5, 2.5).dtype == np.float32
+    np.testing.assert_array_equal(i.clamp(0.5, 2.5).data, [1.0, 2.5])
+    cond = Tensor([True, False])
+    assert tg.where(cond, 1.0, 0.0).dtype == np.float32  # two Python floats: float32
+    np.testing.assert_array_equal(tg.where(cond, 1.0, 0.0).data, [1.0, 0.0])
+    assert tg.where(cond, 1, 0).dtype == np.int64
+    assert tg.where(cond, 1, 0.5).dtype == np.float32
+    assert tg.where(cond, 1.0, 0.0).grad_fn is None
+
+
+@pytest.mark.parametrize("name", ["mean", "var", "std", "softmax", "log_softmax", "norm"])
+def test_functions_pytorch_refuses_for_integers_say_to_call_float(name):
+    t = Tensor([1, 2, 4])
+    args = (0,) if "softmax" in name else ()
+    with pytest.raises(
+        RuntimeError, match=rf"{name}\(\): needs a floating point tensor.*float\(\)"
+    ):
+        getattr(t, name)(*args)
+    # with float() first it works, as PyTorch asks
+    assert getattr(t.float(), name)(*args).dtype == np.float32
+
+
+def test_mean_var_std_of_integers_spelled_the_numpy_way_compute_in_float32():
+    # NumPy's spelling (axis=, keepdims=, ddof=) keeps NumPy's meaning: it averages
+    # integers, in the default float dtype
+    t = Tensor([[1, 2], [4, 7]])
+    assert t.mean(axis=0).dtype == np.float32
+    np.testing.assert_array_equal(t.mean(axis=0).data, [2.5, 4.5])
+    np.testing.assert_array_equal(t.mean(axis=None, keepdims=True).data, [[3.5]])
+    np.testing.assert_allclose(t.var(axis=1).data, [0.25, 2.25])  # ddof=0, NumPy's
+    np.testing.assert_allclose(t.std(ddof=1).data, np.std([1, 2, 4, 7], ddof=1), rtol=1e-6)
+    assert t.var(axis=1).dtype == np.float32 and t.std(ddof=1).dtype == np.float32
+
+
 def test_float32_with_float64_is_float64_as_tensor_plus_tensor_in_pytorch():
     f32 = Tensor([1.0, 2.0], requires_grad=True)
     assert (f32 * np.array([1.0, 2.0])).dtype == np.float64  # a float64 array with dims
