@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # dtype kinds: bool < integer < floating
+LISTS = (tuple, list)  # what a list of axes or sizes may be
 ACCEPTED = "a number, a (nested) list of numbers, or a NumPy array of numbers or booleans"
 _KINDS = {
     "c": "complex numbers",
@@ -151,11 +152,15 @@ def as_grad(value: Any, t: Any) -> Any:
 
 def axis_args(dim: Any, keepdim: Any, axis: Any, keepdims: Any, who: str) -> tuple:
     """The axis and the keep flag from PyTorch's spelling (dim=, keepdim=) or NumPy's
-    (axis=, keepdims=); the same thing given both ways is refused."""
+    (axis=, keepdims=); the same thing given both ways is refused. An empty `dim` (`dim=()`)
+    means every axis, as in PyTorch; an empty `axis` means none, as in NumPy (so does an
+    empty dim in a call spelled with keepdims=, NumPy's keyword)."""
     if axis is not None:
         if dim is not None:
             raise TypeError(f"{who}(): got both dim={dim!r} and axis={axis!r}; give one")
         dim = axis
+    elif type(dim) in LISTS and not dim and keepdims is None:
+        dim = None
     if keepdims is not None:
         if keepdim is not False:
             raise TypeError(f"{who}(): got both keepdim= and keepdims=; give one")

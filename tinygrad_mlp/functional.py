@@ -364,10 +364,12 @@ def logsumexp(
     """log(sum(exp(x))) over `axis` (or `dim`; all axes when neither is given), computed as
     log(sum(exp(x - m))) + m with the constant m = max(x), so nothing overflows."""
     axis = _either("logsumexp", "axis", axis, "dim", dim)
+    if isinstance(dim, tuple | list) and not dim:  # PyTorch's dim=(): every axis
+        axis = None
     keepdims = _either("logsumexp", "keepdims", keepdims, "keepdim", keepdim)
     x = floating(_tensor(x))
     m = _shift(x.data, axis)
-    out = (x - m).exp().sum(axis, keepdims=True).log() + m
+    out = (x - m).exp().sum(axis=axis, keepdims=True).log() + m
     if keepdims:
         return out
     return out.reshape(np.squeeze(m, axis=axis).shape)

@@ -27,6 +27,7 @@ import numpy as np
 from . import autograd, checks, ops
 from .autograd import RemovableHandle, is_grad_enabled
 from .checks import (
+    LISTS,
     as_array,
     as_axes,
     as_bool,
@@ -276,7 +277,9 @@ class Tensor(TensorMethods):
         return self._reduce(ops.Min, dim, keepdim, axis, keepdims, "amin")
 
     def _reduce(self, op: type, dim: Any, keep: Any, axis: Any, keeps: Any, who: str) -> Tensor:
-        if axis is not None or keeps is not None or (keep is not False and keep is not True):
+        # axis_args checks the NumPy spelling and an odd keepdim, and tells dim=() (PyTorch:
+        # every axis) from axis=() (NumPy: none)
+        if axis is not None or keeps is not None or type(keep) is not bool or type(dim) in LISTS:
             dim, keep = axis_args(dim, keep, axis, keeps, who)
         return op.apply(self, None if dim is None else as_axes(dim, self._data.ndim, who), keep)
 
