@@ -286,6 +286,30 @@ def test_tensor_of_a_numpy_array_keeps_its_dtype_and_copies():
     assert tg.tensor(np.zeros(2)).dtype == np.float64
 
 
+def test_a_list_of_float64_numpy_values_or_tensors_is_float64_as_in_pytorch():
+    # PyTorch infers a list's dtype from its elements: a NumPy float64 scalar or array, or
+    # a float64 tensor, is float64; Python floats are the default dtype
+    f64 = np.float64
+    for data in (
+        [f64(1.0), f64(2.0)],
+        [f64(1.0), 2.0],
+        [1, f64(2.0)],
+        [np.array([1.0, 2.0]), np.array([3.0, 4.0])],
+        [[1.0, 2.0], np.array([3.0, 4.0])],
+        [[f64(1.0)], [2.0]],
+        [tg.tensor(1.0, dtype=tg.float64)],
+        (tg.tensor(1.0, dtype=tg.float64), 2.0),
+    ):
+        assert tg.tensor(data).dtype == np.float64, data
+    np.testing.assert_array_equal(tg.tensor([f64(0.1), 2.0]).data, [0.1, 2.0])  # all digits
+    for data in ([1.0, 2.0], [[1.0], [2]], [np.float32(1.0), 2.0], [np.float16(1.0), 2.0]):
+        assert tg.tensor(data).dtype == np.float32, data
+    assert tg.tensor([np.array([1.0], np.float32), [3.0]]).dtype == np.float32
+    assert tg.tensor([np.float16(1.0), 1]).dtype == np.float16  # no Python float
+    assert tg.tensor([np.int32(1), 2.0]).dtype == np.float32
+    assert (Tensor([1.0]) * [np.float64(2.0), 3.0]).dtype == np.float64  # a list operand
+
+
 def test_from_numpy_shares_memory_and_keeps_the_dtype():
     a = np.array([1.0, 2.0, 3.0])
     t = tg.from_numpy(a)

@@ -8,6 +8,7 @@ float is not an axis, a string is not a size, 300 does not become 44 in int8. Th
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from numbers import Real
@@ -83,8 +84,37 @@ def as_array(data: Any, dtype: Any = None, who: str = "Tensor()") -> np.ndarray:
             _check_fits(array, dt, who)
         return array.astype(dt, copy=False)
     if array.dtype.kind == "f" and not isinstance(data, np.ndarray | np.generic):
-        return array.astype(_DEFAULT_FLOAT[0], copy=False)
+        dt = _list_float(data) if isinstance(data, LISTS) else _DEFAULT_FLOAT[0]
+        return array.astype(dt, copy=False)
     return array
+
+
+_NUMBERS = {float, int, bool}
+
+
+def _list_float(data: Any) -> np.dtype:
+    """The floating dtype PyTorch gives a (nested) list: the promotion of the float dtypes
+    of its NumPy scalars, arrays and Tensors, with Python floats counting as the default
+    dtype (`[np.float64(1.0), 2.0]` is float64, `[np.float16(1.0), 2.0]` float32, `[1.0]`
+    the default). NumPy's would be float64 whenever a Python float is present."""
+    found, python_float, stack = set(), False, [data]
+    while stack:
+        seq = stack.pop()
+        types = set(map(type, seq))
+        if types == {list}:  # rows: look at all their elements in one pass
+            stack.append(list(itertools.chain.from_iterable(seq)))
+            continue
+        python_float = python_float or float in types
+        if types <= _NUMBERS:  # the usual case: a row of Python numbers
+            continue
+        for v in seq:
+            if isinstance(v, LISTS):
+                stack.append(v)
+            elif getattr(v, "dtype", None) is not None and v.dtype.kind == "f":
+                found.add(v.dtype)
+    if python_float or not found:
+        found.add(_DEFAULT_FLOAT[0])
+    return np.result_type(*found)
 
 
 def _check_fits(array: np.ndarray, dt: np.dtype, who: str) -> None:
