@@ -103,6 +103,27 @@ def test_max_values_are_differentiable(data):
     check_grads(lambda t: t.max(d).values * t.min(d, keepdim=True).values.sum(), [x])
 
 
+@pytest.mark.parametrize("which", ["max", "min"])
+def test_max_min_with_a_dim_send_the_gradient_to_the_returned_index_only(which):
+    # PyTorch's max(dim) is differentiable through its index: between ties the first one
+    # (the index it returns) gets everything; amax/amin and max() share it evenly
+    sign = 1.0 if which == "max" else -1.0
+    x = Tensor(sign * np.array([[1.0, 3.0, 3.0], [4.0, 4.0, 0.0]]), requires_grad=True)
+    values, indices = getattr(x, which)(1)
+    np.testing.assert_array_equal(indices.data, [1, 0])
+    (values * Tensor([2.0, 5.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 2.0, 0.0], [5.0, 0.0, 0.0]])
+    x.grad = None
+    getattr(x, which)(0, keepdim=True).values.sum().backward()  # no ties down the columns
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.0, 1.0], [1.0, 1.0, 0.0]])
+    x.grad = None
+    getattr(x, "a" + which)(1).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.5, 0.5], [0.5, 0.5, 0.0]])
+    x.grad = None
+    getattr(x, which)().backward()  # no dim: one value, the two 4s (-4s) share
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.0, 0.0], [0.5, 0.5, 0.0]])
+
+
 def test_max_misuse_is_refused():
     t = Tensor(X)
     with pytest.raises(TypeError, match=r"takes one dim.*amax\(dim=\(0, 1\)\)"):

@@ -437,8 +437,8 @@ class TensorMethods:
     def max(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
         """`max()`: the largest value. `max(dim)` (or `dim=`): PyTorch's `(values,
         indices)`. `max(axis=...)`: NumPy's values. `max(other_tensor)`: the elementwise
-        maximum, as `torch.max(a, b)`. Values are differentiable (ties share the gradient);
-        indices are int64."""
+        maximum, as `torch.max(a, b)`. Values are differentiable (with a dim, the gradient
+        goes to the returned index; without one, ties share it); indices are int64."""
         return self._extreme(dim, keepdim, axis, keepdims, "max")
 
     def min(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
@@ -458,8 +458,12 @@ class TensorMethods:
                 f"{who}(dim=...) takes one dim, got {dim!r}; for several use "
                 f"a{who}(dim={tuple(dim)!r})"
             )
-        index = self.argmax if who == "max" else self.argmin
-        return ValuesIndices(values(dim, keepdim), index(dim, keepdim))
+        index = (self.argmax if who == "max" else self.argmin)(dim, keepdim)
+        # the values are read at the indices, so the gradient goes to the returned index
+        # only (as in PyTorch; amax/amin share it between ties)
+        kept = index if keepdim else index.unsqueeze(as_dim(dim, self.ndim, who))
+        out = self.gather(dim, kept)
+        return ValuesIndices(out if keepdim else out.squeeze(dim), index)
 
     def argmax(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
         """Where the largest value is (the first one), as int64: over the flattened tensor,
