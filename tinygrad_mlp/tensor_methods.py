@@ -544,24 +544,25 @@ class TensorMethods:
         ddof: Any = None,
         keepdims: Any = None,
     ) -> Any:
-        """The square root of `var` with the same arguments (and the same defaults)."""
+        """The square root of `var` with the same arguments (and the same defaults); its
+        gradient is 0 where the values do not vary (PyTorch's, where sqrt's would be inf)."""
         spelled = {"correction": correction, "axis": axis, "ddof": ddof, "keepdims": keepdims}
         kwargs = {k: v for k, v in spelled.items() if v is not None}
         floating(self, "std()" if axis is None and ddof is None and keepdims is None else None)
-        return self.var(dim, unbiased, keepdim, **kwargs).sqrt()
+        return ops_math.Root.apply(self.var(dim, unbiased, keepdim, **kwargs), 0.5)
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Any:
         """The p-norm over `dim` (all values by default): p = 2 (or "fro"), 1, inf, -inf,
         or any number > 0. An integer tensor is refused, as in PyTorch."""
         floating(self, "norm()")
-        if p in (2, "fro"):
-            return (self * self).sum(dim, keepdim).sqrt()
+        if p in (2, "fro"):  # Root: gradient 0 at a zero norm, as PyTorch's
+            return ops_math.Root.apply((self * self).sum(dim, keepdim), 0.5)
         if p == 1:
             return self.abs().sum(dim, keepdim)
         if p in (np.inf, -np.inf):
             return self.abs().amax(dim, keepdim) if p > 0 else self.abs().amin(dim, keepdim)
         if isinstance(p, builtins.int | builtins.float) and p > 0:
-            return (self.abs() ** p).sum(dim, keepdim) ** (1 / p)
+            return ops_math.Root.apply((self.abs() ** p).sum(dim, keepdim), 1 / p)
         raise ValueError(f"norm(): p={p!r} is not supported; use 2, 'fro', 1, inf, -inf or p > 0")
 
     # ------------------------------------------------------------------ shape
