@@ -262,6 +262,29 @@ def as_axes(axis: Any, ndim: int, who: str = "reduction") -> tuple[int, ...]:
     return tuple(sorted(a for a in axes if a < ndim))
 
 
+def split_index(index: Any) -> tuple[Any, Any]:
+    """(first, rest): an index whose integers PyTorch applies before its array indices, as
+    two NumPy indices, `x[index]` being `x[first][rest]` (first None: `x[rest]` alone).
+    PyTorch selects with an integer first, then places the array indices' dimensions by
+    whether the remaining ones are adjacent; NumPy counts the integer among them, so
+    `x[0, :, [1, 2]]` on a (2, 3, 4) x is (2, 3) in NumPy and (3, 2) in PyTorch."""
+    if type(index) is not tuple:
+        return None, index
+    ints = [isinstance(i, int | np.integer) and not isinstance(i, bool) for i in index]
+    advanced = [isinstance(i, list | np.ndarray) and not k for i, k in zip(index, ints)]
+    if not any(ints) or not any(advanced):
+        return None, index
+    first: list = []
+    for i, k in zip(index, ints):
+        if k or i is Ellipsis:
+            first.append(i)
+        elif isinstance(i, slice):  # applied in rest, as are None and the array indices
+            first.append(slice(None))
+        elif isinstance(i, list | np.ndarray):  # a mask covers as many dimensions as it has
+            first += [slice(None)] * (np.ndim(i) if np.asarray(i).dtype == bool else 1)
+    return tuple(first), tuple(i for i, k in zip(index, ints) if not k)
+
+
 def as_device(device: Any, who: str) -> None:
     """Accept the one device there is: None, "cpu" ("cpu:0"), or `tg.device("cpu")`."""
     if device is not None and str(device).split(":")[0] != "cpu":

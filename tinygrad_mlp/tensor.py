@@ -298,7 +298,8 @@ class Tensor(TensorMethods):
         return ops.BroadcastTo.apply(self, as_shape(shape))
 
     def __getitem__(self, index: Any) -> Tensor:
-        return ops.GetItem.apply(self, _index_arg(index))
+        first, index = checks.split_index(_index_arg(index))  # PyTorch's order: ints first
+        return ops.GetItem.apply(self if first is None else ops.GetItem.apply(self, first), index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """`t[index] = value` in place, by `_inplace`'s rules; a Tensor value gets the
