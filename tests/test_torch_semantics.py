@@ -279,6 +279,16 @@ def test_mean_var_std_of_integers_spelled_the_numpy_way_compute_in_float32():
     assert t.var(axis=1).dtype == np.float32 and t.std(ddof=1).dtype == np.float32
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int32, np.bool_])
+def test_integer_and_bool_sums_are_int64(dtype):
+    t = Tensor(np.array([[1, 1], [0, 1]], dtype=dtype))
+    assert t.sum().dtype == np.int64 and t.sum().item() == 3  # NumPy: uint64 for uint8
+    assert t.sum(0).dtype == np.int64
+    np.testing.assert_array_equal(t.sum(1).data, [2, 1])
+    big = Tensor(np.full(300, 255, np.uint8))
+    assert big.sum().item() == 76500  # no wrapping
+
+
 def test_float32_with_float64_is_float64_as_tensor_plus_tensor_in_pytorch():
     f32 = Tensor([1.0, 2.0], requires_grad=True)
     assert (f32 * np.array([1.0, 2.0])).dtype == np.float64  # a float64 array with dims

@@ -347,7 +347,8 @@ class Sum(Primitive):
 
     def forward(ctx, x, axis, keepdims):
         ctx.save_for_backward(x.shape, axis)
-        return np.add.reduce(x, axis, keepdims=keepdims)  # x.sum without its Python wrapper
+        # x.sum without its Python wrapper; integers and bools sum to int64, as in PyTorch
+        return np.add.reduce(x, axis, None if x.dtype.kind == "f" else np.int64, keepdims=keepdims)
 
     def backward(ctx, g):
         shape, axis = ctx.saved_tensors
