@@ -73,3 +73,16 @@ def test_randperm_is_a_seeded_permutation():
         tg.randperm(2.0)
     with pytest.raises(ValueError, match=r"randperm\(\): n must be an integer >= 0, got -1"):
         tg.randperm(-1)
+
+
+def test_eye_takes_torch_signature_n_then_m_with_keyword_dtype():
+    # torch.eye(n, m=None, *, dtype=...): a second positional number is the column count
+    np.testing.assert_array_equal(tg.eye(2, 3).data, [[1, 0, 0], [0, 1, 0]])
+    assert tg.eye(2, m=3).shape == (2, 3) and tg.eye(3, 2).shape == (3, 2)
+    assert tg.eye(2, 3).dtype == np.float32
+    assert tg.eye(2, dtype=tg.float64).dtype == np.float64
+    assert tg.eye(2, requires_grad=True).requires_grad
+    with pytest.raises(TypeError, match="positional"):
+        tg.eye(2, 3, np.float64)  # dtype is keyword-only, as in PyTorch
+    with pytest.raises(TypeError, match="integer sizes"):
+        tg.eye(2, 2.5)

@@ -314,3 +314,16 @@ def test_float32_stays_float32_and_matches_numpy(name):
     assert x.grad.dtype == np.float32
     grad64 = check_grads(fn, [x_np.astype(np.float64)], g)[0]
     np.testing.assert_allclose(to_numpy(x.grad), grad64, rtol=1e-4, atol=1e-5)
+
+
+def test_pow_with_exponent_zero_has_gradient_zero_even_at_zero():
+    # d/da a ** 0 is 0 everywhere (PyTorch's rule); b * a ** (b - 1) would be 0 * inf = nan
+    # at a = 0
+    x = Tensor([0.0, 2.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no divide-by-zero warning on the way
+        (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    x.grad = None
+    (x ** Tensor([0.0, 3.0])).sum().backward()  # a tensor exponent: the same where it is 0
+    np.testing.assert_array_equal(x.grad.data, [0.0, 12.0])

@@ -196,6 +196,33 @@ def test_getitem_boolean_masks(data):
     check_against_numpy(lambda t: t[Tensor(mask)], lambda v: v[mask], x, data=data)
 
 
+def test_an_integer_is_applied_before_array_indices_as_pytorch():
+    # PyTorch selects with an integer first: x[0, :, [1, 2]] is x[0][:, [1, 2]], shape
+    # (3, 2); NumPy counts the integer among the array indices and puts them first (2, 3)
+    x_np = np.arange(24.0).reshape(2, 3, 4)
+    x = Tensor(x_np, requires_grad=True)
+    y = x[0, :, [1, 2]]
+    assert y.shape == (3, 2)
+    np.testing.assert_array_equal(y.data, x_np[0][:, [1, 2]])
+    g = np.arange(6.0).reshape(3, 2)
+    y.backward(g)
+    expected = np.zeros((2, 3, 4))
+    expected[0][:, [1, 2]] = g
+    np.testing.assert_array_equal(x.grad.data, expected)
+    v = np.arange(120.0).reshape(2, 3, 4, 5)
+    mask = np.array([True, False, True, False])
+    for t_index, equivalent in [
+        (lambda t: t[:, 0, :, [1, 2]], lambda a: a[:, 0][:, :, [1, 2]]),  # (2, 4, 2)
+        (lambda t: t[..., 0, [1, 2]], lambda a: a[:, :, 0][..., [1, 2]]),
+        (lambda t: t[1, :, mask], lambda a: a[1][:, mask]),
+        (lambda t: t[None, 0, :, [1, 2]], lambda a: a[None, 0][:, :, [1, 2]]),
+        (lambda t: t[0, [1, 2], :, [0, 1]], lambda a: a[0][[1, 2], :, [0, 1]]),  # apart: first
+        (lambda t: t[0, [1, 2]], lambda a: a[0, [1, 2]]),  # NumPy agrees: adjacent
+    ]:
+        np.testing.assert_array_equal(t_index(Tensor(v)).data, equivalent(v))
+    check_grads(lambda t: t[1, :, [0, 2, 0]] * t[:, 0, [1, 1]].sum(), [x_np])
+
+
 def test_repeated_indices_accumulate():
     x = Tensor([10.0, 20.0, 30.0], dtype=np.float64, requires_grad=True)
     x[np.array([0, 2, 0, 0, -1])].backward(np.array([1.0, 2.0, 4.0, 8.0, 16.0]))

@@ -120,3 +120,55 @@ def test_reductions_keep_float32(method):
     np.testing.assert_allclose(y.data, getattr(np, method)(x_np.astype(np.float64), axis=1), 1e-6)
     y.backward(np.array([1.5, -2.0], dtype=np.float32))
     assert x.grad.dtype == np.float32
+
+
+X23 = np.array([[1.0, 2.0, 4.0], [3.0, 5.0, 9.0]])
+
+
+@pytest.mark.parametrize("empty", [(), []])
+def test_an_empty_dim_reduces_over_every_axis_as_pytorch(empty):
+    # PyTorch reads dim=() as "no dims given": every axis; the mean of X23 is 4 and its
+    # unbiased variance (sum of squared deviations 40, over 6 - 1) is 8
+    x = Tensor(X23, requires_grad=True)
+    assert x.sum(empty).item() == 24.0 and x.sum(dim=empty).item() == 24.0
+    assert x.mean(dim=empty).item() == 4.0
+    np.testing.assert_allclose(x.var(dim=empty).item(), 8.0)
+    np.testing.assert_allclose(x.std(empty).item(), math.sqrt(8.0))
+    assert x.amax(dim=empty).item() == 9.0 and x.amin(empty).item() == 1.0
+    np.testing.assert_array_equal(x.sum(empty, keepdim=True).data, [[24.0]])
+    np.testing.assert_allclose(x.logsumexp(dim=empty).item(), np.log(np.exp(X23).sum()))
+    x.mean(dim=empty).backward()
+    np.testing.assert_array_equal(x.grad.data, np.full((2, 3), 1 / 6))
+
+
+def test_an_empty_axis_reduces_over_no_axis_as_numpy():
+    from tinygrad_mlp.functional import logsumexp
+
+    x = Tensor(X23)
+    for out in (x.sum(axis=()), x.mean(axis=()), x.amax(axis=()), logsumexp(x, axis=())):
+        np.testing.assert_array_equal(out.data, X23)
+    np.testing.assert_array_equal(x.var(axis=()).data, np.zeros((2, 3)))  # np.var's meaning
+    np.testing.assert_array_equal(x.std(axis=(), ddof=0).data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(x.sum((), keepdims=True).data, X23)  # keepdims=: NumPy's
+
+
+def test_norm_and_std_have_gradient_zero_where_they_are_zero():
+    # PyTorch masks the gradient of a zero norm or a zero standard deviation to 0 (sqrt's
+    # slope at 0 is infinite, and inf * 0 would be nan)
+    x = Tensor(np.zeros(2), requires_grad=True)
+    x.norm().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    for p in (3, 1):
+        x.grad = None
+        x.norm(p=p).backward()
+        np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+    rows = Tensor([[0.0, 0.0], [3.0, 4.0]], requires_grad=True)
+    rows.norm(dim=1).sum().backward()  # the nonzero row: x / |x|
+    np.testing.assert_allclose(rows.grad.data, [[0.0, 0.0], [0.6, 0.8]], rtol=1e-6)
+    c = Tensor([[3.0, 3.0], [1.0, 2.0]], requires_grad=True)
+    c.std(1).sum().backward()  # (x - mean) / ((n - 1) std): +-0.5 / 0.7071 on row 2
+    np.testing.assert_allclose(c.grad.data, [[0.0, 0.0], [-(0.5**0.5), 0.5**0.5]], rtol=1e-6)
+    one = Tensor([3.0], requires_grad=True)
+    one.std(correction=0).backward()
+    np.testing.assert_array_equal(one.grad.data, [0.0])
+    check_grads(lambda t: t.norm(dim=0) + t.std(0) + t.norm(p=3, dim=0), [X23])

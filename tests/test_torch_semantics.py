@@ -103,6 +103,27 @@ def test_max_values_are_differentiable(data):
     check_grads(lambda t: t.max(d).values * t.min(d, keepdim=True).values.sum(), [x])
 
 
+@pytest.mark.parametrize("which", ["max", "min"])
+def test_max_min_with_a_dim_send_the_gradient_to_the_returned_index_only(which):
+    # PyTorch's max(dim) is differentiable through its index: between ties the first one
+    # (the index it returns) gets everything; amax/amin and max() share it evenly
+    sign = 1.0 if which == "max" else -1.0
+    x = Tensor(sign * np.array([[1.0, 3.0, 3.0], [4.0, 4.0, 0.0]]), requires_grad=True)
+    values, indices = getattr(x, which)(1)
+    np.testing.assert_array_equal(indices.data, [1, 0])
+    (values * Tensor([2.0, 5.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 2.0, 0.0], [5.0, 0.0, 0.0]])
+    x.grad = None
+    getattr(x, which)(0, keepdim=True).values.sum().backward()  # no ties down the columns
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.0, 1.0], [1.0, 1.0, 0.0]])
+    x.grad = None
+    getattr(x, "a" + which)(1).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.5, 0.5], [0.5, 0.5, 0.0]])
+    x.grad = None
+    getattr(x, which)().backward()  # no dim: one value, the two 4s (-4s) share
+    np.testing.assert_array_equal(x.grad.data, [[0.0, 0.0, 0.0], [0.5, 0.5, 0.0]])
+
+
 def test_max_misuse_is_refused():
     t = Tensor(X)
     with pytest.raises(TypeError, match=r"takes one dim.*amax\(dim=\(0, 1\)\)"):
@@ -198,6 +219,76 @@ def test_integer_tensors_with_floats_give_float32_and_true_division_is_float32()
     assert (Tensor(np.array([1, 2], np.int32)) * Tensor([1, 2])).dtype == np.int64
 
 
+FLOATING_FUNCTIONS = "exp log sqrt tanh sigmoid sin cos log1p expm1 erf log2 log10".split()
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.int16, np.uint8, np.bool_])
+def test_floating_functions_of_integer_tensors_give_float32(dtype):
+    # PyTorch computes a floating function of an integer or bool tensor in its default
+    # dtype; NumPy would give float64 (float16 for bool and uint8)
+    data = np.array([1, 0, 1], dtype=dtype)
+    t = Tensor(data)
+    for name in FLOATING_FUNCTIONS:
+        with np.errstate(divide="ignore"):
+            out = getattr(t, name)()
+            expected = getattr(Tensor(data.astype(np.float32)), name)()
+        assert out.dtype == np.float32, name
+        np.testing.assert_array_equal(out.data, expected.data)
+    assert t.logsumexp(0).dtype == np.float32
+    np.testing.assert_allclose(t.logsumexp(0).data, np.log(2 * np.e + 1), rtol=1e-6)
+
+
+def test_integer_tensors_with_float_constants_give_float32():
+    i = Tensor([1, 4])
+    low = i.clamp(min=0.5)
+    assert low.dtype == np.float32
+    np.testing.assert_array_equal(low.data, [1.0, 4.0])
+    assert i.clamp(min=2).dtype == np.int64  # an integer bound keeps the integers
+    np.testing.assert_array_equal(i.clamp(max=2).data, [1, 2])
+    assert i.clamp(0.5, 2.5).dtype == np.float32
+    np.testing.assert_array_equal(i.clamp(0.5, 2.5).data, [1.0, 2.5])
+    cond = Tensor([True, False])
+    assert tg.where(cond, 1.0, 0.0).dtype == np.float32  # two Python floats: float32
+    np.testing.assert_array_equal(tg.where(cond, 1.0, 0.0).data, [1.0, 0.0])
+    assert tg.where(cond, 1, 0).dtype == np.int64
+    assert tg.where(cond, 1, 0.5).dtype == np.float32
+    assert tg.where(cond, 1.0, 0.0).grad_fn is None
+
+
+@pytest.mark.parametrize("name", ["mean", "var", "std", "softmax", "log_softmax", "norm"])
+def test_functions_pytorch_refuses_for_integers_say_to_call_float(name):
+    t = Tensor([1, 2, 4])
+    args = (0,) if "softmax" in name else ()
+    with pytest.raises(
+        RuntimeError, match=rf"{name}\(\): needs a floating point tensor.*float\(\)"
+    ):
+        getattr(t, name)(*args)
+    # with float() first it works, as PyTorch asks
+    assert getattr(t.float(), name)(*args).dtype == np.float32
+
+
+def test_mean_var_std_of_integers_spelled_the_numpy_way_compute_in_float32():
+    # NumPy's spelling (axis=, keepdims=, ddof=) keeps NumPy's meaning: it averages
+    # integers, in the default float dtype
+    t = Tensor([[1, 2], [4, 7]])
+    assert t.mean(axis=0).dtype == np.float32
+    np.testing.assert_array_equal(t.mean(axis=0).data, [2.5, 4.5])
+    np.testing.assert_array_equal(t.mean(axis=None, keepdims=True).data, [[3.5]])
+    np.testing.assert_allclose(t.var(axis=1).data, [0.25, 2.25])  # ddof=0, NumPy's
+    np.testing.assert_allclose(t.std(ddof=1).data, np.std([1, 2, 4, 7], ddof=1), rtol=1e-6)
+    assert t.var(axis=1).dtype == np.float32 and t.std(ddof=1).dtype == np.float32
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int32, np.bool_])
+def test_integer_and_bool_sums_are_int64(dtype):
+    t = Tensor(np.array([[1, 1], [0, 1]], dtype=dtype))
+    assert t.sum().dtype == np.int64 and t.sum().item() == 3  # NumPy: uint64 for uint8
+    assert t.sum(0).dtype == np.int64
+    np.testing.assert_array_equal(t.sum(1).data, [2, 1])
+    big = Tensor(np.full(300, 255, np.uint8))
+    assert big.sum().item() == 76500  # no wrapping
+
+
 def test_float32_with_float64_is_float64_as_tensor_plus_tensor_in_pytorch():
     f32 = Tensor([1.0, 2.0], requires_grad=True)
     assert (f32 * np.array([1.0, 2.0])).dtype == np.float64  # a float64 array with dims
@@ -224,6 +315,30 @@ def test_tensor_of_a_numpy_array_keeps_its_dtype_and_copies():
     assert Tensor(np.float64(2.5)).dtype == np.float64
     assert Tensor([1.0, 2.0]).dtype == np.float32 and Tensor(2.5).dtype == np.float32
     assert tg.tensor(np.zeros(2)).dtype == np.float64
+
+
+def test_a_list_of_float64_numpy_values_or_tensors_is_float64_as_in_pytorch():
+    # PyTorch infers a list's dtype from its elements: a NumPy float64 scalar or array, or
+    # a float64 tensor, is float64; Python floats are the default dtype
+    f64 = np.float64
+    for data in (
+        [f64(1.0), f64(2.0)],
+        [f64(1.0), 2.0],
+        [1, f64(2.0)],
+        [np.array([1.0, 2.0]), np.array([3.0, 4.0])],
+        [[1.0, 2.0], np.array([3.0, 4.0])],
+        [[f64(1.0)], [2.0]],
+        [tg.tensor(1.0, dtype=tg.float64)],
+        (tg.tensor(1.0, dtype=tg.float64), 2.0),
+    ):
+        assert tg.tensor(data).dtype == np.float64, data
+    np.testing.assert_array_equal(tg.tensor([f64(0.1), 2.0]).data, [0.1, 2.0])  # all digits
+    for data in ([1.0, 2.0], [[1.0], [2]], [np.float32(1.0), 2.0], [np.float16(1.0), 2.0]):
+        assert tg.tensor(data).dtype == np.float32, data
+    assert tg.tensor([np.array([1.0], np.float32), [3.0]]).dtype == np.float32
+    assert tg.tensor([np.float16(1.0), 1]).dtype == np.float16  # no Python float
+    assert tg.tensor([np.int32(1), 2.0]).dtype == np.float32
+    assert (Tensor([1.0]) * [np.float64(2.0), 3.0]).dtype == np.float64  # a list operand
 
 
 def test_from_numpy_shares_memory_and_keeps_the_dtype():

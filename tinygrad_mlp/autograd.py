@@ -287,8 +287,7 @@ class Function:
                     break
         node = None
         if needs_grad and switches.grad_enabled:
-            node, ctx.inputs, ctx.out, ctx.epoch = ctx, inputs, out, _clock
-            ctx.next_nodes = nexts
+            node, ctx.inputs, ctx.out, ctx.epoch, ctx.next_nodes = ctx, inputs, out, _clock, nexts
         result = _wrap(out, node)
         if _watching:
             for watcher in switches.observers:

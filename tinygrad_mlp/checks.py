@@ -8,6 +8,7 @@ float is not an axis, a string is not a size, 300 does not become 44 in int8. Th
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from numbers import Real
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # dtype kinds: bool < integer < floating
+LISTS = (tuple, list)  # what a list of axes or sizes may be
 ACCEPTED = "a number, a (nested) list of numbers, or a NumPy array of numbers or booleans"
 _KINDS = {
     "c": "complex numbers",
@@ -82,8 +84,37 @@ def as_array(data: Any, dtype: Any = None, who: str = "Tensor()") -> np.ndarray:
             _check_fits(array, dt, who)
         return array.astype(dt, copy=False)
     if array.dtype.kind == "f" and not isinstance(data, np.ndarray | np.generic):
-        return array.astype(_DEFAULT_FLOAT[0], copy=False)
+        dt = _list_float(data) if isinstance(data, LISTS) else _DEFAULT_FLOAT[0]
+        return array.astype(dt, copy=False)
     return array
+
+
+_NUMBERS = {float, int, bool}
+
+
+def _list_float(data: Any) -> np.dtype:
+    """The floating dtype PyTorch gives a (nested) list: the promotion of the float dtypes
+    of its NumPy scalars, arrays and Tensors, with Python floats counting as the default
+    dtype (`[np.float64(1.0), 2.0]` is float64, `[np.float16(1.0), 2.0]` float32, `[1.0]`
+    the default). NumPy's would be float64 whenever a Python float is present."""
+    found, python_float, stack = set(), False, [data]
+    while stack:
+        seq = stack.pop()
+        types = set(map(type, seq))
+        if types == {list}:  # rows: look at all their elements in one pass
+            stack.append(list(itertools.chain.from_iterable(seq)))
+            continue
+        python_float = python_float or float in types
+        if types <= _NUMBERS:  # the usual case: a row of Python numbers
+            continue
+        for v in seq:
+            if isinstance(v, LISTS):
+                stack.append(v)
+            elif getattr(v, "dtype", None) is not None and v.dtype.kind == "f":
+                found.add(v.dtype)
+    if python_float or not found:
+        found.add(_DEFAULT_FLOAT[0])
+    return np.result_type(*found)
 
 
 def _check_fits(array: np.ndarray, dt: np.dtype, who: str) -> None:
@@ -151,11 +182,15 @@ def as_grad(value: Any, t: Any) -> Any:
 
 def axis_args(dim: Any, keepdim: Any, axis: Any, keepdims: Any, who: str) -> tuple:
     """The axis and the keep flag from PyTorch's spelling (dim=, keepdim=) or NumPy's
-    (axis=, keepdims=); the same thing given both ways is refused."""
+    (axis=, keepdims=); the same thing given both ways is refused. An empty `dim` (`dim=()`)
+    means every axis, as in PyTorch; an empty `axis` means none, as in NumPy (so does an
+    empty dim in a call spelled with keepdims=, NumPy's keyword)."""
     if axis is not None:
         if dim is not None:
             raise TypeError(f"{who}(): got both dim={dim!r} and axis={axis!r}; give one")
         dim = axis
+    elif type(dim) in LISTS and not dim and keepdims is None:
+        dim = None
     if keepdims is not None:
         if keepdim is not False:
             raise TypeError(f"{who}(): got both keepdim= and keepdims=; give one")
@@ -225,6 +260,29 @@ def as_axes(axis: Any, ndim: int, who: str = "reduction") -> tuple[int, ...]:
     if len(set(axes)) != len(axes):
         raise ValueError(f"{who}(): axis {axis!r} names an axis more than once")
     return tuple(sorted(a for a in axes if a < ndim))
+
+
+def split_index(index: Any) -> tuple[Any, Any]:
+    """(first, rest): an index whose integers PyTorch applies before its array indices, as
+    two NumPy indices, `x[index]` being `x[first][rest]` (first None: `x[rest]` alone).
+    PyTorch selects with an integer first, then places the array indices' dimensions by
+    whether the remaining ones are adjacent; NumPy counts the integer among them, so
+    `x[0, :, [1, 2]]` on a (2, 3, 4) x is (2, 3) in NumPy and (3, 2) in PyTorch."""
+    if type(index) is not tuple:
+        return None, index
+    ints = [isinstance(i, int | np.integer) and not isinstance(i, bool) for i in index]
+    advanced = [isinstance(i, list | np.ndarray) and not k for i, k in zip(index, ints)]
+    if not any(ints) or not any(advanced):
+        return None, index
+    first: list = []
+    for i, k in zip(index, ints):
+        if k or i is Ellipsis:
+            first.append(i)
+        elif isinstance(i, slice):  # applied in rest, as are None and the array indices
+            first.append(slice(None))
+        elif isinstance(i, list | np.ndarray):  # a mask covers as many dimensions as it has
+            first += [slice(None)] * (np.ndim(i) if np.asarray(i).dtype == bool else 1)
+    return tuple(first), tuple(i for i, k in zip(index, ints) if not k)
 
 
 def as_device(device: Any, who: str) -> None:

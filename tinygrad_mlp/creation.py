@@ -156,8 +156,19 @@ def _floating_like(t: Tensor, dtype: Any, who: str) -> np.dtype:
     return dt
 
 
-def eye(n: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _new(np.eye(n, dtype=_or_default(dtype, "eye()")), requires_grad, device, "eye()")
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """The n x m matrix (n x n without m) with ones on the diagonal, as `torch.eye`."""
+    (n,) = as_shape((n,), "eye")
+    m = n if m is None else as_shape((m,), "eye")[0]
+    array = np.eye(n, m, dtype=_or_default(dtype, "eye()"))
+    return _new(array, requires_grad, device, "eye()")
 
 
 def linspace(

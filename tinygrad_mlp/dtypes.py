@@ -12,7 +12,12 @@ Type promotion (`result_type`, `promote`) follows PyTorch where NumPy differs: a
 tensor combined with an integer tensor keeps the float dtype (`float32 ** int64` is
 float32, NumPy says float64), an integer tensor with a Python float gives float32 (the
 default dtype), and a 0-d tensor does not widen a tensor with dimensions of its own kind
-(a 0-d float64 times a float32 matrix is float32).
+(a 0-d float64 times a float32 matrix is float32). A function whose result is floating
+(exp, log, sqrt, sin, sigmoid, ...) of an integer or bool tensor gives the default dtype
+too (`floating`), where NumPy gives float64 (float16 for bool and uint8).
+
+A Tensor is recognised by its `grad_fn` attribute, so that `tensor_methods.py` can import
+this module.
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ from typing import Any
 import numpy as np
 
 from .checks import CATEGORY, as_constant, default_float, set_default_float
-from .tensor_methods import TensorMethods
 
 float16 = half = np.dtype("float16")
 float32 = float = np.dtype("float32")
@@ -91,7 +95,7 @@ def promote(*operands: Any, floating: builtins.bool = False) -> list:
     dt = result_type(*operands, floating=floating)
     out = []
     for x in operands:
-        if isinstance(x, np.ndarray | np.generic | TensorMethods) and x.dtype != dt:
+        if (isinstance(x, np.ndarray | np.generic) or hasattr(x, "grad_fn")) and x.dtype != dt:
             if CATEGORY[x.dtype.kind] < CATEGORY[dt.kind] or np.result_type(x.dtype, dt) != dt:
                 x = x.astype(dt)
         out.append(x)
@@ -103,7 +107,7 @@ def operands(t: Any, x: Any, op: str, floating: builtins.bool = False) -> tuple:
     both cast where NumPy's result dtype would differ from PyTorch's (`promote`);
     `floating` for true division. The usual cases return at once."""
     dt = t._data.dtype
-    if isinstance(x, TensorMethods):
+    if hasattr(x, "grad_fn"):
         fast = x._data.dtype is dt
     elif type(x) is builtins.float or type(x) is builtins.int:
         fast = dt.kind == "f" or type(x) is builtins.int
@@ -121,14 +125,32 @@ def operands(t: Any, x: Any, op: str, floating: builtins.bool = False) -> tuple:
 
 def pair(a: Any, b: Any, who: str) -> tuple:
     """(a, b) with PyTorch's result dtype, whichever of them is the Tensor."""
-    if isinstance(a, TensorMethods):
+    if hasattr(a, "grad_fn"):
         return operands(a, b, who)
-    return operands(b, a, who)[::-1] if isinstance(b, TensorMethods) else (a, b)
+    return operands(b, a, who)[::-1] if hasattr(b, "grad_fn") else (a, b)
+
+
+def floating(x: Any, who: str | None = None) -> Any:
+    """Tensor `x` as the input of a function whose result is floating: itself if it is
+    floating, else cast to the default dtype (`result_type(x, floating=True)`), as PyTorch
+    computes `exp`, `log`, `sin`, ... of an integer or bool tensor. `who` names a function
+    that PyTorch refuses integers for (`mean()`, `var()`, `softmax()`): then such an x
+    raises, saying to cast first."""
+    dt = x._data.dtype
+    if dt.kind == "f":
+        return x
+    if who is not None:
+        raise RuntimeError(
+            f"{who}: needs a floating point tensor, got {dt} (as in PyTorch); call .float() "
+            f"first, e.g. x.float().{who.split('(')[0]}(...)"
+        )
+    return x.astype(result_type(x, floating=True))
 
 
 __all__ = [
     *NAMES,
     "CATEGORY",
+    "floating",
     "get_default_dtype",
     "operands",
     "pair",

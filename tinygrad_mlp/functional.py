@@ -24,6 +24,7 @@ import numpy as np
 
 from . import ops
 from .autograd import effect
+from .dtypes import floating
 from .random import generator
 from .tensor import Tensor, where
 
@@ -332,7 +333,7 @@ def softmax(x: Any, axis: Any = _LAST_AXIS, *, dim: int | None = None) -> Tensor
     """exp(x) / sum(exp(x)) along `axis` (or `dim`; the last axis by default), computed as
     exp(x - m) / sum(exp(x - m)) with m = max(x), so nothing overflows."""
     axis = _either("softmax", "axis", axis, "dim", dim)
-    x = _tensor(x)
+    x = floating(_tensor(x), "softmax()")
     e = (x - x.data.max(axis=axis, keepdims=True)).exp()
     return e / e.sum(axis, keepdims=True)
 
@@ -347,7 +348,7 @@ def log_softmax(x: Any, axis: Any = _LAST_AXIS, *, dim: int | None = None) -> Te
     (0.0625 at 1e6 in float32, so a loss of 1.4076 came out as 1.4375).
     """
     axis = _either("log_softmax", "axis", axis, "dim", dim)
-    x = _tensor(x)
+    x = floating(_tensor(x), "log_softmax()")
     shifted = x - _shift(x.data, axis)
     return shifted - shifted.exp().sum(axis, keepdims=True).log()
 
@@ -363,10 +364,12 @@ def logsumexp(
     """log(sum(exp(x))) over `axis` (or `dim`; all axes when neither is given), computed as
     log(sum(exp(x - m))) + m with the constant m = max(x), so nothing overflows."""
     axis = _either("logsumexp", "axis", axis, "dim", dim)
+    if isinstance(dim, tuple | list) and not dim:  # PyTorch's dim=(): every axis
+        axis = None
     keepdims = _either("logsumexp", "keepdims", keepdims, "keepdim", keepdim)
-    x = _tensor(x)
+    x = floating(_tensor(x))
     m = _shift(x.data, axis)
-    out = (x - m).exp().sum(axis, keepdims=True).log() + m
+    out = (x - m).exp().sum(axis=axis, keepdims=True).log() + m
     if keepdims:
         return out
     return out.reshape(np.squeeze(m, axis=axis).shape)

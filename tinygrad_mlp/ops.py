@@ -125,7 +125,8 @@ class Div(Primitive):
 
 class Pow(Primitive):
     """out = a ** b;  da = g * b * a ** (b - 1),  db = g * out * log(a)
-    (db is 0 where a == 0, as in PyTorch: log(a + (a == 0)) there is log 1)"""
+    (da is 0 where a == b == 0, as in PyTorch: 0 * a ** (b - 1 + 1) there, not 0 * inf =
+    nan; db is 0 where a == 0: log(a + (a == 0)) there is log 1)"""
 
     def forward(ctx, a, b):
         out = a**b
@@ -135,7 +136,7 @@ class Pow(Primitive):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         da, db = ctx.needs_input_grad
-        return (g * b * a ** (b - 1) if da else None), (
+        return (g * b * a ** (b - 1 + (a == 0) * (b == 0)) if da else None), (
             g * out * np_call("log", a + (a == 0)) if db else None
         )
 
@@ -346,7 +347,8 @@ class Sum(Primitive):
 
     def forward(ctx, x, axis, keepdims):
         ctx.save_for_backward(x.shape, axis)
-        return np.add.reduce(x, axis, keepdims=keepdims)  # x.sum without its Python wrapper
+        # x.sum without its Python wrapper; integers and bools sum to int64, as in PyTorch
+        return np.add.reduce(x, axis, None if x.dtype.kind == "f" else np.int64, keepdims=keepdims)
 
     def backward(ctx, g):
         shape, axis = ctx.saved_tensors

@@ -1,5 +1,6 @@
 """More primitives, of the same kind as those in `ops.py`: PyTorch's remaining elementwise
-math (sign, log1p, expm1, sin, cos, erf, log2, log10) and the running sum (cumsum).
+math (sign, log1p, expm1, sin, cos, erf, log2, log10), the running sum (cumsum) and the
+root of norm and std with PyTorch's zero gradient at 0.
 
 They sit outside the core because nothing in the engine, the layers or the losses needs
 them; each is still one `Function` with its forward and its vector-Jacobian product side
@@ -38,6 +39,22 @@ class Sign(Primitive):
 
     def backward(ctx, g):
         return _zeros_like(g)
+
+
+class Root(Primitive):
+    """out = x ** r for x >= 0 and 0 < r < 1: the root that ends a norm or a standard
+    deviation (sqrt for r = 1/2);  dx = g * r * out / x, and 0 where x == 0, as PyTorch's
+    norm and std backward mask it (x ** r has an infinite slope at 0, and inf times the
+    zero gradient of a sum of squares would be nan further back)"""
+
+    def forward(ctx, x, r):
+        out = np.sqrt(x) if r == 0.5 else x**r
+        ctx.save_for_backward(x, out, r)
+        return out
+
+    def backward(ctx, g):
+        x, out, r = ctx.saved_tensors
+        return g * r * out / (x + (x == 0)), None
 
 
 class Log1p(Primitive):

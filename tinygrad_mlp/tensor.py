@@ -27,6 +27,7 @@ import numpy as np
 from . import autograd, checks, ops, views
 from .autograd import RemovableHandle, is_grad_enabled
 from .checks import (
+    LISTS,
     as_array,
     as_axes,
     as_bool,
@@ -37,7 +38,7 @@ from .checks import (
     as_shape,
     axis_args,
 )
-from .dtypes import operands, pair, promote
+from .dtypes import floating, operands, pair, promote
 from .tensor_methods import TensorMethods
 
 
@@ -99,11 +100,8 @@ class Tensor(TensorMethods):
         one that validates and copies."""
         t = object.__new__(Tensor)
         t._data = data
-        t._grad = t.hooks = t._changes = t._base = None
-        t._requires_grad = grad_fn is not None
-        t.grad_fn = grad_fn
-        t._version = 0
-        t.name = None
+        t._grad = t.hooks = t._changes = t._base = t.name = None
+        t._requires_grad, t.grad_fn, t._version = grad_fn is not None, grad_fn, 0
         return t
 
     # ------------------------------------------------------------------ attributes
@@ -240,19 +238,19 @@ class Tensor(TensorMethods):
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
-        return ops.Exp.apply(self)
+        return ops.Exp.apply(floating(self))
 
     def log(self) -> Tensor:
-        return ops.Log.apply(self)
+        return ops.Log.apply(floating(self))
 
     def sqrt(self) -> Tensor:
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply(floating(self))
 
     def tanh(self) -> Tensor:
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply(floating(self))
 
     def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply(floating(self))
 
     def relu(self) -> Tensor:
         return ops.Relu.apply(self)
@@ -271,7 +269,8 @@ class Tensor(TensorMethods):
         return self._reduce(ops.Sum, dim, keepdim, axis, keepdims, "sum")
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
-        return self._reduce(ops.Mean, dim, keepdim, axis, keepdims, "mean")
+        x = floating(self, "mean()" if axis is None and keepdims is None else None)
+        return x._reduce(ops.Mean, dim, keepdim, axis, keepdims, "mean")
 
     def amax(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
         """The largest values over `dim` (ties share the gradient); max() adds indices."""
@@ -281,7 +280,9 @@ class Tensor(TensorMethods):
         return self._reduce(ops.Min, dim, keepdim, axis, keepdims, "amin")
 
     def _reduce(self, op: type, dim: Any, keep: Any, axis: Any, keeps: Any, who: str) -> Tensor:
-        if axis is not None or keeps is not None or (keep is not False and keep is not True):
+        # axis_args checks the NumPy spelling and an odd keepdim, and tells dim=() (PyTorch:
+        # every axis) from axis=() (NumPy: none)
+        if axis is not None or keeps is not None or type(keep) is not bool or type(dim) in LISTS:
             dim, keep = axis_args(dim, keep, axis, keeps, who)
         return op.apply(self, None if dim is None else as_axes(dim, self._data.ndim, who), keep)
 
@@ -302,8 +303,9 @@ class Tensor(TensorMethods):
         return views.broadcast(ops.BroadcastTo.apply(self, as_shape(shape)), self)
 
     def __getitem__(self, index: Any) -> Tensor:
-        index = _index_arg(index)
-        return views.indexed(ops.GetItem.apply(self, index), self, index)
+        first, index = checks.split_index(_index_arg(index))  # PyTorch's order: ints first
+        base = self if first is None else self[first]
+        return views.indexed(ops.GetItem.apply(base, index), base, index)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         """`t[index] = value` in place, by `_inplace`'s rules; a Tensor value gets the
@@ -348,7 +350,9 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
-    """a where cond is true, else b; no gradient flows to cond."""
+    """a where cond is true, else b; no gradient flows to cond. Two constants give PyTorch's
+    dtype, as 0-d tensors (`where(c, 1.0, 0.0)` is float32)."""
+    a = a if isinstance(a, Tensor) or isinstance(b, Tensor) else Tensor(_operand(a, "where"))
     return ops.Where.apply(cond, *pair(a, b, "where"))
 
 

@@ -54,6 +54,7 @@ from .checks import (
     check_real,
     default_float,
 )
+from .dtypes import floating, promote
 
 
 class ValuesIndices(NamedTuple):
@@ -403,6 +404,8 @@ class TensorMethods:
 
         if min is None and max is None:
             raise ValueError("clamp(): at least one of min= and max= must not be None")
+        if self.dtype.kind != "f":  # a float bound makes the result float (PyTorch's dtype)
+            self = promote(self, *(b for b in (min, max) if b is not None))[0]
         if getattr(min, "_requires_grad", False) or getattr(max, "_requires_grad", False):
             low = self if min is None else maximum(self, min)
             return low if max is None else minimum(low, max)
@@ -434,8 +437,8 @@ class TensorMethods:
     def max(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
         """`max()`: the largest value. `max(dim)` (or `dim=`): PyTorch's `(values,
         indices)`. `max(axis=...)`: NumPy's values. `max(other_tensor)`: the elementwise
-        maximum, as `torch.max(a, b)`. Values are differentiable (ties share the gradient);
-        indices are int64."""
+        maximum, as `torch.max(a, b)`. Values are differentiable (with a dim, the gradient
+        goes to the returned index; without one, ties share it); indices are int64."""
         return self._extreme(dim, keepdim, axis, keepdims, "max")
 
     def min(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
@@ -455,8 +458,12 @@ class TensorMethods:
                 f"{who}(dim=...) takes one dim, got {dim!r}; for several use "
                 f"a{who}(dim={tuple(dim)!r})"
             )
-        index = self.argmax if who == "max" else self.argmin
-        return ValuesIndices(values(dim, keepdim), index(dim, keepdim))
+        index = (self.argmax if who == "max" else self.argmin)(dim, keepdim)
+        # the values are read at the indices, so the gradient goes to the returned index
+        # only (as in PyTorch; amax/amin share it between ties)
+        kept = index if keepdim else index.unsqueeze(as_dim(dim, self.ndim, who))
+        out = self.gather(dim, kept)
+        return ValuesIndices(out if keepdim else out.squeeze(dim), index)
 
     def argmax(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
         """Where the largest value is (the first one), as int64: over the flattened tensor,
@@ -507,6 +514,7 @@ class TensorMethods:
         if isinstance(dim, bool):  # PyTorch's var(unbiased)
             dim, unbiased = None, dim
         numpy_call = axis is not None or ddof is not None or keepdims is not None
+        x = floating(self, None if numpy_call else "var()")
         dim, keepdim = axis_args(dim, keepdim, axis, keepdims, "var")
         given = [
             k for k, v in (("unbiased", unbiased), ("correction", correction)) if v is not None
@@ -517,11 +525,12 @@ class TensorMethods:
             correction = int(as_bool(unbiased, "unbiased", "var"))
         elif correction is None:
             correction = ddof if ddof is not None else 0 if numpy_call else 1
-        d = self - self.mean(dim, keepdim=True)
+        # dim is what it means now: axis= keeps it so (dim=() was every axis, axis=() none)
+        d = x - x.mean(axis=dim, keepdims=True)
         if correction == 0:
-            return (d * d).mean(dim, keepdim)
-        total = (d * d).sum(dim, keepdim)
-        n = self.data.size // total.data.size if total.data.size else 0  # values per output
+            return (d * d).mean(axis=dim, keepdims=keepdim)
+        total = (d * d).sum(axis=dim, keepdims=keepdim)
+        n = x.data.size // total.data.size if total.data.size else 0  # values per output
         return total / builtins.max(n - correction, 0)
 
     def std(
@@ -535,22 +544,25 @@ class TensorMethods:
         ddof: Any = None,
         keepdims: Any = None,
     ) -> Any:
-        """The square root of `var` with the same arguments (and the same defaults)."""
+        """The square root of `var` with the same arguments (and the same defaults); its
+        gradient is 0 where the values do not vary (PyTorch's, where sqrt's would be inf)."""
         spelled = {"correction": correction, "axis": axis, "ddof": ddof, "keepdims": keepdims}
         kwargs = {k: v for k, v in spelled.items() if v is not None}
-        return self.var(dim, unbiased, keepdim, **kwargs).sqrt()
+        floating(self, "std()" if axis is None and ddof is None and keepdims is None else None)
+        return ops_math.Root.apply(self.var(dim, unbiased, keepdim, **kwargs), 0.5)
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Any:
         """The p-norm over `dim` (all values by default): p = 2 (or "fro"), 1, inf, -inf,
-        or any number > 0."""
-        if p in (2, "fro"):
-            return (self * self).sum(dim, keepdim).sqrt()
+        or any number > 0. An integer tensor is refused, as in PyTorch."""
+        floating(self, "norm()")
+        if p in (2, "fro"):  # Root: gradient 0 at a zero norm, as PyTorch's
+            return ops_math.Root.apply((self * self).sum(dim, keepdim), 0.5)
         if p == 1:
             return self.abs().sum(dim, keepdim)
         if p in (np.inf, -np.inf):
             return self.abs().amax(dim, keepdim) if p > 0 else self.abs().amin(dim, keepdim)
         if isinstance(p, builtins.int | builtins.float) and p > 0:
-            return (self.abs() ** p).sum(dim, keepdim) ** (1 / p)
+            return ops_math.Root.apply((self.abs() ** p).sum(dim, keepdim), 1 / p)
         raise ValueError(f"norm(): p={p!r} is not supported; use 2, 'fro', 1, inf, -inf or p > 0")
 
     # ------------------------------------------------------------------ shape
@@ -677,29 +689,29 @@ class TensorMethods:
 
     def log1p(self) -> Any:
         """log(1 + self), accurate where self is tiny."""
-        return ops_math.Log1p.apply(self)
+        return ops_math.Log1p.apply(floating(self))
 
     def expm1(self) -> Any:
         """exp(self) - 1, accurate where self is tiny."""
-        return ops_math.Expm1.apply(self)
+        return ops_math.Expm1.apply(floating(self))
 
     def sin(self) -> Any:
-        return ops_math.Sin.apply(self)
+        return ops_math.Sin.apply(floating(self))
 
     def cos(self) -> Any:
-        return ops_math.Cos.apply(self)
+        return ops_math.Cos.apply(floating(self))
 
     def erf(self) -> Any:
         """The error function, 2/sqrt(pi) * integral of exp(-t^2) from 0 to self."""
-        return ops_math.Erf.apply(self)
+        return ops_math.Erf.apply(floating(self))
 
     def log2(self) -> Any:
         """The base-2 logarithm (exact at powers of 2; an integer tensor gives float32)."""
-        return ops_math.Log2.apply(self if self.is_floating_point() else self.to(default_float()))
+        return ops_math.Log2.apply(floating(self))
 
     def log10(self) -> Any:
         """The base-10 logarithm (exact at powers of 10)."""
-        return ops_math.Log10.apply(self if self.is_floating_point() else self.to(default_float()))
+        return ops_math.Log10.apply(floating(self))
 
     def sinh(self) -> Any:
         """(exp(self) - exp(-self)) / 2, computed as (expm1(self) - expm1(-self)) / 2 so
