@@ -226,6 +226,87 @@ def test_set_grad_enabled_as_a_context_manager():
     assert is_grad_enabled()
 
 
+def test_set_grad_enabled_called_as_a_function_switches_at_once():
+    """torch: the constructor sets the mode, so `set_grad_enabled(False)` on its own line
+    turns recording off until it is switched back; as a decorator it changes nothing."""
+    x = f64([1.0])
+    try:
+        set_grad_enabled(False)
+        assert not is_grad_enabled() and not (x * 2).requires_grad
+        set_grad_enabled(True)
+        assert is_grad_enabled() and (x * 2).requires_grad
+        block = set_grad_enabled(False)  # made outside the block: the mode is off already
+        assert not is_grad_enabled()
+        with block:
+            assert not is_grad_enabled()
+        assert is_grad_enabled()  # the exit restores the mode from before the call
+
+        @set_grad_enabled(False)
+        def frozen():
+            return is_grad_enabled()
+
+        assert is_grad_enabled() and frozen() is False and is_grad_enabled()
+    finally:
+        set_grad_enabled(True)
+
+
+def test_bare_decorators_without_parentheses():
+    @no_grad
+    def frozen(t):
+        return t * t
+
+    @enable_grad
+    def recorded(t):
+        return t * t
+
+    x = f64([3.0])
+    assert not frozen(x).requires_grad and frozen.__name__ == "frozen"
+    with no_grad():
+        assert recorded(x).requires_grad
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    with pytest.raises(TypeError, match="class"):
+        no_grad()(type("Model", (), {}))
+
+
+def test_decorated_generator_runs_its_body_under_the_mode_at_every_resume():
+    """torch: each time the generator runs (start, send, throw) the decorator's mode is on;
+    at every yield the caller's mode comes back."""
+    x = f64([1.0])
+    seen = []
+
+    @no_grad()
+    def steps():
+        for _ in range(2):
+            seen.append(is_grad_enabled())
+            sent = yield (x * 2).requires_grad
+            seen.append((sent, is_grad_enabled()))
+        return "done"
+
+    gen = steps()
+    assert next(gen) is False
+    assert is_grad_enabled()  # the caller's mode between resumes
+    assert gen.send("a") is False
+    with pytest.raises(StopIteration) as stop:
+        gen.send("b")
+    assert stop.value.value == "done"
+    assert seen == [False, ("a", False), False, ("b", False)]
+
+    @enable_grad
+    def recording():
+        try:
+            yield (x * 2).requires_grad
+        except KeyError:
+            yield is_grad_enabled()
+
+    with no_grad():
+        gen = recording()
+        assert next(gen) is True and not is_grad_enabled()
+        assert gen.throw(KeyError("k")) is True and not is_grad_enabled()
+        gen.close()
+    assert list(recording()) == [True]
+
+
 def test_grad_mode_is_thread_local():
     x = f64([1.0])
     seen = {}
