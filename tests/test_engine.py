@@ -652,6 +652,59 @@ def test_user_function_under_no_grad_builds_no_node():
     assert y.grad_fn is None and not y.requires_grad
 
 
+def test_user_function_with_several_outputs_is_refused_not_stacked():
+    """torch returns a tuple of Tensors (one gradient each in backward); a Function here has
+    one output, so a tuple or list from forward raises instead of becoming one stacked
+    Tensor."""
+
+    class Split(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga * 2 + gb * 3
+
+    with pytest.raises(RuntimeError, match=r"Split.forward returned 2 outputs.*stack them"):
+        Split.apply(f64([1.0, 2.0]))
+
+
+def test_mark_non_differentiable_output_needs_no_gradient():
+    """torch: an output marked in forward does not require grad and has no grad_fn, so its
+    backward is never called; marking something that is not the output changes nothing."""
+
+    class Positive(Function):
+        @staticmethod
+        def forward(ctx, x):
+            mask = x > 0
+            ctx.mark_non_differentiable(mask)
+            return mask
+
+        @staticmethod
+        def backward(ctx, g):
+            raise AssertionError("never called")
+
+    class Twice(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.mark_non_differentiable(x)  # an input: ignored, as in torch
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = f64([-1.0, 2.0])
+    mask = Positive.apply(x)
+    assert mask.tolist() == [False, True]
+    assert not mask.requires_grad and mask.grad_fn is None
+    y = Twice.apply(x)
+    assert y.requires_grad
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
 def test_user_function_returning_the_wrong_number_of_gradients_is_reported():
     class Bad(Function):
         @staticmethod

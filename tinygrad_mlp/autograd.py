@@ -231,9 +231,17 @@ class Function:
     #: Built-in primitives set this: their rules also run on plain NumPy arrays, which the
     #: engine uses whenever it does not need to record the backward pass (create_graph=False).
     array_rule = False
+    #: What a user's forward passed to `mark_non_differentiable` (then: is the output among it).
+    non_differentiable: Any = ()
 
     def save_for_backward(self, *arrays: Any) -> None:
         self.saved = self.saved_tensors = arrays
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """As torch's, called in forward: the output, if it is among `outputs`, gets no
+        gradient (an index, a mask): it does not require grad and backward is never called.
+        Anything else passed here changes nothing."""
+        self.non_differentiable = outputs
 
     @property
     def freed(self) -> bool:
@@ -286,7 +294,7 @@ class Function:
                     ctx.save_for_backward(*(out if s is raw else s for s in ctx.saved))
                     break
         node = None
-        if needs_grad and switches.grad_enabled:
+        if needs_grad and switches.grad_enabled and not ctx.non_differentiable:
             node, ctx.inputs, ctx.out, ctx.epoch = ctx, inputs, out, _clock
             ctx.next_nodes = nexts
         result = _wrap(out, node)
@@ -302,14 +310,7 @@ def _forward(cls: type, ctx: Function, inputs: tuple, arrays: list) -> Any:
     with set_grad_enabled(False):
         out = cls.forward(ctx, *(t if isinstance(t, Tensor) else a for t, a in zip(inputs, arrays)))
     ctx.save_for_backward(*(s._data if isinstance(s, Tensor) else s for s in ctx.saved))
-    return out._data if isinstance(out, Tensor) else out
-
-
-_FREED = (
-    "Trying to run backward through {name} a second time, but its saved values were freed "
-    "by the first backward(). Pass retain_graph=True to the first backward() (or grad()) "
-    "if you need to go through the graph again."
-)
+    return checks.one_output(cls, ctx, out)  # its array; refuses several outputs
 
 
 # --------------------------------------------------------------------------- the pass
@@ -356,7 +357,7 @@ def topological_order(roots: Sequence[Any]) -> list:
             order.append(node)
             continue
         if node.saved is None:  # freed by an earlier pass
-            raise RuntimeError(_FREED.format(name=node.name()))
+            raise RuntimeError(checks.FREED.format(name=node.name()))
         stack += (node, None)
         needs = []  # what its rule reads as `needs_input_grad`
         for k in node.next_nodes:
