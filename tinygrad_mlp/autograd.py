@@ -448,7 +448,8 @@ def backward_pass(
                 in_grads = fit_grads(node, rule_out, pending)
                 for watcher in watchers:
                     watcher.backward(node, g, in_grads, rule_out)
-                if not retain_graph:
+                if not retain_graph and any(isinstance(s, np.ndarray) for s in node.saved):
+                    # torch frees saved tensors only: a node that saved none can run again
                     node.saved = node.saved_tensors = node.out = None
                     node.inputs = ()
     finally:
