@@ -734,3 +734,27 @@ def test_user_function_returning_the_wrong_number_of_gradients_is_reported():
     x, y = f64([1.0]), f64([2.0])
     with pytest.raises(RuntimeError, match=r"Bad.*1 gradients for 2 inputs"):
         Bad.apply(x, y).backward(np.array([1.0]))
+
+
+def test_detect_anomaly_check_nan_false_and_set_detect_anomaly():
+    """torch: check_nan=False checks nothing; set_detect_anomaly(True) switches the check on
+    at once, until set_detect_anomaly(False); in a with block it restores the old state."""
+    from tinygrad_mlp.anomaly import is_anomaly_enabled
+    from tinygrad_mlp.autograd import set_detect_anomaly
+
+    x = f64([-1.0])
+    with np.errstate(invalid="ignore"), detect_anomaly(check_nan=False):
+        assert np.isnan(x.sqrt().data).all()  # no check
+    try:
+        set_detect_anomaly(True)
+        assert is_anomaly_enabled()
+        with np.errstate(invalid="ignore"), pytest.raises(RuntimeError, match="Sqrt"):
+            x.sqrt()
+        with set_detect_anomaly(False):
+            assert not is_anomaly_enabled()
+        assert is_anomaly_enabled()  # the block put the previous state back
+    finally:
+        set_detect_anomaly(False)
+    assert not is_anomaly_enabled()
+    with pytest.raises(TypeError, match="check_nan"):
+        detect_anomaly(check_nan="yes")

@@ -650,7 +650,7 @@ def grad(
     return tuple(result)
 
 
-from .anomaly import detect_anomaly  # noqa: E402, F401  (a watcher, as torch.autograd's)
+from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402, F401  (as torch.autograd's)
 from .grad_mode import enable_grad, no_grad, set_grad_enabled  # noqa: E402, F401  (built on switches)
 from .tensor import Tensor  # noqa: E402  (tensor.py builds on the names defined above)
 
