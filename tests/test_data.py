@@ -360,10 +360,14 @@ def test_loader_without_targets_yields_only_inputs():
     from tinygrad_mlp.tensor import Tensor
 
     X, _ = numbered(7)
-    batches = list(DataLoader(X, None, batch_size=3, shuffle=False))
+    batches = list(DataLoader(X, y=None, batch_size=3, shuffle=False))
     assert all(isinstance(b, Tensor) for b in batches)
     assert [b.shape for b in batches] == [(3, 2), (3, 2), (1, 2)]
     np.testing.assert_array_equal(np.concatenate([b.numpy() for b in batches]), X)
+    assert batches[0].dtype == np.float32  # the shortcut's dtype rule
+    # torch reads a second argument None as batch_size=None: so the old spelling is refused
+    with pytest.raises(TypeError, match="write y=None"):
+        DataLoader(X, None, batch_size=3)
 
 
 def test_loader_accepts_lists_and_toy_data_sets():
@@ -398,9 +402,14 @@ def test_scalar_data_is_refused():
         DataLoader(np.float64(3.0))
 
 
-def test_a_whole_number_second_argument_is_refused_as_y():
-    with pytest.raises(TypeError, match="batch_size=16"):
-        DataLoader(np.zeros((5, 2)), 16)
+def test_a_whole_number_second_argument_is_the_batch_size_as_in_torch():
+    """torch.utils.data.DataLoader(X, 2): X is the data set (its rows are the samples) and 2
+    the batch size; rows come in order (shuffle=False) and keep their dtype (float64)."""
+    X, _ = numbered(5)
+    batches = list(DataLoader(X, 2))
+    assert [b.shape for b in batches] == [(2, 2), (2, 2), (1, 2)]
+    assert [b.numpy()[:, 0].tolist() for b in batches] == [[0, 1], [2, 3], [4]]
+    assert all(b.dtype == np.float64 for b in batches)
 
 
 def test_a_ragged_list_says_what_to_write_instead():
@@ -486,7 +495,7 @@ def test_collate_tensors_arrays_and_numbers():
     batch = default_collate(
         [(Tensor([1.0, 2.0]), 1, 0.5, True), (Tensor([3.0, 4.0]), 2, 1.5, False)]
     )
-    assert isinstance(batch, tuple) and len(batch) == 4
+    assert isinstance(batch, list) and len(batch) == 4  # torch collates a tuple into a list
     x, i, f, b = batch
     np.testing.assert_array_equal(x.numpy(), [[1, 2], [3, 4]])
     assert x.dtype == np.float32 and not x.requires_grad
@@ -661,10 +670,20 @@ def test_a_dataset_without_the_dataset_base_works_too():
         (lambda: DataLoader(Squares(4), batch_size=0), ValueError, "batch_size"),
         (lambda: DataLoader(Squares(4), shuffle="yes"), TypeError, "shuffle"),
         (lambda: DataLoader(np.zeros((4, 2)), np.zeros(4), drop_last=1), TypeError, "drop_last"),
-        (lambda: DataLoader(np.zeros((4, 2)), collate_fn=len), TypeError, "collate_fn"),
+        (
+            lambda: DataLoader(np.zeros((4, 2)), np.zeros(4), collate_fn=len),
+            TypeError,
+            "collate_fn",
+        ),
         (lambda: DataLoader(np.zeros((4, 2)), Squares(4)), TypeError, "pass it first and alone"),
         (lambda: DataLoader(), TypeError, "needs a data set"),
-        (lambda: DataLoader(np.array(["a", "b"])), TypeError, "numbers or booleans"),
+        (
+            lambda: DataLoader(np.array(["a", "b"]), np.zeros(2)),
+            TypeError,
+            "numbers or booleans",
+        ),
+        (lambda: DataLoader(iter([1, 2])), TypeError, "__len__ and __getitem__"),
+        (lambda: DataLoader([1, 2], batch_size=None, drop_last=True), ValueError, "exclusive"),
     ],
 )
 def test_loader_arguments_say_what_to_write_instead(call, error, message):
@@ -686,3 +705,76 @@ def test_utils_data_reexports_the_same_objects():
 
     assert D is DataLoader and DS is Dataset and TD is TensorDataset
     assert tg.utils.data.default_collate is default_collate
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain Python data sets, and batch_size=None (torch's rules)
+
+
+def test_a_list_of_samples_is_a_data_set_kept_in_order_and_collated_per_field():
+    """torch: a list is a map-style data set (it has __len__ and __getitem__); shuffle is
+    False by default; (float, int) samples collate into [float64 batch, int64 batch]."""
+    data = [(float(i), i) for i in range(6)]
+    batches = list(DataLoader(data, batch_size=4))
+    assert len(batches) == 2
+    (x0, y0), (x1, y1) = batches
+    assert isinstance(batches[0], list)  # torch collates tuples into a list
+    assert x0.dtype == np.float64 and x0.tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert y0.dtype == np.int64 and y0.tolist() == [0, 1, 2, 3]
+    assert x1.tolist() == [4.0, 5.0] and y1.tolist() == [4, 5]
+    # a tuple of samples too, and a list of arrays: stacked in order, dtype kept
+    (xt, _), _ = DataLoader(tuple(data), batch_size=4)
+    assert xt.tolist() == [0.0, 1.0, 2.0, 3.0]
+    rows = [np.full(2, i, dtype=np.float32) for i in range(3)]
+    first, last = DataLoader(rows, batch_size=2)
+    assert first.dtype == np.float32 and first.tolist() == [[0, 0], [1, 1]]
+    assert last.tolist() == [[2, 2]]
+
+
+def test_one_array_or_tensor_alone_is_a_data_set_of_its_rows():
+    """torch: DataLoader(X) iterates X's rows, batch_size=1, in order, dtype kept; only the
+    shortcut DataLoader(X, y) (or y=) shuffles by default and makes floats float32."""
+    X, _ = numbered(3)
+    loader = DataLoader(X)
+    assert (loader.batch_size, loader.shuffle) == (1, False)
+    batches = list(loader)
+    assert [b.shape for b in batches] == [(1, 2)] * 3 and batches[0].dtype == np.float64
+    assert [b.tolist() for b in batches] == [[[0, 0]], [[1, 1]], [[2, 2]]]
+    t = Tensor(np.arange(4.0).reshape(2, 2), dtype=np.float64)
+    (both,) = DataLoader(t, batch_size=2)
+    assert both.dtype == np.float64 and both.tolist() == [[0, 1], [2, 3]]
+    shortcut = DataLoader(X, np.arange(3))
+    assert (shortcut.batch_size, shortcut.shuffle) == (32, True)
+
+
+def test_batch_size_none_yields_samples_one_by_one_as_torch():
+    """torch: batch_size=None turns batching off; each sample goes through default_convert
+    (arrays and NumPy scalars become tensors, tuples become lists, Python numbers stay)."""
+    data = [(float(i), i) for i in range(3)]
+    loader = DataLoader(data, batch_size=None)
+    assert len(loader) == 3 and loader.batch_size is None
+    assert list(loader) == [[0.0, 0], [1.0, 1], [2.0, 2]]
+    X = np.arange(4.0).reshape(2, 2)
+    a, b = DataLoader(TensorDataset(X, np.array([5, 6])), batch_size=None)
+    assert isinstance(a, list) and a[0].shape == (2,) and a[0].tolist() == [0.0, 1.0]
+    assert a[1].shape == () and a[1].item() == 5 and b[1].item() == 6
+    (row,) = DataLoader([np.ones(2, dtype=np.float32)], batch_size=None)
+    assert isinstance(row, Tensor) and row.dtype == np.float32
+    manual_seed(0)
+    shuffled = [s[1] for s in DataLoader(data * 10, batch_size=None, shuffle=True)]
+    assert sorted(shuffled) == sorted(list(range(3)) * 10) and shuffled != list(range(3)) * 10
+
+
+def test_default_convert_follows_torch():
+    from tinygrad_mlp.data import default_convert
+
+    Pair = namedtuple("Pair", "x y")
+    out = default_convert((np.float32(1.5), [np.int32(2)], {"k": np.zeros(2)}, 3, "s"))
+    assert isinstance(out, list) and out[3:] == [3, "s"]
+    assert out[0].dtype == np.float32 and out[0].item() == 1.5
+    assert out[1][0].dtype == np.int32 and out[2]["k"].shape == (2,)
+    assert isinstance(default_convert(Pair(1, 2)), Pair)
+    array = np.zeros(2)
+    converted = default_convert(array)
+    converted.data[:] = 1  # a copy: the data set's array is unchanged
+    assert array.tolist() == [0.0, 0.0]

@@ -87,14 +87,30 @@ def test_second_backward_on_a_freed_graph_raises_mentioning_retain_graph():
     y.backward()
     with pytest.raises(RuntimeError, match=r"retain_graph=True"):
         y.backward()
-    z = (x + 1.0).sum()  # a graph whose nodes save nothing is freed just the same
-    z.backward()
-    with pytest.raises(RuntimeError, match=r"retain_graph=True"):
-        z.backward()
     w = x.exp().sum()
     grad(w, x)
     with pytest.raises(RuntimeError, match=r"retain_graph=True"):
         grad(w, x)
+
+
+def test_a_graph_that_saved_no_values_can_be_run_again_as_in_torch():
+    """torch frees only saved tensors, so nodes that saved none (add, neg, sum, mean,
+    reshape: they keep shapes) run again: (x + 1).sum() twice gives x.grad = 1 + 1 = 2;
+    mean of 3 elements twice gives 2/3."""
+    x = f64([1.0, 2.0])
+    y = (x + 1.0).sum()
+    y.backward()
+    y.backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+    x.grad = None
+    z = (-x.reshape(2, 1)).mean()
+    z.backward()
+    z.backward()
+    assert x.grad.tolist() == [-1.0, -1.0]  # 2 * (-1/2)
+    w = ((x + 1.0) * x).sum()  # Mul saved its inputs: freed, so a second pass is refused
+    w.backward()
+    with pytest.raises(RuntimeError, match=r"Mul a second time.*retain_graph=True"):
+        w.backward()
 
 
 def test_retain_graph_allows_a_second_pass():
@@ -224,6 +240,87 @@ def test_set_grad_enabled_as_a_context_manager():
             assert is_grad_enabled()
         assert not is_grad_enabled()
     assert is_grad_enabled()
+
+
+def test_set_grad_enabled_called_as_a_function_switches_at_once():
+    """torch: the constructor sets the mode, so `set_grad_enabled(False)` on its own line
+    turns recording off until it is switched back; as a decorator it changes nothing."""
+    x = f64([1.0])
+    try:
+        set_grad_enabled(False)
+        assert not is_grad_enabled() and not (x * 2).requires_grad
+        set_grad_enabled(True)
+        assert is_grad_enabled() and (x * 2).requires_grad
+        block = set_grad_enabled(False)  # made outside the block: the mode is off already
+        assert not is_grad_enabled()
+        with block:
+            assert not is_grad_enabled()
+        assert is_grad_enabled()  # the exit restores the mode from before the call
+
+        @set_grad_enabled(False)
+        def frozen():
+            return is_grad_enabled()
+
+        assert is_grad_enabled() and frozen() is False and is_grad_enabled()
+    finally:
+        set_grad_enabled(True)
+
+
+def test_bare_decorators_without_parentheses():
+    @no_grad
+    def frozen(t):
+        return t * t
+
+    @enable_grad
+    def recorded(t):
+        return t * t
+
+    x = f64([3.0])
+    assert not frozen(x).requires_grad and frozen.__name__ == "frozen"
+    with no_grad():
+        assert recorded(x).requires_grad
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+    with pytest.raises(TypeError, match="class"):
+        no_grad()(type("Model", (), {}))
+
+
+def test_decorated_generator_runs_its_body_under_the_mode_at_every_resume():
+    """torch: each time the generator runs (start, send, throw) the decorator's mode is on;
+    at every yield the caller's mode comes back."""
+    x = f64([1.0])
+    seen = []
+
+    @no_grad()
+    def steps():
+        for _ in range(2):
+            seen.append(is_grad_enabled())
+            sent = yield (x * 2).requires_grad
+            seen.append((sent, is_grad_enabled()))
+        return "done"
+
+    gen = steps()
+    assert next(gen) is False
+    assert is_grad_enabled()  # the caller's mode between resumes
+    assert gen.send("a") is False
+    with pytest.raises(StopIteration) as stop:
+        gen.send("b")
+    assert stop.value.value == "done"
+    assert seen == [False, ("a", False), False, ("b", False)]
+
+    @enable_grad
+    def recording():
+        try:
+            yield (x * 2).requires_grad
+        except KeyError:
+            yield is_grad_enabled()
+
+    with no_grad():
+        gen = recording()
+        assert next(gen) is True and not is_grad_enabled()
+        assert gen.throw(KeyError("k")) is True and not is_grad_enabled()
+        gen.close()
+    assert list(recording()) == [True]
 
 
 def test_grad_mode_is_thread_local():
@@ -571,6 +668,59 @@ def test_user_function_under_no_grad_builds_no_node():
     assert y.grad_fn is None and not y.requires_grad
 
 
+def test_user_function_with_several_outputs_is_refused_not_stacked():
+    """torch returns a tuple of Tensors (one gradient each in backward); a Function here has
+    one output, so a tuple or list from forward raises instead of becoming one stacked
+    Tensor."""
+
+    class Split(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga * 2 + gb * 3
+
+    with pytest.raises(RuntimeError, match=r"Split.forward returned 2 outputs.*stack them"):
+        Split.apply(f64([1.0, 2.0]))
+
+
+def test_mark_non_differentiable_output_needs_no_gradient():
+    """torch: an output marked in forward does not require grad and has no grad_fn, so its
+    backward is never called; marking something that is not the output changes nothing."""
+
+    class Positive(Function):
+        @staticmethod
+        def forward(ctx, x):
+            mask = x > 0
+            ctx.mark_non_differentiable(mask)
+            return mask
+
+        @staticmethod
+        def backward(ctx, g):
+            raise AssertionError("never called")
+
+    class Twice(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.mark_non_differentiable(x)  # an input: ignored, as in torch
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = f64([-1.0, 2.0])
+    mask = Positive.apply(x)
+    assert mask.tolist() == [False, True]
+    assert not mask.requires_grad and mask.grad_fn is None
+    y = Twice.apply(x)
+    assert y.requires_grad
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
 def test_user_function_returning_the_wrong_number_of_gradients_is_reported():
     class Bad(Function):
         @staticmethod
@@ -584,3 +734,27 @@ def test_user_function_returning_the_wrong_number_of_gradients_is_reported():
     x, y = f64([1.0]), f64([2.0])
     with pytest.raises(RuntimeError, match=r"Bad.*1 gradients for 2 inputs"):
         Bad.apply(x, y).backward(np.array([1.0]))
+
+
+def test_detect_anomaly_check_nan_false_and_set_detect_anomaly():
+    """torch: check_nan=False checks nothing; set_detect_anomaly(True) switches the check on
+    at once, until set_detect_anomaly(False); in a with block it restores the old state."""
+    from tinygrad_mlp.anomaly import is_anomaly_enabled
+    from tinygrad_mlp.autograd import set_detect_anomaly
+
+    x = f64([-1.0])
+    with np.errstate(invalid="ignore"), detect_anomaly(check_nan=False):
+        assert np.isnan(x.sqrt().data).all()  # no check
+    try:
+        set_detect_anomaly(True)
+        assert is_anomaly_enabled()
+        with np.errstate(invalid="ignore"), pytest.raises(RuntimeError, match="Sqrt"):
+            x.sqrt()
+        with set_detect_anomaly(False):
+            assert not is_anomaly_enabled()
+        assert is_anomaly_enabled()  # the block put the previous state back
+    finally:
+        set_detect_anomaly(False)
+    assert not is_anomaly_enabled()
+    with pytest.raises(TypeError, match="check_nan"):
+        detect_anomaly(check_nan="yes")

@@ -977,3 +977,20 @@ def test_max_bytes_must_not_be_negative(tmp_path):
     path, _ = saved_file(tmp_path)
     with pytest.raises(ValueError, match="max_bytes must be 0 or more, got -1"):
         load(path, max_bytes=-1)
+
+
+def test_load_reads_an_open_binary_file_as_torch_load_does(tmp_path):
+    path = tmp_path / "state.npz"
+    save({"w": np.arange(3.0), "n": 2}, path)
+    with open(path, "rb") as f:
+        state = load(f)
+        assert not f.closed  # the caller's file stays open
+    assert state["n"] == 2 and state["w"].tolist() == [0.0, 1.0, 2.0]
+    # from the current position of a stream holding something before the archive
+    buffer = stdlib_io.BytesIO(b"head" + path.read_bytes())
+    buffer.read(4)
+    assert load(buffer)["n"] == 2
+    with open(path) as text, pytest.raises(TypeError, match="binary mode"):
+        load(text)
+    with pytest.raises(ValueError, match="not a zip archive"):
+        load(stdlib_io.BytesIO(b"plain text, not an archive"))

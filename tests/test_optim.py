@@ -1003,3 +1003,62 @@ def test_an_rmsprop_buffer_appears_when_its_option_is_turned_on_mid_run():
     expected = 1 - 0.01 * 0.5 / (math.sqrt(v1) + 1e-8) - 0.01 * (-0.25) / (math.sqrt(v2) + 1e-8)
     np.testing.assert_allclose(p.data, expected, rtol=1e-12)
     assert sorted(opt.state[p]) == ["momentum_buffer", "square_avg", "step"]
+
+
+# ---------------------------------------------------------------------------------------------
+# maximize= and foreach= (torch's keywords)
+
+
+def ascend(cls, steps=1, **kw):
+    """p = [1, -2], the same gradient [0.5, -1] each step, maximize=True."""
+    p = Tensor(np.array([1.0, -2.0]), requires_grad=True, dtype=np.float64)
+    opt = cls([p], maximize=True, **kw)
+    for _ in range(steps):
+        p.grad = Tensor(np.array([0.5, -1.0]), dtype=np.float64)
+        opt.step()
+    return p.data
+
+
+def test_maximize_runs_each_rule_on_the_negated_gradient_by_hand():
+    """torch: g = -p.grad, then the usual rule (weight decay still pulls toward zero)."""
+    # SGD: p + lr * grad per step, twice: [1 + 0.1, -2 - 0.2]
+    np.testing.assert_allclose(ascend(optim.SGD, 2, lr=0.1), [1.1, -2.2], rtol=1e-15)
+    # SGD with weight decay: g = -0.5 + 0.1 * 1 = -0.4, p = 1 + 0.1 * 0.4 = 1.04
+    p = ascend(optim.SGD, lr=0.1, weight_decay=0.1)
+    assert p[0] == pytest.approx(1.04, rel=1e-15)
+    # Adam: a constant gradient gives m_hat = g, sqrt(v_hat) = |g|: a step of lr*|g|/(|g|+eps)
+    step = 0.1 * 0.5 / (0.5 + 1e-8)
+    np.testing.assert_allclose(ascend(optim.Adam, 2, lr=0.1)[0], 1 + 2 * step, rtol=1e-12)
+    # AdamW: shrink first (p * (1 - lr * wd) = 0.999), then the same ascent step
+    np.testing.assert_allclose(ascend(optim.AdamW, lr=0.1)[0], 0.999 + step, rtol=1e-12)
+    # RMSprop: square_avg = (1 - 0.99) * 0.25, step lr * 0.5 / (sqrt(0.0025) + eps)
+    rms = ascend(optim.RMSprop, lr=0.01)[0]
+    np.testing.assert_allclose(rms, 1 + 0.01 * 0.5 / (0.05 + 1e-8), rtol=1e-12)
+    # Adagrad: sum = 0.25, step lr * 0.5 / (sqrt(0.25) + eps)
+    ada = ascend(optim.Adagrad, lr=0.1)[0]
+    np.testing.assert_allclose(ada, 1 + 0.1 * 0.5 / (0.5 + 1e-10), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_foreach_is_accepted_and_changes_nothing(name):
+    cls = getattr(optim, name)
+    results = [ascend(cls, 3, lr=0.01, foreach=flag) for flag in (None, False, True)]
+    np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_array_equal(results[0], results[2])
+    p = Tensor([1.0], requires_grad=True)
+    group = cls([p]).param_groups[0]
+    assert group["maximize"] is False and group["foreach"] is None  # torch's defaults
+    with pytest.raises(ValueError, match="foreach must be True or False"):
+        cls([p], foreach="yes")
+    with pytest.raises(ValueError, match="maximize must be True or False"):
+        cls([p], maximize=1)
+
+
+def test_a_state_dict_saved_without_maximize_and_foreach_still_loads():
+    p = Tensor([1.0], requires_grad=True)
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    old = opt.state_dict()
+    for group in old["param_groups"]:
+        del group["maximize"], group["foreach"]
+    opt.load_state_dict(old)
+    assert opt.param_groups[0]["maximize"] is False and opt.param_groups[0]["foreach"] is None

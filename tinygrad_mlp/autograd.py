@@ -231,9 +231,17 @@ class Function:
     #: Built-in primitives set this: their rules also run on plain NumPy arrays, which the
     #: engine uses whenever it does not need to record the backward pass (create_graph=False).
     array_rule = False
+    #: What a user's forward passed to `mark_non_differentiable` (then: is the output among it).
+    non_differentiable: Any = ()
 
     def save_for_backward(self, *arrays: Any) -> None:
         self.saved = self.saved_tensors = arrays
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """As torch's, called in forward: the output, if it is among `outputs`, gets no
+        gradient (an index, a mask): it does not require grad and backward is never called.
+        Anything else passed here changes nothing."""
+        self.non_differentiable = outputs
 
     @property
     def freed(self) -> bool:
@@ -286,7 +294,7 @@ class Function:
                     ctx.save_for_backward(*(out if s is raw else s for s in ctx.saved))
                     break
         node = None
-        if needs_grad and switches.grad_enabled:
+        if needs_grad and switches.grad_enabled and not ctx.non_differentiable:
             node, ctx.inputs, ctx.out, ctx.epoch, ctx.next_nodes = ctx, inputs, out, _clock, nexts
         result = _wrap(out, node)
         if _watching:
@@ -301,14 +309,7 @@ def _forward(cls: type, ctx: Function, inputs: tuple, arrays: list) -> Any:
     with set_grad_enabled(False):
         out = cls.forward(ctx, *(t if isinstance(t, Tensor) else a for t, a in zip(inputs, arrays)))
     ctx.save_for_backward(*(s._data if isinstance(s, Tensor) else s for s in ctx.saved))
-    return out._data if isinstance(out, Tensor) else out
-
-
-_FREED = (
-    "Trying to run backward through {name} a second time, but its saved values were freed "
-    "by the first backward(). Pass retain_graph=True to the first backward() (or grad()) "
-    "if you need to go through the graph again."
-)
+    return checks.one_output(cls, ctx, out)  # its array; refuses several outputs
 
 
 # --------------------------------------------------------------------------- the pass
@@ -355,7 +356,7 @@ def topological_order(roots: Sequence[Any]) -> list:
             order.append(node)
             continue
         if node.saved is None:  # freed by an earlier pass
-            raise RuntimeError(_FREED.format(name=node.name()))
+            raise RuntimeError(checks.FREED.format(name=node.name()))
         stack += (node, None)
         needs = []  # what its rule reads as `needs_input_grad`
         for k in node.next_nodes:
@@ -446,7 +447,8 @@ def backward_pass(
                 in_grads = fit_grads(node, rule_out, pending)
                 for watcher in watchers:
                     watcher.backward(node, g, in_grads, rule_out)
-                if not retain_graph:
+                if not retain_graph and any(isinstance(s, np.ndarray) for s in node.saved):
+                    # torch frees saved tensors only: a node that saved none can run again
                     node.saved = node.saved_tensors = node.out = None
                     node.inputs = ()
     finally:
@@ -647,7 +649,7 @@ def grad(
     return tuple(result)
 
 
-from .anomaly import detect_anomaly  # noqa: E402, F401  (a watcher, as torch.autograd's)
+from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402, F401  (as torch.autograd's)
 from .grad_mode import enable_grad, no_grad, set_grad_enabled  # noqa: E402, F401  (built on switches)
 from .tensor import Tensor  # noqa: E402  (tensor.py builds on the names defined above)
 

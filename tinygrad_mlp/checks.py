@@ -352,6 +352,30 @@ NOT_LEAF = (
     "computed variable in a subgraph that doesn't require differentiation use "
     "var_no_grad = var.detach()."
 )
+FREED = (
+    "Trying to run backward through {name} a second time, but its saved values were freed "
+    "by the first backward(). Pass retain_graph=True to the first backward() (or grad()) "
+    "if you need to go through the graph again."
+)
+
+
+def one_output(cls: type, ctx: Any, out: Any) -> Any:
+    """The array of what a user's `Function.forward` returned (a Tensor's, or the array
+    itself), after noting on `ctx` whether `mark_non_differentiable` named it. A tuple or
+    list is refused: a Function here has one output, and stacking them would be silent."""
+    if isinstance(out, tuple | list):
+        raise RuntimeError(
+            f"{cls.__name__}.forward returned {len(out)} outputs; tinygrad_mlp's Function has "
+            "one: return one Tensor or array (e.g. stack them) or write one Function per output"
+        )
+    array = getattr(out, "_data", out)
+    if ctx.non_differentiable:
+        ctx.non_differentiable = any(
+            m is out or getattr(m, "_data", m) is array for m in ctx.non_differentiable
+        )
+    return array
+
+
 MODIFIED = (
     "one of the variables needed for gradient computation has been modified by an inplace "
     "operation: a {t.dtype} tensor of shape {t.shape} saved by {node} is at version {now}; "

@@ -1,10 +1,12 @@
 """Toy data sets for 2-D classification; Dataset, TensorDataset and a mini-batch DataLoader.
 
 The loader has two forms. PyTorch's: `DataLoader(dataset, batch_size=1, shuffle=False,
-drop_last=False, collate_fn=None)` over a `Dataset` (anything with `__getitem__` and
-`__len__`), which batches samples with `default_collate`. And this project's shortcut for
-arrays: `DataLoader(X, y, batch_size=32, shuffle=True)`. The same names are importable as
-`tinygrad_mlp.utils.data`, as in `torch.utils.data`.
+drop_last=False, collate_fn=None)` over anything with `__getitem__` and `__len__` (a
+`Dataset`, a list of samples, an array or Tensor of rows), which batches samples with
+`default_collate`. And this project's shortcut for arrays: `DataLoader(X, y, batch_size=32,
+shuffle=True)`, chosen only where torch's DataLoader could not mean anything else (see
+`DataLoader`). The same names are importable as `tinygrad_mlp.utils.data`, as in
+`torch.utils.data`.
 
 Every data set returns `(X, y)`: `X` is float32 of shape `(n, 2)`, `y` is int64 of shape
 `(n,)` holding class labels `0, 1, ...`. Classes get equal shares of the `n` points (the first
@@ -36,6 +38,7 @@ __all__ = [
     "Dataset",
     "TensorDataset",
     "default_collate",
+    "default_convert",
     "DataLoader",
 ]
 
@@ -218,8 +221,9 @@ def default_collate(batch: Sequence[Any]) -> Any:
 
     Tensors are stacked along a new first axis (and arrays, and NumPy scalars, become such
     a Tensor of their dtype); Python floats become a float64 Tensor, ints an int64 Tensor,
-    bools a bool Tensor; strings stay a list. A tuple, list or dict of such values is
-    collated position by position (key by key) into a tuple, list or dict of batches.
+    bools a bool Tensor; strings stay a list. A tuple or list of such values is collated
+    position by position into a list of batches (a tuple too becomes a list, as in torch;
+    a named tuple stays one), a dict key by key into a dict.
     """
     if len(batch) == 0:
         raise ValueError("default_collate needs at least one sample")
@@ -271,12 +275,29 @@ def default_collate(batch: Sequence[Any]) -> Any:
         columns = [default_collate(list(column)) for column in zip(*batch)]
         if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # a named tuple
             return type(elem)(*columns)
-        return tuple(columns) if isinstance(elem, tuple) else columns
+        return columns  # a list for a tuple too: torch's rule
     raise TypeError(
         "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
         f"found {type(elem).__name__}. Return one of those from __getitem__, or pass "
         "collate_fn= to the DataLoader"
     )
+
+
+def default_convert(data: Any) -> Any:
+    """A sample as `DataLoader(batch_size=None)` yields it, with torch's default_convert:
+    a NumPy array of numbers or a NumPy scalar becomes a Tensor of its dtype (a copy, not a
+    view), a tuple or list becomes a list of converted items (a named tuple stays one), a dict
+    is converted value by value; Tensors, Python numbers, strings and the rest stay as they
+    are."""
+    if isinstance(data, np.ndarray | np.generic) and np.asarray(data).dtype.kind in "fiub":
+        return Tensor(np.array(data), dtype=np.asarray(data).dtype)
+    if isinstance(data, Mapping):
+        return {key: default_convert(value) for key, value in data.items()}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # a named tuple
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, tuple | list):
+        return [default_convert(d) for d in data]
+    return data
 
 
 def _describe(sample: Any) -> str:
@@ -326,7 +347,7 @@ _TORCH_ONLY = {
 
 def _dataset_form(
     dataset: Any,
-    batch_size: int = 1,
+    batch_size: int | None = 1,
     shuffle: bool = False,
     drop_last: bool = False,
     collate_fn: Callable[[list], Any] | None = None,
@@ -345,13 +366,30 @@ def _array_form(
     """The signature of DataLoader(X, y, ...), for binding its arguments."""
 
 
-def _is_dataset(data: Any) -> bool:
-    """A Dataset, or something indexable with a length that is not array data."""
-    if isinstance(data, Dataset):
-        return True
-    if isinstance(data, np.ndarray | Tensor | list | tuple):
+def _is_array_form(args: tuple, kwargs: dict) -> bool:
+    """Is this the shortcut DataLoader(X, y, ...)? Only where torch's DataLoader(dataset,
+    batch_size, ...) could not mean anything else: when targets are given as the second
+    argument (anything but an integer or None, which torch reads as batch_size), or when
+    `X=`, `y=` or `dtype=` (names torch does not have) is passed. A Dataset, or `dataset=`,
+    is always torch's form; so is one argument alone, even an array or a list."""
+    if "dataset" in kwargs or (args and isinstance(args[0], Dataset)):
         return False
-    return hasattr(data, "__getitem__") and hasattr(data, "__len__")
+    if any(key in kwargs for key in ("X", "y", "dtype")):
+        return True
+    return len(args) > 1 and args[1] is not None and not isinstance(args[1], Integral)
+
+
+def _check_dataset(data: Any) -> None:
+    if isinstance(data, np.ndarray | np.generic | Tensor) and np.ndim(data) == 0:
+        raise ValueError(
+            "DataLoader(dataset, ...): the data set must have at least one dimension (one "
+            f"sample per row), got a {type(data).__name__} scalar"
+        )
+    if not (hasattr(data, "__getitem__") and hasattr(data, "__len__")):
+        raise TypeError(
+            f"DataLoader(dataset, ...): a data set needs __len__ and __getitem__ (a Dataset, a "
+            f"list of samples, an array of rows), got a {type(data).__name__}"
+        )
 
 
 def _bind(form: Callable, name: str, args: tuple, kwargs: dict) -> dict[str, Any]:
@@ -362,7 +400,13 @@ def _bind(form: Callable, name: str, args: tuple, kwargs: dict) -> dict[str, Any
         bound = inspect.signature(form).bind(*args, **kwargs)
     except TypeError as err:
         params = ", ".join(inspect.signature(form).parameters)
-        raise TypeError(f"DataLoader({params}): {err}") from None
+        hint = ""
+        if name == "dataset" and len(args) > 1 and "batch_size" in kwargs:
+            hint = (
+                "; the second argument is batch_size, as in torch (for the shortcut "
+                "DataLoader(X, y, ...) without targets, write y=None)"
+            )
+        raise TypeError(f"DataLoader({params}): {err}{hint}") from None
     bound.apply_defaults()
     arguments = dict(bound.arguments)
     if name == "dataset" and isinstance(arguments["batch_size"], np.ndarray | Tensor | list):
@@ -388,17 +432,21 @@ def _bind(form: Callable, name: str, args: tuple, kwargs: dict) -> dict[str, Any
 class DataLoader:
     """Iterate over a data set in mini-batches of Tensors; each `iter(loader)` is one epoch.
 
-    Two forms, told apart by the first argument:
+    Two forms:
 
     - `DataLoader(dataset, batch_size=1, shuffle=False, drop_last=False, collate_fn=None)`,
-      as in PyTorch, when `dataset` is a `Dataset` (or any non-array object with
-      `__getitem__` and `__len__`). Each batch is `collate_fn(list of samples)`,
-      `default_collate` by default: `TensorDataset(X, y)` gives `(xb, yb)` batches. Dtypes
-      are kept.
-    - `DataLoader(X, y=None, batch_size=32, shuffle=True, drop_last=False, dtype=float32)`
-      when `X` is array data (a NumPy array, Tensor, list or tuple): batches `(xb, yb)` of
-      rows of `X` and `y` (only `xb` when `y` is None). Floating data becomes `dtype`;
-      integer and boolean data keep theirs.
+      as in PyTorch, over anything with `__getitem__` and `__len__`: a `Dataset`, a list of
+      samples (`[(x0, y0), (x1, y1), ...]`), an array or Tensor of rows. Each batch is
+      `collate_fn(list of samples)`, `default_collate` by default: `TensorDataset(X, y)`
+      gives `[xb, yb]` batches, a list of `(float, int)` samples a float64 and an int64
+      Tensor. Dtypes are kept. With `batch_size=None` there is no batching, as in torch:
+      each sample comes alone, through `collate_fn` (default `default_convert`).
+    - `DataLoader(X, y, batch_size=32, shuffle=True, drop_last=False, dtype=float32)`, this
+      project's shortcut, when the second argument is the targets (array data: a NumPy
+      array, Tensor, list or tuple) or `X=`, `y=` or `dtype=` is given by name (`y=None`:
+      no targets): batches `[xb, yb]` of rows of `X` and `y` (only `xb` when `y` is None).
+      Floating data becomes `dtype`; integer and boolean data keep theirs. One array alone,
+      `DataLoader(X, batch_size=8)`, is torch's form: its rows, in order, dtype kept.
 
     With `shuffle=True` every epoch draws a fresh permutation from the package generator
     (`tinygrad_mlp.random.generator()`, so `manual_seed(n)` reproduces it) when `iter()` is
@@ -409,8 +457,8 @@ class DataLoader:
     @overload
     def __init__(
         self,
-        dataset: Dataset,
-        batch_size: int = 1,
+        dataset: Dataset | Sequence[Any] | np.ndarray | Tensor,
+        batch_size: int | None = 1,
         shuffle: bool = False,
         drop_last: bool = False,
         collate_fn: Callable[[list], Any] | None = None,
@@ -428,16 +476,19 @@ class DataLoader:
     ) -> None: ...
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if args:
-            data = args[0]
-        elif "dataset" in kwargs or "X" in kwargs:
-            data = kwargs.get("dataset", kwargs.get("X"))
-        else:
+        if not args and "dataset" not in kwargs and "X" not in kwargs:
             raise TypeError("DataLoader needs a data set: DataLoader(dataset, ...) or (X, y, ...)")
-        if _is_dataset(data) and "X" not in kwargs:
+        if not _is_array_form(args, kwargs):
             a = _bind(_dataset_form, "dataset", args, kwargs)
             self.dataset = a["dataset"]
-            self.collate_fn = default_collate if a["collate_fn"] is None else a["collate_fn"]
+            _check_dataset(self.dataset)
+            if a["batch_size"] is None and a["drop_last"]:
+                raise ValueError(
+                    "batch_size=None option disables auto-batching and is mutually exclusive "
+                    "with drop_last"
+                )
+            default = default_convert if a["batch_size"] is None else default_collate
+            self.collate_fn = default if a["collate_fn"] is None else a["collate_fn"]
             if not callable(self.collate_fn):
                 raise TypeError(f"collate_fn must be callable, got {self.collate_fn!r}")
             self._only_inputs = False
@@ -457,7 +508,9 @@ class DataLoader:
             self.dataset = TensorDataset(*(Tensor(v, dtype=v.dtype) for v in arrays))
             self.collate_fn = default_collate
             self._only_inputs = self.y is None
-        self.batch_size = check_int("batch_size", a["batch_size"], 1)
+        size = a["batch_size"]
+        unbatched = size is None and "dtype" not in a  # None is torch's form's "no batching"
+        self.batch_size: int | None = None if unbatched else check_int("batch_size", size, 1)
         self.shuffle = bool(a["shuffle"])
         self.drop_last = bool(a["drop_last"])
 
@@ -472,8 +525,8 @@ class DataLoader:
         except ValueError as err:
             raise ValueError(
                 f"{name} cannot be made one array ({err}); give equal-length rows of numbers, "
-                "or for a list of samples wrap the data in a Dataset (e.g. TensorDataset(X, y)) "
-                "and pass that: DataLoader(dataset, batch_size=...)"
+                "or pass a list of samples alone, DataLoader(samples, batch_size=...), or a "
+                "Dataset such as TensorDataset(X, y)"
             ) from None
         if array.ndim == 0:
             raise ValueError(f"{name} must have at least one dimension (rows), got a scalar")
@@ -487,8 +540,10 @@ class DataLoader:
         return array
 
     def __len__(self) -> int:
-        """Number of batches in one epoch."""
+        """Number of batches in one epoch (of samples, with batch_size=None)."""
         rows = len(self.dataset)
+        if self.batch_size is None:
+            return rows
         return rows // self.batch_size if self.drop_last else -(-rows // self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
@@ -499,10 +554,15 @@ class DataLoader:
 
     def _batches(self, order: np.ndarray) -> Iterator[Any]:
         dataset, size = self.dataset, self.batch_size
+        if size is None:  # no batching: each sample alone, as torch's batch_size=None
+            for i in order:
+                yield self.collate_fn(dataset[int(i)])
+            return
         # A TensorDataset with the default collate: index whole batches at once (the same
         # values as stacking the samples one by one, without a Python loop over them).
         fast = (
-            type(dataset).__getitem__ is TensorDataset.__getitem__
+            isinstance(dataset, TensorDataset)
+            and type(dataset).__getitem__ is TensorDataset.__getitem__
             and self.collate_fn is default_collate
             and not any(t.requires_grad for t in dataset.tensors)
         )
@@ -510,7 +570,7 @@ class DataLoader:
             index = order[b * size : (b + 1) * size]
             if fast:
                 # Fancy indexing copies, so a batch never aliases the data set's arrays.
-                batch = tuple(Tensor(t.data[index], dtype=t.dtype) for t in dataset.tensors)
+                batch = [Tensor(t.data[index], dtype=t.dtype) for t in dataset.tensors]
             else:
                 batch = self.collate_fn([dataset[int(i)] for i in index])
             yield batch[0] if self._only_inputs else batch

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .autograd import set_grad_enabled
 from .checks import as_bool, as_dim, as_tensor_list, axis_args, check_int, check_real
+from .grad_mode import GradModeBlock
 from .tensor_methods import TensorMethods
 
 
@@ -310,7 +310,7 @@ def set_printoptions(
         PRINT_OPTIONS["sci_mode"] = as_bool(sci_mode, "sci_mode", "set_printoptions")
 
 
-class inference_mode(set_grad_enabled):
+class inference_mode(GradModeBlock):
     """`with tg.inference_mode():` (or `@tg.inference_mode()`, or `@tg.inference_mode`)
     records nothing, as `no_grad()`; `inference_mode(False)` records. PyTorch's inference
     tensors have more rules; here it is no_grad by another name."""

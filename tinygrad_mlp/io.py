@@ -18,7 +18,9 @@ target with `os.replace`, which is atomic: a reader sees the old file or the new
 a mix, and an exception mid-write (a full disk, Ctrl-C) removes the temporary file and leaves
 the old file as it was. After the rename the folder is fsynced too where the OS allows it,
 so the rename itself survives a power cut. Atomicity needs a name on disk, so `path` must be
-a path (str, bytes or os.PathLike); a file object is refused, as it always was.
+a path (str, bytes or os.PathLike); a file object is refused, as it always was. `load` takes
+a path or, as `torch.load` does, a binary file object open for reading (`open(path, "rb")`,
+`io.BytesIO`), read from its current position.
 
 Loading costs what the file holds. `load(path)` reads every member with `allow_pickle=False`,
 so it never runs code from the file, and before it inflates anything it refuses an archive
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io as std_io
 import json
 import math
 import os
@@ -226,8 +229,13 @@ def _store(array: np.ndarray, where: str, arrays: dict[str, np.ndarray]) -> str:
 # load
 
 
-def load(path: str | bytes | os.PathLike[str], *, max_bytes: int = _DEFAULT_MAX_BYTES) -> Any:
+def load(
+    path: str | bytes | os.PathLike[str] | IO[bytes], *, max_bytes: int = _DEFAULT_MAX_BYTES
+) -> Any:
     """Load what `save` wrote. Arrays come back as NumPy arrays, dicts as plain dicts.
+
+    `path` is a path, or a binary file object open for reading (as for `torch.load`),
+    read from where it stands; the caller keeps it open.
 
     `max_bytes` bounds the archive's total uncompressed size (the sum of its members'
     declared sizes: array data, a .npy header of about 128 bytes per array, and the JSON
@@ -248,17 +256,37 @@ def load(path: str | bytes | os.PathLike[str], *, max_bytes: int = _DEFAULT_MAX_
         )
     if max_bytes < 0:
         raise ValueError(f"load(): max_bytes must be 0 or more, got {max_bytes}")
+    if hasattr(path, "read"):  # a file object
+        return _load_file(path, int(max_bytes))
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"load() needs a path (str or os.PathLike) or a binary file open for reading, got "
+            f"{type(path).__name__}"
+        )
     path = os.fspath(path)
     with open(path, "rb") as f:
-        try:
-            return _load(f, int(max_bytes))
-        except _BadFile as err:
-            raise ValueError(f"cannot load {path!r}: {err}") from None
-        except Exception as err:  # anything else that breaks while parsing: a damaged file
-            raise ValueError(
-                f"cannot load {path!r}: the file is truncated or corrupt "
-                f"({type(err).__name__}: {err})"
-            ) from err
+        return _load_reported(f, int(max_bytes), path)
+
+
+def _load_file(f: Any, max_bytes: int) -> Any:
+    """`load` from an open file: the bytes from its position on, checked as a file's are."""
+    if isinstance(f, std_io.TextIOBase) or "b" not in getattr(f, "mode", "b"):
+        raise TypeError("load() needs a file opened in binary mode: open(path, 'rb')")
+    seekable = getattr(f, "seekable", lambda: False)()
+    source = f if seekable and f.tell() == 0 else std_io.BytesIO(f.read())
+    return _load_reported(source, max_bytes, getattr(f, "name", type(f).__name__))
+
+
+def _load_reported(f: IO[bytes], max_bytes: int, name: Any) -> Any:
+    """`_load`, with what is wrong with the file reported as a ValueError naming it."""
+    try:
+        return _load(f, max_bytes)
+    except _BadFile as err:
+        raise ValueError(f"cannot load {name!r}: {err}") from None
+    except Exception as err:  # anything else that breaks while parsing: a damaged file
+        raise ValueError(
+            f"cannot load {name!r}: the file is truncated or corrupt ({type(err).__name__}: {err})"
+        ) from err
 
 
 def _load(f: IO[bytes], max_bytes: int) -> Any:

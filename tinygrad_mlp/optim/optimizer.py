@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import effect, enable_grad, increment_version
-from ..checks import check_number
+from ..checks import check_flag, check_number
 from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
@@ -40,8 +40,13 @@ class Optimizer:
     - `_check(group)`: raise ValueError for a bad hyperparameter (call super() first);
     - `_state_keys(group)`: the names of the per-parameter state its options keep;
     - `_step_group(group, params, grads)`: update the parameters of one group, given
-      their gradients as arrays already checked and in each parameter's dtype. It changes a
-      parameter only by calling `self._write(p, delta)`.
+      their gradients as arrays already checked and in each parameter's dtype (negated when
+      the group has `maximize=True`: torch's gradient ascent, the rule run on -p.grad). It
+      changes a parameter only by calling `self._write(p, delta)`.
+
+    Every built-in optimizer takes torch's keyword-only `maximize=False` and `foreach=None`;
+    `foreach` (None, False or True) chooses torch's implementation, not the result, so here
+    it is checked and kept in the group but changes nothing.
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
@@ -127,6 +132,10 @@ class Optimizer:
 
     def _check(self, group: dict[str, Any]) -> None:
         check_number("lr", group["lr"], 0.0)
+        if "maximize" in group:
+            check_flag("maximize", group["maximize"])
+        if "foreach" in group and group["foreach"] is not None:
+            check_flag("foreach", group["foreach"])
 
     def _state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         """The entries a parameter's state holds under this group's options."""
@@ -172,6 +181,7 @@ class Optimizer:
         work = []
         for gi, group in enumerate(self.param_groups):
             params, grads = [], []
+            ascend = group.get("maximize", False)
             for i, p in enumerate(group["params"]):
                 grad = p.grad
                 if grad is None:
@@ -187,7 +197,7 @@ class Optimizer:
                 if g.shape != data.shape or g.dtype is not data.dtype:
                     g = self._odd_grad(gi, i, p, g)
                 params.append(p)
-                grads.append(g)
+                grads.append(-g if ascend else g)
             work.append((params, grads))
         return work
 
@@ -268,10 +278,14 @@ class Optimizer:
                     f"parameter group {gi} of the state_dict has {len(saved['params'])} "
                     f"parameters; this optimizer's has {len(group['params'])}"
                 )
-            missing = set(self.defaults) - set(saved)
+            # maximize and foreach came later (in torch too): an older state_dict lacks them
+            missing = set(self.defaults) - set(saved) - set(_LATER)
             if missing:
                 raise ValueError(f"parameter group {gi} of the state_dict lacks {sorted(missing)}")
             new = {k: v for k, v in saved.items() if k != "params"}
+            for key in _LATER:
+                if key in self.defaults:
+                    new.setdefault(key, self.defaults[key])
             if isinstance(new.get("betas"), list | tuple):
                 new["betas"] = tuple(new["betas"])
             new["params"] = group["params"]
@@ -345,6 +359,8 @@ class Optimizer:
                     lines.append(f"    {k}: {v}")
         return "\n".join(lines) + "\n)"
 
+
+_LATER = ("maximize", "foreach")  # options a state_dict saved before them may lack
 
 _SET_MESSAGE = (
     "optimizer parameters need to be organized in ordered collections, but the ordering of "

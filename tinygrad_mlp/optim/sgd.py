@@ -23,7 +23,8 @@ class SGD(Optimizer):
         d = g + momentum * buf  if nesterov,  else  d = buf     (d = g when momentum == 0)
         p = p - lr * d
 
-    State per parameter: "momentum_buffer" (only when momentum != 0).
+    State per parameter: "momentum_buffer" (only when momentum != 0). `maximize=True`
+    ascends (g = -p.grad); `foreach` is accepted and changes nothing (see Optimizer).
     """
 
     def __init__(
@@ -34,6 +35,9 @@ class SGD(Optimizer):
         dampening: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -41,6 +45,8 @@ class SGD(Optimizer):
             dampening=dampening,
             weight_decay=weight_decay,
             nesterov=nesterov,
+            maximize=maximize,
+            foreach=foreach,
         )
         super().__init__(params, defaults)
 
