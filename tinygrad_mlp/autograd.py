@@ -447,8 +447,7 @@ def backward_pass(
                 in_grads = fit_grads(node, rule_out, pending)
                 for watcher in watchers:
                     watcher.backward(node, g, in_grads, rule_out)
-                if not retain_graph and any(isinstance(s, np.ndarray) for s in node.saved):
-                    # torch frees saved tensors only: a node that saved none can run again
+                if not retain_graph:
                     node.saved = node.saved_tensors = node.out = None
                     node.inputs = ()
     finally:
