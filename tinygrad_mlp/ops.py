@@ -136,7 +136,9 @@ class Pow(Primitive):
     def backward(ctx, g):
         a, b, out = ctx.saved_tensors
         da, db = ctx.needs_input_grad
-        return (g * b * a ** (b - 1 + (a == 0) * (b == 0)) if da else None), (
+        plain = type(b) in (int, float) and b != 0  # a number exponent: no 0 ** -1 to mask
+        e = b - 1 if plain else b - 1 + (a == 0) * (b == 0)
+        return (g * b * a**e if da else None), (
             g * out * np_call("log", a + (a == 0)) if db else None
         )
 
