@@ -55,7 +55,9 @@ def with_params(module, names):
 
     def fn(x, *params):
         for (owner, attr), p in zip(owners, params):
-            setattr(owner, attr, p)
+            # the checker's leaves are plain tensors, which `module.weight = t` refuses (as
+            # PyTorch does): put them in place directly, for this test only
+            owner.__dict__[attr] = p
         return module(x)
 
     return fn
@@ -164,6 +166,71 @@ def test_shared_parameters_are_listed_once_but_saved_under_each_name():
     model = nn.Sequential(a, b)
     assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.bias"]
     assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+
+
+def test_parameter_names_take_only_a_parameter_or_none():
+    """As torch: a plain tensor assigned to a parameter's name would stop being trained and
+    saved, so it is refused with what to write instead; None and a Parameter are fine."""
+    layer = nn.Linear(2, 2)
+    for value in (Tensor(np.zeros((2, 2), np.float32)), layer.weight * 2, layer.weight.detach()):
+        with pytest.raises(TypeError, match=r"as parameter 'weight' \(nn.Parameter or None"):
+            layer.weight = value
+    with pytest.raises(TypeError, match=r"nn.Parameter\(value\).*no_grad.*copy_"):
+        layer.weight = 3
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+    layer.weight = None
+    assert [n for n, _ in layer.named_parameters()] == ["bias"]
+    with pytest.raises(TypeError, match="as parameter 'weight'"):  # still a parameter's name
+        layer.weight = Tensor(np.zeros((2, 2), np.float32))
+    new = nn.Parameter(np.ones((2, 2), np.float32))
+    layer.weight = new
+    assert layer.weight is new and list(layer.state_dict()) == ["weight", "bias"]
+    del layer.weight  # then the name is free again
+    layer.weight = Tensor(np.zeros((2, 2), np.float32))
+    assert [n for n, _ in layer.named_parameters()] == ["bias"]
+
+
+def test_buffer_names_take_a_tensor_and_a_parameter_replaces_the_buffer():
+    bn = nn.BatchNorm1d(2)
+    bn.running_mean = Tensor(np.ones(2, np.float32))  # a tensor: the new buffer
+    assert list(bn.state_dict()["running_mean"]) == [1.0, 1.0]
+    with pytest.raises(TypeError, match="as buffer 'running_var' \\(a Tensor or None"):
+        bn.running_var = np.ones(2)
+    bn.running_mean = nn.Parameter(np.ones(2, np.float32))  # now a parameter, not a buffer
+    assert [n for n, _ in bn.named_buffers()] == ["running_var", "num_batches_tracked"]
+    assert [n for n, _ in bn.named_parameters()] == ["weight", "bias", "running_mean"]
+
+
+def test_child_module_names_take_a_module_or_none():
+    model = nn.Module()
+    model.act = nn.ReLU()
+    with pytest.raises(TypeError, match="as child module 'act' \\(nn.Module or None"):
+        model.act = Tensor(1.0)
+    model.act = nn.Tanh()  # another module, or None, is fine
+    model.act = None
+    seq = nn.Sequential(nn.ReLU())
+    with pytest.raises(TypeError, match="item 0 is a Tensor, not a Module"):
+        seq[0] = Tensor(1.0)
+
+
+def test_state_dict_prefix_keep_vars_and_destination():
+    model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    assert list(model.state_dict(prefix="net."))[:2] == ["net.0.weight", "net.0.bias"]
+    kept = model.state_dict(keep_vars=True)
+    assert kept["0.weight"] is model[0].weight and isinstance(kept["0.weight"], nn.Parameter)
+    assert kept["1.running_mean"] is model[1].running_mean
+    assert isinstance(model.state_dict()["0.weight"], np.ndarray)  # copies by default
+    target = OrderedDict(other=1)
+    assert model.state_dict(destination=target) is target and len(target) == 1 + 7
+
+
+def test_remove_duplicate_false_lists_shared_parameters_under_each_name():
+    a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+    b.weight = a.weight
+    model = nn.Sequential(a, b)
+    names = [n for n, _ in model.named_parameters(remove_duplicate=False)]
+    assert names == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert [n for n, _ in model.named_buffers(remove_duplicate=False)] == []
 
 
 def test_forward_is_required_and_call_runs_it():
@@ -518,6 +585,55 @@ def test_sequential_from_ordered_dict_and_append():
     assert list(seq.state_dict()) == ["fc.weight", "fc.bias"]
     seq.append(nn.Linear(2, 1))
     assert list(seq.state_dict())[-2:] == ["2.weight", "2.bias"] and len(seq) == 3
+
+
+def test_sequential_list_methods_renumber_like_torch():
+    relu, tanh, sig, elu = nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.ELU()
+    seq = nn.Sequential(nn.Linear(1, 1), relu, tanh, sig)
+    ident = nn.Identity()
+    seq[0] = ident
+    seq[-1] = elu
+    assert list(seq) == [ident, relu, tanh, elu] and seq[3] is elu
+    del seq[0]
+    assert [n for n, _ in seq.named_children()] == ["0", "1", "2"]  # renumbered
+    del seq[0:2]
+    assert list(seq) == [elu] and [n for n, _ in seq.named_children()] == ["0"]
+    assert seq.insert(0, relu) is seq and list(seq) == [relu, elu]
+    seq.insert(-1, tanh)  # before the last, as list.insert
+    assert list(seq) == [relu, tanh, elu]
+    with pytest.raises(IndexError, match="out of range"):
+        seq.insert(4, sig)
+    seq.extend([sig])
+    assert seq.pop(0) is relu and seq.pop() is sig and list(seq) == [tanh, elu]
+    assert [n for n, _ in seq.named_children()] == ["0", "1"]
+    both = seq + nn.Sequential(relu)
+    assert isinstance(both, nn.Sequential) and list(both) == [tanh, elu, relu]
+    with pytest.raises(ValueError, match="only another Sequential"):
+        seq + [relu]
+    seq += nn.Sequential(sig)
+    assert list(seq) == [tanh, elu, sig]
+    assert list(seq * 2) == [tanh, elu, sig] * 2 and len(2 * seq) == 6
+    with pytest.raises(ValueError, match="positive"):
+        seq * 0
+    with pytest.raises(IndexError):
+        del seq[3]
+    named = nn.Sequential(OrderedDict([("a", relu), ("b", tanh), ("c", sig)]))
+    named[0] = elu  # the name stays
+    assert [n for n, _ in named.named_children()] == ["a", "b", "c"] and named.a is elu
+    del named[1]  # and del renumbers, as torch
+    assert [n for n, _ in named.named_children()] == ["0", "1"]
+
+
+def test_a_module_given_twice_runs_twice_but_is_one_child():
+    layer = nn.Linear(2, 2)
+    seq = nn.Sequential(layer, nn.ReLU(), layer)
+    assert len(seq) == 3 and list(seq)[2] is layer
+    x = Tensor(np.ones((1, 2), np.float32))
+    np.testing.assert_array_equal(seq(x).data, layer(seq[1](layer(x))).data)
+    assert [n for n, _ in seq.named_children()] == ["0", "1"]
+    assert [type(m).__name__ for m in seq.children()] == ["Linear", "ReLU"]
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert "(2): Linear" in repr(seq)
 
 
 def test_sequential_rejects_functions():
