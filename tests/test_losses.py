@@ -228,6 +228,35 @@ def test_cross_entropy_with_every_target_ignored_is_nan_for_mean_and_0_for_sum()
     np.testing.assert_array_equal(z.grad.data, 0.0)
 
 
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("weight", [None, np.array([1.0, 2.0, 3.0])])
+def test_mean_over_every_target_ignored_is_nan_with_a_zero_gradient(weight, label_smoothing):
+    """As PyTorch: the mean is sum / total weight = 0 / 0, nan, but nothing was counted, so
+    no position gets a gradient (the 1/0 must not reach the ignored positions' zeros)."""
+    for loss_fn in (F.cross_entropy, F.nll_loss):
+        z = t64(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        kwargs = {"label_smoothing": label_smoothing} if loss_fn is F.cross_entropy else {}
+        if loss_fn is F.nll_loss and label_smoothing:
+            continue
+        loss = loss_fn(z, np.array([-100, -100]), weight, **kwargs)
+        assert np.isnan(loss.item())
+        loss.backward()
+        np.testing.assert_array_equal(z.grad.data, np.zeros((2, 3)))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in multiply")
+def test_mean_with_zero_total_weight_gives_nan_only_where_counted():
+    """PyTorch's nll_loss gradient is -weight[y] / total at each counted position: 0 * inf =
+    nan where the counted weight is 0, while an ignored position's gradient stays 0."""
+    z = t64(np.zeros((3, 3)), requires_grad=True)
+    loss = F.nll_loss(z, np.array([0, 1, -100]), np.array([0.0, 0.0, 1.0]))
+    assert np.isnan(loss.item())
+    loss.backward()
+    expected = np.zeros((3, 3))
+    expected[0, 0] = expected[1, 1] = np.nan
+    np.testing.assert_array_equal(z.grad.data, expected)  # (nan == nan here)
+
+
 def test_cross_entropy_in_float32_is_exact_at_large_logits():
     """Issue 8: log_softmax as (x - m) - log(sum(exp(x - m))). The old x - (m + log(...))
     rounded m + log(...) to the float32 spacing near m: 1.4375 instead of 1.4076 at 1e6,

@@ -756,6 +756,10 @@ def _nll(
     skip, ignored, y, wy = _ignored(y, ignore_index, w)
     picked = _pick(log_probs, y, _class_axis(log_probs, "nll_loss"))
     loss = -picked if wy is None else -(picked * wy)
+    if reduction == "mean" and (skip or wy is not None):
+        total, nothing = _counted_weight(ignored, wy, log_probs.dtype)
+        if nothing:
+            return _mean_of_nothing(loss, ignored, total)
     if skip:
         loss = where(ignored, 0.0, loss)
     if reduction == "none":
@@ -764,9 +768,18 @@ def _nll(
         return loss.sum()
     if wy is None and not skip:
         return loss.mean()
-    total = _counted_weight(ignored, wy, log_probs.dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):  # nothing counted: nan, as PyTorch
-        return loss.sum() / total
+    return loss.sum() / total
+
+
+def _mean_of_nothing(loss: Tensor, ignored: np.ndarray, total: np.ndarray) -> Tensor:
+    """'mean' when the counted positions weigh 0 in all (all ignored, or zero weights):
+    sum / 0, nan (or +-inf), as PyTorch. Only the counted positions are summed, picked out
+    by index: the gradient 1/0 then reaches them alone (nan for a zero weight, as in
+    PyTorch), and the ignored ones get exactly 0 (masking them with `where` would multiply
+    its 0 by inf: nan). It multiplies by 1/0 = inf rather than dividing by 0, so that the
+    backward pass does not divide by zero (and warn) either."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return loss[~ignored].sum() * (1 / total)
 
 
 @effect  # the values decide the branch: a compiled function checks they still do
@@ -779,11 +792,15 @@ def _ignored(y: np.ndarray, ignore_index: int, w: np.ndarray | None) -> tuple:
     return skip, ignored, y, None if w is None else w[y]
 
 
-@effect
-def _counted_weight(ignored: np.ndarray, wy: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
-    """The positions counted by 'mean' (their weights' sum), as a 0-d array."""
+@effect  # the second value decides the branch: a compiled function checks it still does
+def _counted_weight(
+    ignored: np.ndarray, wy: np.ndarray | None, dtype: np.dtype
+) -> tuple[np.ndarray, bool]:
+    """The positions counted by 'mean' (their weights' sum), as a 0-d array, and whether
+    that is 0."""
     counted = ~ignored
-    return np.asarray(counted.sum(dtype=dtype) if wy is None else (wy * counted).sum())
+    total = np.asarray(counted.sum(dtype=dtype) if wy is None else (wy * counted).sum())
+    return total, bool(total == 0)
 
 
 def nll_loss(
@@ -854,16 +871,16 @@ def cross_entropy(
     if label_smoothing == 0:
         return loss
     smooth = -(log_p if w is None else log_p * w.reshape(w_shape)).sum(axis)
-    ignored = y == ignore_index
-    if ignored.any():
+    skip, ignored, _, wy = _ignored(y, ignore_index, w)
+    total, nothing = _counted_weight(ignored, wy, x.dtype) if reduction == "mean" else (0, 0)
+    if nothing:  # the counted positions weigh nothing: as in nll_loss
+        smooth = _mean_of_nothing(smooth, ignored, total)
+    elif skip:
         smooth = where(ignored, 0.0, smooth)
     if reduction == "sum":
         smooth = smooth.sum()
-    elif reduction == "mean":
-        counted = ~ignored
-        total = counted.sum(dtype=x.dtype) if w is None else w[y[counted]].sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            smooth = smooth.sum() / total
+    elif reduction == "mean" and not nothing:
+        smooth = smooth.sum() / total
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 
