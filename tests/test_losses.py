@@ -257,6 +257,42 @@ def test_mean_with_zero_total_weight_gives_nan_only_where_counted():
     np.testing.assert_array_equal(z.grad.data, expected)  # (nan == nan here)
 
 
+def test_losses_promote_a_float64_target_as_pytorch():
+    """float32 prediction, float64 target: mse/l1/bce_with_logits/cross_entropy compute in
+    float64 (PyTorch's promotion, and tg's own: f32 + f64 -> f64); the prediction's gradient
+    keeps its float32. An integer target leaves the float32 as it is."""
+    pred = Tensor(np.array([0.5, 0.25], np.float32), requires_grad=True)
+    target = np.array([0.1, 0.2])  # float64: 0.1 is not a float32 value
+    mse = F.mse_loss(pred, target)
+    assert mse.dtype == np.float64
+    assert mse.item() == ((0.5 - 0.1) ** 2 + (0.25 - 0.2) ** 2) / 2  # in float64
+    mse.backward()
+    assert pred.grad.dtype == np.float32
+    l1 = F.l1_loss(pred, Tensor(target, dtype=np.float64), reduction="sum")
+    assert l1.dtype == np.float64 and l1.item() == (0.5 - 0.1) + (0.25 - 0.2)
+    assert F.binary_cross_entropy_with_logits(pred, target).dtype == np.float64
+    probs = np.array([[0.1, 0.9], [0.5, 0.5]])
+    assert F.cross_entropy(Tensor(np.zeros((2, 2), np.float32)), probs).dtype == np.float64
+    assert F.mse_loss(pred, np.array([0, 1])).dtype == np.float32
+    # float64 prediction, float32 target: float64
+    assert F.l1_loss(Tensor(np.zeros(2)), np.ones(2, np.float32)).dtype == np.float64
+
+
+def test_huber_computes_in_the_inputs_dtype_and_bce_refuses_another_float_dtype():
+    """PyTorch's huber_loss forward casts the target to the input's dtype (its backward then
+    refuses the mismatch); its binary_cross_entropy refuses a target of another float
+    dtype at once, and so does this, saying what to convert."""
+    pred = Tensor(np.array([0.5, 0.25], np.float32))
+    huber = F.huber_loss(pred, np.array([0.1, 0.2]))
+    assert huber.dtype == np.float32
+    assert huber.item() == float(np.mean(0.5 * (pred.data - np.float32([0.1, 0.2])) ** 2))
+    with pytest.raises(RuntimeError, match=r"float64 but the input float32.*target.to\(float32\)"):
+        F.binary_cross_entropy(pred, np.array([0.0, 1.0]))
+    with pytest.raises(RuntimeError, match="float32 but the input float64"):
+        nn.BCELoss()(Tensor(np.array([0.5])), np.array([1.0], np.float32))
+    assert F.binary_cross_entropy(pred, np.array([0, 1])).dtype == np.float32  # 0/1 labels
+
+
 def test_cross_entropy_in_float32_is_exact_at_large_logits():
     """Issue 8: log_softmax as (x - m) - log(sum(exp(x - m))). The old x - (m + log(...))
     rounded m + log(...) to the float32 spacing near m: 1.4375 instead of 1.4076 at 1e6,
@@ -399,7 +435,7 @@ def test_binary_cross_entropy_gradient_is_pytorchs_near_0_and_1(dtype):
     p_np = np.array([0.0, 0.0, 1.0, 1.0, 1e-13, 1e-30, 0.3])
     t_np = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.5, 0.6])
     p = Tensor(p_np, dtype=dtype, requires_grad=True)
-    loss = F.binary_cross_entropy(p, t_np, reduction="none")
+    loss = F.binary_cross_entropy(p, t_np.astype(dtype), reduction="none")
     with np.errstate(divide="ignore"):
         logs = np.maximum(np.log(p_np.astype(dtype)), -100), np.maximum(np.log1p(-p_np), -100)
     np.testing.assert_allclose(loss.data, -(t_np * logs[0] + (1 - t_np) * logs[1]), rtol=1e-6)
@@ -416,11 +452,11 @@ def test_binary_cross_entropy_gradient_is_pytorchs_near_0_and_1(dtype):
 
 def test_binary_cross_entropy_checks_its_ranges():
     with pytest.raises(ValueError, match="every target value must lie in \\[0, 1\\]"):
-        F.binary_cross_entropy(Tensor([0.5]), np.array([1.5]))
+        F.binary_cross_entropy(Tensor([0.5]), Tensor([1.5]))
     with pytest.raises(ValueError, match=r"weight of shape \(3,\) does not broadcast"):
-        F.binary_cross_entropy(Tensor([0.5, 0.5]), np.array([1.0, 0.0]), np.ones(3))
+        F.binary_cross_entropy(Tensor([0.5, 0.5]), Tensor([1.0, 0.0]), np.ones(3))
     with pytest.raises(TypeError, match="pass the reduction by name: reduction='none'"):
-        F.binary_cross_entropy(Tensor([0.5]), np.array([1.0]), "none")
+        F.binary_cross_entropy(Tensor([0.5]), Tensor([1.0]), "none")
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -520,7 +556,8 @@ def test_losses_are_finite_at_extreme_inputs_wherever_pytorchs_are(name, reducti
     2 * (pred - target), is finite where that is below max/4."""
     pred = data.draw(extreme(dtype), label="pred")
     if name == "binary_cross_entropy_with_logits":
-        target = data.draw(hnp.arrays(np.float64, (2, 3), elements=st.floats(0, 1)), label="t")
+        t = data.draw(hnp.arrays(np.float64, (2, 3), elements=st.floats(0, 1)), label="t")
+        target = t.astype(dtype)  # a float64 target would make the loss float64
     else:
         target = data.draw(extreme(dtype), label="target")
     x = Tensor(pred, dtype=dtype, requires_grad=True)

@@ -74,8 +74,10 @@ def _tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _target(target: Any, pred: Tensor, fn: str) -> Tensor:
-    """The target as a Tensor of pred's dtype and exactly pred's shape."""
+def _target(target: Any, pred: Tensor, fn: str, cast: bool = False) -> Tensor:
+    """The target as a Tensor of exactly pred's shape. Its dtype is kept, so that the loss
+    promotes as PyTorch's do (float32 and float64 give float64; an integer target gives
+    pred's float dtype); with `cast` it is cast to pred's dtype instead."""
     if isinstance(target, Tensor):
         t = target
     else:
@@ -89,7 +91,7 @@ def _target(target: Any, pred: Tensor, fn: str) -> Tensor:
             f"equal (broadcasting them would silently compute something else), e.g. use "
             f"target.reshape{pred.shape}"
         )
-    if t.dtype != pred.dtype:
+    if cast and t.dtype != pred.dtype:
         t = t.astype(pred.dtype) if t.requires_grad else Tensor.wrap(t.data.astype(pred.dtype))
     return t
 
@@ -538,7 +540,8 @@ def huber_loss(pred: Any, target: Any, reduction: str = "mean", delta: float = 1
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     pred = _tensor(pred)
-    d = pred - _target(target, pred, "huber_loss")
+    # in pred's dtype, as PyTorch's forward (whose backward refuses a target of another dtype)
+    d = pred - _target(target, pred, "huber_loss", cast=True)
     z = d.abs()
     # the quadratic branch only matters where |d| < delta: clip d there so d * d cannot
     # overflow in the branch `where` drops (its zero gradient times inf would be nan)
@@ -597,6 +600,13 @@ def binary_cross_entropy(
     _check_reduction(reduction, "binary_cross_entropy")
     p = _tensor(prob)
     t = _target(target, p, "binary_cross_entropy")
+    if t.dtype.kind == "f" and t.dtype != p.dtype:
+        raise RuntimeError(
+            f"binary_cross_entropy: the target has dtype {t.dtype} but the input {p.dtype}; "
+            f"they must be the same, as in PyTorch: convert the target, e.g. "
+            f"target.to({p.dtype}), or the model (model.double() for float64)"
+        )
+    t = _target(t, p, "binary_cross_entropy", cast=True)  # an integer target: 0s and 1s
     w = _weight(weight, p.shape, p.dtype, "binary_cross_entropy")
     pd = p.data
     eps = np.asarray(_BCE_EPS, dtype=pd.dtype)
