@@ -84,7 +84,8 @@ def _target(target: Any, pred: Tensor, fn: str, cast: bool = False) -> Tensor:
         array = np.asarray(target)
         if array.dtype.kind not in "fiub":
             raise TypeError(f"{fn}: target must hold numbers, got an array of {array.dtype}")
-        t = Tensor.wrap(array)
+        # an array keeps its dtype; a list or a number gets Tensor's (float32 for floats)
+        t = Tensor.wrap(array) if isinstance(target, np.ndarray) else Tensor(target)
     if t.shape != pred.shape:
         raise ValueError(
             f"{fn}: input has shape {pred.shape} but target has shape {t.shape}; they must be "
