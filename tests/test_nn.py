@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import arrays, distinct_arrays, upstream_grads
 
 import tinygrad_mlp.nn as nn
-from tinygrad_mlp import Tensor, manual_seed
+from tinygrad_mlp import Tensor, manual_seed, no_grad
 
 ORIGIN_KEYS = [
     "0.weight",
@@ -274,7 +274,7 @@ def test_train_and_eval_recurse_into_children_and_lists():
 
 def test_zero_grad_sets_gradients_to_none_or_zeros():
     model = nn.Linear(3, 2)
-    model(Tensor(np.ones((4, 3)))).sum().backward()
+    model(Tensor(np.ones((4, 3), np.float32))).sum().backward()
     assert all(p.grad is not None for p in model.parameters())
     model.zero_grad(set_to_none=False)
     assert all(np.array_equal(p.grad.data, np.zeros_like(p.data)) for p in model.parameters())
@@ -284,7 +284,7 @@ def test_zero_grad_sets_gradients_to_none_or_zeros():
 
 def test_to_float64_casts_in_place_and_keeps_the_parameter_objects():
     model = origin_mlp()
-    model(Tensor(np.ones((3, 2)))).sum().backward()
+    model(Tensor(np.ones((3, 2), np.float32))).sum().backward()
     before = [id(p) for p in model.parameters()]
     assert model.to(np.float64) is model
     assert [id(p) for p in model.parameters()] == before
@@ -331,10 +331,10 @@ def test_origin_mlp_state_dict_keys_shapes_and_copies():
 def test_state_dict_round_trip_is_bit_exact():
     manual_seed(0)
     a = origin_mlp()
-    a(Tensor(np.random.default_rng(0).standard_normal((5, 2))))  # nontrivial running stats
+    a(Tensor(np.random.default_rng(0).standard_normal((5, 2), np.float32)))  # running stats
     manual_seed(1)
     b = origin_mlp()
-    x = Tensor(np.random.default_rng(1).standard_normal((6, 2)))
+    x = Tensor(np.random.default_rng(1).standard_normal((6, 2), np.float32))
     assert not np.array_equal(a.eval()(x).data, b.eval()(x).data)
     result = b.load_state_dict(a.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
@@ -408,7 +408,7 @@ def test_repr_looks_like_pytorch():
         ")"
     )
     assert repr(nn.BatchNorm1d(4)) == (
-        "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+        "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
     )
     assert repr(nn.Linear(3, 1, bias=False)) == "Linear(in_features=3, out_features=1, bias=False)"
 
@@ -427,6 +427,56 @@ def test_linear_values_and_gradients(data):
     expected = x @ layer.weight.data.T + (layer.bias.data if bias else 0)
     np.testing.assert_allclose(layer(Tensor(x, dtype=np.float64)).data, expected, rtol=1e-12)
     check_module_grads(layer, x, data.draw(upstream_grads((n, o)), label="g"))
+
+
+def test_linear_refuses_an_input_of_another_dtype_as_pytorch():
+    """PyTorch raises for int or float64 input into a float32 layer; NumPy's matmul would
+    promote silently (int64 @ float32 -> float64)."""
+    layer = nn.Linear(2, 3)
+    with pytest.raises(
+        RuntimeError, match=r"input has dtype int64 but the weight float32.*x\.float\(\)"
+    ):
+        layer(Tensor(np.array([[1, 2]])))
+    with pytest.raises(RuntimeError, match=r"float64 but the weight float32.*model\.double\(\)"):
+        layer(Tensor(np.ones((1, 2))))
+    with pytest.raises(RuntimeError, match=r"float64.*tg\.tensor\(x, dtype=tg\.float32\)"):
+        layer(np.ones((4, 2, 2)))  # a NumPy array, float64 by default, any batch shape
+    with pytest.raises(RuntimeError, match="the bias has dtype float64"):
+        nn.functional.linear(Tensor([[1.0, 2.0]]), layer.weight, Tensor(np.zeros(3)))
+    assert layer(Tensor([[1.0, 2.0]])).dtype == np.float32
+    assert layer.double()(Tensor(np.ones((1, 2)))).dtype == np.float64
+
+
+def test_layers_take_pytorchs_device_argument_for_the_cpu():
+    layer = nn.Linear(2, 3, True, "cpu", np.float64)  # PyTorch's positions
+    assert layer.weight.dtype == np.float64
+    assert nn.Linear(2, 3, device="cpu:0", dtype="float64").bias.dtype == np.float64
+    assert nn.BatchNorm1d(3, device=None).weight.dtype == np.float32
+    for make in (lambda: nn.Linear(2, 3, device="cuda"), lambda: nn.BatchNorm1d(3, device="mps")):
+        with pytest.raises(RuntimeError, match="CPU only: use device='cpu'"):
+            make()
+
+
+def test_batchnorm_with_a_weight_and_no_bias():
+    bn = nn.BatchNorm1d(3, bias=False)
+    assert [n for n, _ in bn.named_parameters()] == ["weight"] and bn.bias is None
+    assert list(bn.state_dict()) == ["weight", "running_mean", "running_var", "num_batches_tracked"]
+    assert repr(bn) == (
+        "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=False, track_running_stats=True)"
+    )
+    assert "affine=False, bias=False" in repr(nn.BatchNorm1d(3, affine=False))  # as PyTorch
+    x = np.array([[1.0, 2.0, 3.0], [3.0, 6.0, 9.0]], np.float32)
+    with no_grad():
+        bn.weight.fill_(2.0)
+    # each column: mean m, biased var v = d^2 for the two values m -+ d: (x - m) / d = -+1
+    expected = 2.0 * np.array([[-1.0, -1.0, -1.0], [1.0, 1.0, 1.0]])
+    np.testing.assert_allclose(bn(Tensor(x)).data, expected, rtol=1e-4)
+
+
+def test_identity_ignores_its_arguments():
+    ident = nn.Identity(3, foo="bar")
+    x = Tensor([1.0])
+    assert ident(x) is x and repr(ident) == "Identity()"
 
 
 def test_linear_default_init_is_pytorchs():
@@ -575,7 +625,7 @@ def test_sequential_indexing_iteration_and_names():
     with pytest.raises(IndexError):
         seq[-5]
     assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
-    x = Tensor(np.ones((2, 2)))
+    x = Tensor(np.ones((2, 2), np.float32))
     expected = layers[3](layers[2](layers[1](layers[0](x))))
     np.testing.assert_array_equal(seq(x).data, expected.data)
 

@@ -41,7 +41,7 @@ def test_module_list_registers_its_items_as_numbered_children():
         "blocks.1.weight",
         "blocks.1.bias",
     ]
-    x = Tensor(np.ones((1, 2)))
+    x = Tensor(np.ones((1, 2), np.float32))
     np.testing.assert_array_equal(net(x).data, net.blocks[1](net.blocks[0](x)).data)
     with pytest.raises(NotImplementedError, match="ModuleList does not define forward"):
         ml(x)
@@ -240,7 +240,7 @@ def test_requires_grad_freezes_and_unfreezes_every_parameter():
     tree = Tree()
     assert tree.a.requires_grad_(False) is tree.a
     assert [p.requires_grad for p in tree.parameters()] == [False, False, True, True]
-    x = Tensor(np.ones((3, 2)))
+    x = Tensor(np.ones((3, 2), np.float32))
     tree.b(tree.a(x)).sum().backward()
     assert tree.a[0].weight.grad is None and tree.b.weight.grad is not None
     tree.requires_grad_()
