@@ -403,7 +403,7 @@ def test_repr_looks_like_pytorch():
         "  (0): Linear(in_features=2, out_features=3, bias=True)\n"
         "  (1): ReLU()\n"
         "  (2): Sequential(\n"
-        "    (0): Dropout(p=0.25)\n"
+        "    (0): Dropout(p=0.25, inplace=False)\n"
         "  )\n"
         ")"
     )

@@ -159,8 +159,31 @@ _LAST_AXIS, _ALL_AXES, _NO_KEEPDIMS = _Default(-1), _Default(None), _Default(Fal
 # its zero gradient into nan.
 
 
-def relu(x: Any) -> Tensor:
+def _in_place(x: Any, fn: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """inplace=True, as PyTorch's: x's values become compute(x), and x is returned.
+
+    compute runs on a copy of x (a clone, which the gradient passes through), so that what
+    it saves for its backward is not the tensor then overwritten; x.copy_ makes the change
+    under the in-place rules: refused on a leaf that requires grad in grad mode, recorded
+    on a non-leaf (whose gradient then flows through compute), and checked by the version
+    counter of anything that saved x before."""
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{fn}(inplace=True) changes a Tensor in place, got {type(x).__name__}; pass a "
+            f"Tensor, or use inplace=False"
+        )
+    result = compute(x.clone())
+    try:
+        x.copy_(result)
+    except RuntimeError as e:  # say which call it was: the user did not write copy_
+        raise RuntimeError(f"{fn}(inplace=True): {e}") from None
+    return x
+
+
+def relu(x: Any, inplace: bool = False) -> Tensor:
     """max(x, 0)"""
+    if inplace:
+        return _in_place(x, "relu", Tensor.relu)
     return _tensor(x).relu()
 
 
@@ -174,15 +197,19 @@ def tanh(x: Any) -> Tensor:
     return _tensor(x).tanh()
 
 
-def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Any, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x (the slope at 0 is negative_slope, as in
     PyTorch)."""
+    if inplace:
+        return _in_place(x, "leaky_relu", lambda v: leaky_relu(v, negative_slope))
     x = _tensor(x)
     return where(x.data > 0, x, x * negative_slope)
 
 
-def elu(x: Any, alpha: float = 1.0) -> Tensor:
+def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha * (exp(x) - 1) (with expm1; the slope at 0 is alpha)."""
+    if inplace:
+        return _in_place(x, "elu", lambda v: elu(v, alpha))
     x = _tensor(x)
     return where(x.data > 0, x, x.clip(None, 0.0).expm1() * alpha)
 
@@ -240,8 +267,10 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def silu(x: Any) -> Tensor:
+def silu(x: Any, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (also called swish)"""
+    if inplace:
+        return _in_place(x, "silu", silu)
     return _with_tails(_tensor(x), lambda v: v * v.sigmoid())
 
 
@@ -256,12 +285,14 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return where(scaled.data > threshold, x, soft)
 
 
-def mish(x: Any) -> Tensor:
+def mish(x: Any, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))"""
+    if inplace:
+        return _in_place(x, "mish", mish)
     return _with_tails(_tensor(x), lambda v: v * softplus(v).tanh())
 
 
-def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """x limited to [min_val, max_val]. As in PyTorch the gradient is 1 strictly between the
     bounds and 0 at and beyond them (clip's is 1 at the bounds)."""
     if min_val > max_val:
@@ -269,14 +300,16 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
             f"hardtanh: min_val must not be greater than max_val, got min_val={min_val}, "
             f"max_val={max_val}"
         )
+    if inplace:
+        return _in_place(x, "hardtanh", lambda v: hardtanh(v, min_val, max_val))
     x = _tensor(x)
     d = x.data
     return where((d > min_val) & (d < max_val), x, np.clip(d, min_val, max_val))
 
 
-def relu6(x: Any) -> Tensor:
+def relu6(x: Any, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) = hardtanh(x, 0, 6): the gradient is 0 at 0 and at 6."""
-    return hardtanh(x, 0.0, 6.0)
+    return hardtanh(x, 0.0, 6.0, inplace)
 
 
 def _relu6_of_x_plus_3(x: Tensor) -> Tensor:
@@ -286,16 +319,20 @@ def _relu6_of_x_plus_3(x: Tensor) -> Tensor:
     return where((d > -3) & (d < 3), x + 3, np.clip(d + 3, 0, 6))
 
 
-def hardswish(x: Any) -> Tensor:
+def hardswish(x: Any, inplace: bool = False) -> Tensor:
     """x * min(max(x + 3, 0), 6) / 6: the slope is 0 for x <= -3, x/3 + 1/2 for -3 < x < 3
     and 1 for x >= 3, as in PyTorch. (x * 6 overflows in float32 beyond 5.7e37, in PyTorch
     too.)"""
+    if inplace:
+        return _in_place(x, "hardswish", hardswish)
     x = _tensor(x)
     return x * _relu6_of_x_plus_3(x) / 6
 
 
-def hardsigmoid(x: Any) -> Tensor:
+def hardsigmoid(x: Any, inplace: bool = False) -> Tensor:
     """min(max(x + 3, 0), 6) / 6: the slope is 1/6 strictly between -3 and 3, else 0."""
+    if inplace:
+        return _in_place(x, "hardsigmoid", hardsigmoid)
     x = _tensor(x)
     return _relu6_of_x_plus_3(x) / 6
 
@@ -379,14 +416,19 @@ def logsumexp(
 # Layers as functions
 
 
-def dropout(x: Any, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: x * mask / (1 - p), where each element of mask is 1 with
     probability 1 - p (drawn from the package's generator) and 0 otherwise.
 
-    The identity when not training or when p == 0; all zeros when p == 1.
+    The identity when not training or when p == 0; all zeros when p == 1. With
+    inplace=True x itself gets the result (see relu).
     """
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be between 0 and 1, got {p}")
+    if inplace:
+        if not training or p == 0:  # nothing changes: x itself, untouched
+            return _in_place(x, "dropout", lambda v: v) if not isinstance(x, Tensor) else x
+        return _in_place(x, "dropout", lambda v: dropout(v, p, training))
     x = _tensor(x)
     if not training or p == 0:
         return x
