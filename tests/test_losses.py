@@ -701,3 +701,39 @@ def test_softmax_family_takes_pytorchs_dim_and_keepdim():
 def test_giving_both_spellings_is_an_error(call):
     with pytest.raises(TypeError, match=r"got both .*; give one"):
         call(t64(np.ones((2, 2))))
+
+
+def test_smooth_l1_loss_is_huber_over_beta_and_l1_at_beta_0():
+    pred = t64([0.0, 0.5, 2.0, -3.0], requires_grad=True)
+    # beta = 1: 0.5 d^2 inside, |d| - 0.5 outside
+    out = F.smooth_l1_loss(pred, np.zeros(4), reduction="none")
+    np.testing.assert_array_equal(out.data, [0.0, 0.125, 1.5, 2.5])
+    out.sum().backward()
+    np.testing.assert_array_equal(pred.grad.data, [0.0, 0.5, 1.0, -1.0])
+    # beta = 4: 0.5 d^2 / 4 everywhere here (every |d| < 4); the mean of those
+    expected = (0.0 + 0.125 + 2.0 + 4.5) / 4 / 4
+    assert F.smooth_l1_loss(pred, np.zeros(4), beta=4.0).item() == expected
+    assert F.smooth_l1_loss(pred, np.zeros(4), reduction="sum", beta=0.0).item() == 5.5  # l1
+    assert nn.SmoothL1Loss(beta=4.0)(pred, np.zeros(4)).item() == expected
+    assert repr(nn.SmoothL1Loss(beta=0.5)) == "SmoothL1Loss()"  # as PyTorch's
+    with pytest.raises(ValueError, match="beta must be >= 0"):
+        F.smooth_l1_loss(pred, np.zeros(4), beta=-1.0)
+
+
+def test_elementwise_weight_of_mse_l1_and_huber_as_pytorch_2_13():
+    """PyTorch 2.13's weight=: the losses times the weight; 'mean' divides by sum(weight)
+    for mse and l1 but by the number of elements for huber. A weight that requires grad gets
+    its gradient (the unweighted loss)."""
+    pred = t64([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    w = t64([1.0, 3.0, 0.5, 0.5], requires_grad=True)
+    zeros = np.zeros(4)
+    mse = F.mse_loss(pred, zeros, weight=w)
+    assert mse.item() == (1 + 12 + 4.5 + 8) / 5.0
+    assert F.l1_loss(pred, zeros, weight=w, reduction="sum").item() == 1 + 6 + 1.5 + 2
+    huber = F.huber_loss(pred, zeros, weight=w)  # 0.5 at 1 (inside delta = 1), then |d| - 0.5
+    assert huber.item() == (0.5 * 1 + 1.5 * 3 + 2.5 * 0.5 + 3.5 * 0.5) / 4
+    F.mse_loss(pred, zeros, weight=w, reduction="sum").backward()
+    np.testing.assert_array_equal(w.grad.data, [1.0, 4.0, 9.0, 16.0])
+    np.testing.assert_array_equal(pred.grad.data, [2.0, 12.0, 3.0, 4.0])
+    with pytest.raises(ValueError, match="weight has shape \\(2,\\) but the input \\(4,\\)"):
+        F.l1_loss(pred, zeros, weight=np.ones(2))

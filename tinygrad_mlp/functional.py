@@ -57,6 +57,7 @@ __all__ = [
     "mse_loss",
     "l1_loss",
     "huber_loss",
+    "smooth_l1_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "nll_loss",
@@ -587,36 +588,93 @@ def _check_linear_dtypes(x: Tensor, weight: Tensor, bias: Any, array_given: bool
 # Losses
 
 
-def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """(pred - target)^2, reduced."""
+def _loss_weight(weight: Any, pred: Tensor, fn: str) -> Tensor | None:
+    """The weight= of mse_loss, l1_loss and huber_loss (PyTorch 2.13): one value per element,
+    exactly the input's shape. A Tensor is used as it is, so a gradient reaches it if it
+    requires one, as in PyTorch."""
+    if weight is None:
+        return None
+    if isinstance(weight, str):
+        raise TypeError(
+            f"{fn}: weight must be a tensor of the input's shape, got the string {weight!r}; "
+            f"pass the reduction by name: reduction={weight!r}"
+        )
+    w = weight if isinstance(weight, Tensor) else Tensor(weight)
+    if w.shape != pred.shape:
+        raise ValueError(
+            f"{fn}: weight has shape {w.shape} but the input {pred.shape}; they must be "
+            f"equal (PyTorch: 'Weights and input must have the same size')"
+        )
+    return w
+
+
+def _weighted(loss: Tensor, w: Tensor | None, reduction: str, mean_by_weight: bool) -> Tensor:
+    """loss * w, reduced; 'mean' divides by sum(w) (mse, l1) or by the count (huber), as
+    PyTorch 2.13 does."""
+    if w is None:
+        return _reduce(loss, reduction)
+    loss = loss * w
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / w.sum()
+    return _reduce(loss, reduction)
+
+
+def mse_loss(pred: Any, target: Any, reduction: str = "mean", weight: Any = None) -> Tensor:
+    """(pred - target)^2 [* weight], reduced ('mean' with a weight: sum / sum(weight))."""
     _check_reduction(reduction, "mse_loss")
     pred = _tensor(pred)
     diff = pred - _target(target, pred, "mse_loss")
-    return _reduce(diff * diff, reduction)
+    return _weighted(diff * diff, _loss_weight(weight, pred, "mse_loss"), reduction, True)
 
 
-def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """|pred - target|, reduced (the gradient where pred == target is 0, as in PyTorch)."""
+def l1_loss(pred: Any, target: Any, reduction: str = "mean", weight: Any = None) -> Tensor:
+    """|pred - target| [* weight], reduced ('mean' with a weight: sum / sum(weight)); the
+    gradient where pred == target is 0, as in PyTorch."""
     _check_reduction(reduction, "l1_loss")
     pred = _tensor(pred)
-    return _reduce((pred - _target(target, pred, "l1_loss")).abs(), reduction)
+    loss = (pred - _target(target, pred, "l1_loss")).abs()
+    return _weighted(loss, _loss_weight(weight, pred, "l1_loss"), reduction, True)
 
 
-def huber_loss(pred: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def huber_loss(
+    pred: Any, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None
+) -> Tensor:
     """0.5 * d^2 where |d| < delta, else delta * (|d| - 0.5 * delta), for d = pred - target;
-    reduced. Quadratic near 0, linear (slope +-delta) beyond delta."""
+    [* weight], reduced ('mean' with a weight: the mean of the weighted losses, as PyTorch).
+    Quadratic near 0, linear (slope +-delta) beyond delta."""
     _check_reduction(reduction, "huber_loss")
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     pred = _tensor(pred)
     # in pred's dtype, as PyTorch's forward (whose backward refuses a target of another dtype)
     d = pred - _target(target, pred, "huber_loss", cast=True)
+    loss = _huber(d, delta)
+    return _weighted(loss, _loss_weight(weight, pred, "huber_loss"), reduction, False)
+
+
+def _huber(d: Tensor, delta: float) -> Tensor:
     z = d.abs()
     # the quadratic branch only matters where |d| < delta: clip d there so d * d cannot
     # overflow in the branch `where` drops (its zero gradient times inf would be nan)
     small = d.clip(-delta, delta)
-    loss = where(z.data < delta, small * small * 0.5, (z - 0.5 * delta) * delta)
-    return _reduce(loss, reduction)
+    return where(z.data < delta, small * small * 0.5, (z - 0.5 * delta) * delta)
+
+
+def smooth_l1_loss(pred: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """0.5 * d^2 / beta where |d| < beta, else |d| - 0.5 * beta, for d = pred - target,
+    reduced: huber_loss(delta=beta) / beta, and l1_loss for beta = 0, as in PyTorch. The
+    target's dtype promotes, as PyTorch's does."""
+    _check_reduction(reduction, "smooth_l1_loss")
+    if not beta >= 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    pred = _tensor(pred)
+    d = pred - _target(target, pred, "smooth_l1_loss")
+    if beta == 0:
+        return _reduce(d.abs(), reduction)
+    z = d.abs()
+    small = d.clip(-beta, beta)
+    # PyTorch's 0.5 * z * z / beta (the 0.5 is exact in either place)
+    return _reduce(where(z.data < beta, small * small * 0.5 / beta, z - 0.5 * beta), reduction)
 
 
 def _weight(weight: Any, shape: tuple, dtype: np.dtype, fn: str, name: str = "weight") -> Any:
