@@ -267,7 +267,7 @@ def test_gradient_penalty_with_create_graph_compiles_and_replays():
         return model, opt, step
 
     rng = np.random.default_rng(1)
-    xs = [tg.Tensor(rng.standard_normal((5, 2)), requires_grad=True) for _ in range(3)]
+    xs = [tg.Tensor(rng.standard_normal((5, 2), np.float32), requires_grad=True) for _ in range(3)]
     c, _, _ = run_both(setup, 12, lambda k: (xs[k % 3],))
     assert c.replays == 10
     text = str(c.tape)
@@ -290,8 +290,11 @@ def test_new_shape_or_dtype_retraces():
     assert c.traces == 2
     c(tg.Tensor(np.concatenate([X, X])), tg.Tensor(np.concatenate([Y, Y])))
     assert c.traces == 3
-    c(tg.Tensor(X.astype(np.float64)), tg.Tensor(Y.astype(np.float64)))
-    assert c.traces == 4
+    # float64 inputs re-trace: the eager run then refuses them in the float32 layers (as
+    # PyTorch does), where a replay of the float32 tape would have run on them
+    with pytest.raises(RuntimeError, match="linear: the input has dtype float64"):
+        c(tg.Tensor(X.astype(np.float64)), tg.Tensor(Y.astype(np.float64)))
+    assert c.traces == 3  # (a trace that raised is not kept)
 
 
 def test_train_eval_switch_retraces_and_stays_identical():

@@ -443,7 +443,7 @@ def test_cross_entropy_gradient_is_softmax_minus_one_hot_over_n():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_logit_losses_are_finite_at_1000(dtype):
     x = Tensor([1000.0, -1000.0, 1000.0, -1000.0], dtype=dtype, requires_grad=True)
-    loss = F.binary_cross_entropy_with_logits(x, np.array([0.0, 1.0, 1.0, 0.0]), reduction="none")
+    loss = F.binary_cross_entropy_with_logits(x, [0.0, 1.0, 1.0, 0.0], reduction="none")
     np.testing.assert_allclose(loss.data, [1000.0, 1000.0, 0.0, 0.0], atol=1e-6)
     loss.sum().backward()
     np.testing.assert_allclose(x.grad.data, [1.0, -1.0, 0.0, 0.0], atol=1e-6)
@@ -460,7 +460,8 @@ def test_logit_losses_are_finite_at_1000(dtype):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_binary_cross_entropy_at_probabilities_0_and_1_is_clamped_not_nan(dtype):
     prob = Tensor([0.0, 1.0, 0.0, 1.0], dtype=dtype, requires_grad=True)
-    loss = F.binary_cross_entropy(prob, np.array([1.0, 0.0, 0.0, 1.0]), reduction="none")
+    target = np.array([1.0, 0.0, 0.0, 1.0], dtype=dtype)
+    loss = F.binary_cross_entropy(prob, target, reduction="none")
     np.testing.assert_array_equal(loss.data, [100.0, 100.0, 0.0, 0.0])
     loss.sum().backward()
     # PyTorch's rule, (p - t) / max(p (1 - p), 1e-12): a confidently wrong prediction gets a
@@ -477,10 +478,14 @@ def test_binary_cross_entropy_clamp_matches_pytorch_at_tiny_probabilities():
     assert np.isfinite(p.grad.data).all()
 
 
-def test_loss_targets_are_cast_to_the_prediction_dtype():
+def test_loss_targets_promote_as_in_pytorch():
+    """A float64 target makes a float32 loss float64 (PyTorch's promotion; a NumPy array
+    keeps its dtype, as Tensor(array) does); integers and lists of floats do not."""
     pred = Tensor([0.2, 0.7])
-    assert F.mse_loss(pred, np.array([0.0, 1.0], dtype=np.float64)).dtype == np.float32
+    assert F.mse_loss(pred, np.array([0.0, 1.0], dtype=np.float64)).dtype == np.float64
+    assert F.mse_loss(pred, [0.0, 1.0]).dtype == np.float32  # a list: float32, as Tensor's
     assert F.binary_cross_entropy(pred, np.array([0, 1])).dtype == np.float32
+    assert F.binary_cross_entropy(pred, [0.0, 1.0]).dtype == np.float32
 
 
 LOSSES = {
@@ -509,14 +514,14 @@ def test_unknown_reduction_is_an_error(name):
 
 def test_binary_cross_entropy_rejects_values_outside_0_1():
     with pytest.raises(ValueError, match="probability in \\[0, 1\\]"):
-        F.binary_cross_entropy(Tensor([0.5, 1.2]), np.array([0.0, 1.0]))
+        F.binary_cross_entropy(Tensor([0.5, 1.2]), [0.0, 1.0])
     # nan is no probability either (as in PyTorch), nor a target in [0, 1]
     with pytest.raises(ValueError, match="probability in \\[0, 1\\]"):
-        F.binary_cross_entropy(Tensor([0.5, np.nan]), np.array([0.0, 1.0]))
+        F.binary_cross_entropy(Tensor([0.5, np.nan]), [0.0, 1.0])
     with pytest.raises(ValueError, match="every target value must lie in"):
-        F.binary_cross_entropy(Tensor([0.5, 0.25]), np.array([0.0, np.nan]))
+        F.binary_cross_entropy(Tensor([0.5, 0.25]), [0.0, np.nan])
     with pytest.raises(ValueError, match="every target value must lie in"):
-        F.binary_cross_entropy(Tensor([0.0, 0.25]), np.array([-0.5, 1.0]))
+        F.binary_cross_entropy(Tensor([0.0, 0.25]), [-0.5, 1.0])
 
 
 def test_cross_entropy_label_errors():

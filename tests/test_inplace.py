@@ -517,3 +517,94 @@ def test_a_step_counts_as_an_in_place_change_of_each_parameter(make):
     opt.step()
     np.testing.assert_array_equal(w.grad.data, 2 * before)
     assert w._version == 2 and not np.array_equal(w.data, before)
+
+
+# --------------------------------------------------------------- inplace= of activations
+# PyTorch's functional activations and their modules take inplace=: x itself gets the
+# result and is returned; the gradient is the activation's; a leaf that requires grad
+# refuses it in grad mode.
+def _relu(x, inplace):
+    return tg.nn.functional.relu(x, inplace=inplace)
+
+
+INPLACE_CALLS = [
+    ("relu", lambda x: tg.nn.functional.relu(x, inplace=True), np.maximum(X, 0), X > 0),
+    ("leaky_relu", lambda x: tg.nn.functional.leaky_relu(x, 0.1, True),
+     np.where(X > 0, X, 0.1 * X), np.where(X > 0, 1.0, 0.1)),
+    ("hardtanh", lambda x: tg.nn.functional.hardtanh(x, -1.0, 1.0, True), np.clip(X, -1, 1),
+     np.abs(X) < 1),
+    ("relu6", lambda x: tg.nn.functional.relu6(x, True), np.clip(X, 0, 6), X > 0),
+    ("elu", lambda x: tg.nn.functional.elu(x, 1.0, True), np.where(X > 0, X, np.expm1(X)),
+     np.where(X > 0, 1.0, np.exp(X))),
+    ("ReLU", tg.nn.ReLU(inplace=True), np.maximum(X, 0), X > 0),
+    ("LeakyReLU", tg.nn.LeakyReLU(0.2, inplace=True), np.where(X > 0, X, 0.2 * X),
+     np.where(X > 0, 1.0, 0.2)),
+    ("ReLU6", tg.nn.ReLU6(True), np.clip(X, 0, 6), X > 0),
+    ("Hardtanh", tg.nn.Hardtanh(-0.5, 0.5, True), np.clip(X, -0.5, 0.5), np.abs(X) < 0.5),
+    ("ELU", tg.nn.ELU(2.0, True), np.where(X > 0, X, 2 * np.expm1(X)),
+     np.where(X > 0, 1.0, 2 * np.exp(X))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, call, value, slope", INPLACE_CALLS)
+def test_inplace_activations_change_their_input_and_keep_the_gradient(name, call, value, slope):
+    w = leaf()
+    h = w * 1.0  # a non-leaf: the change is recorded
+    assert call(h) is h
+    np.testing.assert_allclose(h.data, value, rtol=1e-15)
+    h.backward(Tensor(Y))
+    np.testing.assert_allclose(w.grad.data, Y * slope, rtol=1e-15)
+    with pytest.raises(RuntimeError, match=r"inplace=True\): .*leaf"):
+        call(leaf())
+
+
+def test_inplace_silu_mish_hardswish_hardsigmoid_equal_the_out_of_place_forms():
+    F = tg.nn.functional
+    for fn in (F.silu, F.mish, F.hardswish, F.hardsigmoid):
+        w1, w2 = leaf(), leaf()
+        expected = fn(w1 * 1.0)
+        h = w2 * 1.0
+        assert fn(h, inplace=True) is h
+        np.testing.assert_array_equal(h.data, expected.data)
+        expected.backward(Tensor(Y))
+        h.backward(Tensor(Y))
+        np.testing.assert_array_equal(w2.grad.data, w1.grad.data)
+
+
+def test_inplace_under_no_grad_and_on_tensors_without_grad():
+    x = Tensor(X.copy())
+    assert _relu(x, True) is x and (x.data == np.maximum(X, 0)).all()
+    w = leaf()
+    with no_grad():
+        assert _relu(w, True) is w
+    assert w.is_leaf and w.requires_grad and (w.data == np.maximum(X, 0)).all()
+    with pytest.raises(TypeError, match="changes a Tensor in place"):
+        _relu(X.copy(), True)
+    kept = Tensor(X.copy())
+    assert _relu(kept, False) is not kept and (kept.data == X).all()  # inplace=False
+
+
+def test_inplace_dropout():
+    F = tg.nn.functional
+    x = Tensor(np.ones((4, 50)))
+    assert F.dropout(x, 0.5, True, True) is x
+    assert set(np.unique(x.data)) <= {0.0, 2.0} and (x.data == 0).any()
+    y = Tensor(np.ones(3))
+    assert F.dropout(y, 0.5, False, True) is y and (y.data == 1).all()  # eval: untouched
+    drop = tg.nn.Dropout(0.5, inplace=True)
+    z = Tensor(np.ones((4, 50)))
+    assert drop(z) is z and (z.data == 0).any()
+
+
+def test_inplace_reprs_are_pytorchs():
+    nn = tg.nn
+    assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)" and repr(nn.ReLU()) == "ReLU()"
+    assert repr(nn.LeakyReLU(0.2, inplace=True)) == "LeakyReLU(negative_slope=0.2, inplace=True)"
+    assert repr(nn.ELU(inplace=True)) == "ELU(alpha=1.0, inplace=True)"
+    assert repr(nn.Hardtanh(inplace=True)) == "Hardtanh(min_val=-1.0, max_val=1.0, inplace=True)"
+    assert repr(nn.ReLU6(inplace=True)) == "ReLU6(inplace=True)" and repr(nn.ReLU6()) == "ReLU6()"
+    assert repr(nn.SiLU(inplace=True)) == "SiLU(inplace=True)" and repr(nn.Mish()) == "Mish()"
+    assert repr(nn.Hardswish(inplace=True)) == "Hardswish()"  # PyTorch shows nothing here
+    assert repr(nn.Hardsigmoid(True)) == "Hardsigmoid()"
+    assert repr(nn.Dropout(0.1)) == "Dropout(p=0.1, inplace=False)"
+    assert repr(nn.Dropout(inplace=True)) == "Dropout(p=0.5, inplace=True)"

@@ -228,6 +228,71 @@ def test_cross_entropy_with_every_target_ignored_is_nan_for_mean_and_0_for_sum()
     np.testing.assert_array_equal(z.grad.data, 0.0)
 
 
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("weight", [None, np.array([1.0, 2.0, 3.0])])
+def test_mean_over_every_target_ignored_is_nan_with_a_zero_gradient(weight, label_smoothing):
+    """As PyTorch: the mean is sum / total weight = 0 / 0, nan, but nothing was counted, so
+    no position gets a gradient (the 1/0 must not reach the ignored positions' zeros)."""
+    for loss_fn in (F.cross_entropy, F.nll_loss):
+        z = t64(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        kwargs = {"label_smoothing": label_smoothing} if loss_fn is F.cross_entropy else {}
+        if loss_fn is F.nll_loss and label_smoothing:
+            continue
+        loss = loss_fn(z, np.array([-100, -100]), weight, **kwargs)
+        assert np.isnan(loss.item())
+        loss.backward()
+        np.testing.assert_array_equal(z.grad.data, np.zeros((2, 3)))
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in multiply")
+def test_mean_with_zero_total_weight_gives_nan_only_where_counted():
+    """PyTorch's nll_loss gradient is -weight[y] / total at each counted position: 0 * inf =
+    nan where the counted weight is 0, while an ignored position's gradient stays 0."""
+    z = t64(np.zeros((3, 3)), requires_grad=True)
+    loss = F.nll_loss(z, np.array([0, 1, -100]), np.array([0.0, 0.0, 1.0]))
+    assert np.isnan(loss.item())
+    loss.backward()
+    expected = np.zeros((3, 3))
+    expected[0, 0] = expected[1, 1] = np.nan
+    np.testing.assert_array_equal(z.grad.data, expected)  # (nan == nan here)
+
+
+def test_losses_promote_a_float64_target_as_pytorch():
+    """float32 prediction, float64 target: mse/l1/bce_with_logits/cross_entropy compute in
+    float64 (PyTorch's promotion, and tg's own: f32 + f64 -> f64); the prediction's gradient
+    keeps its float32. An integer target leaves the float32 as it is."""
+    pred = Tensor(np.array([0.5, 0.25], np.float32), requires_grad=True)
+    target = np.array([0.1, 0.2])  # float64: 0.1 is not a float32 value
+    mse = F.mse_loss(pred, target)
+    assert mse.dtype == np.float64
+    assert mse.item() == ((0.5 - 0.1) ** 2 + (0.25 - 0.2) ** 2) / 2  # in float64
+    mse.backward()
+    assert pred.grad.dtype == np.float32
+    l1 = F.l1_loss(pred, Tensor(target, dtype=np.float64), reduction="sum")
+    assert l1.dtype == np.float64 and l1.item() == (0.5 - 0.1) + (0.25 - 0.2)
+    assert F.binary_cross_entropy_with_logits(pred, target).dtype == np.float64
+    probs = np.array([[0.1, 0.9], [0.5, 0.5]])
+    assert F.cross_entropy(Tensor(np.zeros((2, 2), np.float32)), probs).dtype == np.float64
+    assert F.mse_loss(pred, np.array([0, 1])).dtype == np.float32
+    # float64 prediction, float32 target: float64
+    assert F.l1_loss(Tensor(np.zeros(2)), np.ones(2, np.float32)).dtype == np.float64
+
+
+def test_huber_computes_in_the_inputs_dtype_and_bce_refuses_another_float_dtype():
+    """PyTorch's huber_loss forward casts the target to the input's dtype (its backward then
+    refuses the mismatch); its binary_cross_entropy refuses a target of another float
+    dtype at once, and so does this, saying what to convert."""
+    pred = Tensor(np.array([0.5, 0.25], np.float32))
+    huber = F.huber_loss(pred, np.array([0.1, 0.2]))
+    assert huber.dtype == np.float32
+    assert huber.item() == float(np.mean(0.5 * (pred.data - np.float32([0.1, 0.2])) ** 2))
+    with pytest.raises(RuntimeError, match=r"float64 but the input float32.*target.to\(float32\)"):
+        F.binary_cross_entropy(pred, np.array([0.0, 1.0]))
+    with pytest.raises(RuntimeError, match="float32 but the input float64"):
+        nn.BCELoss()(Tensor(np.array([0.5])), np.array([1.0], np.float32))
+    assert F.binary_cross_entropy(pred, np.array([0, 1])).dtype == np.float32  # 0/1 labels
+
+
 def test_cross_entropy_in_float32_is_exact_at_large_logits():
     """Issue 8: log_softmax as (x - m) - log(sum(exp(x - m))). The old x - (m + log(...))
     rounded m + log(...) to the float32 spacing near m: 1.4375 instead of 1.4076 at 1e6,
@@ -370,7 +435,7 @@ def test_binary_cross_entropy_gradient_is_pytorchs_near_0_and_1(dtype):
     p_np = np.array([0.0, 0.0, 1.0, 1.0, 1e-13, 1e-30, 0.3])
     t_np = np.array([1.0, 0.0, 0.0, 1.0, 1.0, 0.5, 0.6])
     p = Tensor(p_np, dtype=dtype, requires_grad=True)
-    loss = F.binary_cross_entropy(p, t_np, reduction="none")
+    loss = F.binary_cross_entropy(p, t_np.astype(dtype), reduction="none")
     with np.errstate(divide="ignore"):
         logs = np.maximum(np.log(p_np.astype(dtype)), -100), np.maximum(np.log1p(-p_np), -100)
     np.testing.assert_allclose(loss.data, -(t_np * logs[0] + (1 - t_np) * logs[1]), rtol=1e-6)
@@ -387,11 +452,11 @@ def test_binary_cross_entropy_gradient_is_pytorchs_near_0_and_1(dtype):
 
 def test_binary_cross_entropy_checks_its_ranges():
     with pytest.raises(ValueError, match="every target value must lie in \\[0, 1\\]"):
-        F.binary_cross_entropy(Tensor([0.5]), np.array([1.5]))
+        F.binary_cross_entropy(Tensor([0.5]), Tensor([1.5]))
     with pytest.raises(ValueError, match=r"weight of shape \(3,\) does not broadcast"):
-        F.binary_cross_entropy(Tensor([0.5, 0.5]), np.array([1.0, 0.0]), np.ones(3))
+        F.binary_cross_entropy(Tensor([0.5, 0.5]), Tensor([1.0, 0.0]), np.ones(3))
     with pytest.raises(TypeError, match="pass the reduction by name: reduction='none'"):
-        F.binary_cross_entropy(Tensor([0.5]), np.array([1.0]), "none")
+        F.binary_cross_entropy(Tensor([0.5]), Tensor([1.0]), "none")
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -491,7 +556,8 @@ def test_losses_are_finite_at_extreme_inputs_wherever_pytorchs_are(name, reducti
     2 * (pred - target), is finite where that is below max/4."""
     pred = data.draw(extreme(dtype), label="pred")
     if name == "binary_cross_entropy_with_logits":
-        target = data.draw(hnp.arrays(np.float64, (2, 3), elements=st.floats(0, 1)), label="t")
+        t = data.draw(hnp.arrays(np.float64, (2, 3), elements=st.floats(0, 1)), label="t")
+        target = t.astype(dtype)  # a float64 target would make the loss float64
     else:
         target = data.draw(extreme(dtype), label="target")
     x = Tensor(pred, dtype=dtype, requires_grad=True)
@@ -635,3 +701,39 @@ def test_softmax_family_takes_pytorchs_dim_and_keepdim():
 def test_giving_both_spellings_is_an_error(call):
     with pytest.raises(TypeError, match=r"got both .*; give one"):
         call(t64(np.ones((2, 2))))
+
+
+def test_smooth_l1_loss_is_huber_over_beta_and_l1_at_beta_0():
+    pred = t64([0.0, 0.5, 2.0, -3.0], requires_grad=True)
+    # beta = 1: 0.5 d^2 inside, |d| - 0.5 outside
+    out = F.smooth_l1_loss(pred, np.zeros(4), reduction="none")
+    np.testing.assert_array_equal(out.data, [0.0, 0.125, 1.5, 2.5])
+    out.sum().backward()
+    np.testing.assert_array_equal(pred.grad.data, [0.0, 0.5, 1.0, -1.0])
+    # beta = 4: 0.5 d^2 / 4 everywhere here (every |d| < 4); the mean of those
+    expected = (0.0 + 0.125 + 2.0 + 4.5) / 4 / 4
+    assert F.smooth_l1_loss(pred, np.zeros(4), beta=4.0).item() == expected
+    assert F.smooth_l1_loss(pred, np.zeros(4), reduction="sum", beta=0.0).item() == 5.5  # l1
+    assert nn.SmoothL1Loss(beta=4.0)(pred, np.zeros(4)).item() == expected
+    assert repr(nn.SmoothL1Loss(beta=0.5)) == "SmoothL1Loss()"  # as PyTorch's
+    with pytest.raises(ValueError, match="beta must be >= 0"):
+        F.smooth_l1_loss(pred, np.zeros(4), beta=-1.0)
+
+
+def test_elementwise_weight_of_mse_l1_and_huber_as_pytorch_2_13():
+    """PyTorch 2.13's weight=: the losses times the weight; 'mean' divides by sum(weight)
+    for mse and l1 but by the number of elements for huber. A weight that requires grad gets
+    its gradient (the unweighted loss)."""
+    pred = t64([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    w = t64([1.0, 3.0, 0.5, 0.5], requires_grad=True)
+    zeros = np.zeros(4)
+    mse = F.mse_loss(pred, zeros, weight=w)
+    assert mse.item() == (1 + 12 + 4.5 + 8) / 5.0
+    assert F.l1_loss(pred, zeros, weight=w, reduction="sum").item() == 1 + 6 + 1.5 + 2
+    huber = F.huber_loss(pred, zeros, weight=w)  # 0.5 at 1 (inside delta = 1), then |d| - 0.5
+    assert huber.item() == (0.5 * 1 + 1.5 * 3 + 2.5 * 0.5 + 3.5 * 0.5) / 4
+    F.mse_loss(pred, zeros, weight=w, reduction="sum").backward()
+    np.testing.assert_array_equal(w.grad.data, [1.0, 4.0, 9.0, 16.0])
+    np.testing.assert_array_equal(pred.grad.data, [2.0, 12.0, 3.0, 4.0])
+    with pytest.raises(ValueError, match="weight has shape \\(2,\\) but the input \\(4,\\)"):
+        F.l1_loss(pred, zeros, weight=np.ones(2))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import arrays, distinct_arrays, upstream_grads
 
 import tinygrad_mlp.nn as nn
-from tinygrad_mlp import Tensor, manual_seed
+from tinygrad_mlp import Tensor, manual_seed, no_grad
 
 ORIGIN_KEYS = [
     "0.weight",
@@ -55,7 +55,9 @@ def with_params(module, names):
 
     def fn(x, *params):
         for (owner, attr), p in zip(owners, params):
-            setattr(owner, attr, p)
+            # the checker's leaves are plain tensors, which `module.weight = t` refuses (as
+            # PyTorch does): put them in place directly, for this test only
+            owner.__dict__[attr] = p
         return module(x)
 
     return fn
@@ -166,6 +168,71 @@ def test_shared_parameters_are_listed_once_but_saved_under_each_name():
     assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
 
 
+def test_parameter_names_take_only_a_parameter_or_none():
+    """As torch: a plain tensor assigned to a parameter's name would stop being trained and
+    saved, so it is refused with what to write instead; None and a Parameter are fine."""
+    layer = nn.Linear(2, 2)
+    for value in (Tensor(np.zeros((2, 2), np.float32)), layer.weight * 2, layer.weight.detach()):
+        with pytest.raises(TypeError, match=r"as parameter 'weight' \(nn.Parameter or None"):
+            layer.weight = value
+    with pytest.raises(TypeError, match=r"nn.Parameter\(value\).*no_grad.*copy_"):
+        layer.weight = 3
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+    layer.weight = None
+    assert [n for n, _ in layer.named_parameters()] == ["bias"]
+    with pytest.raises(TypeError, match="as parameter 'weight'"):  # still a parameter's name
+        layer.weight = Tensor(np.zeros((2, 2), np.float32))
+    new = nn.Parameter(np.ones((2, 2), np.float32))
+    layer.weight = new
+    assert layer.weight is new and list(layer.state_dict()) == ["weight", "bias"]
+    del layer.weight  # then the name is free again
+    layer.weight = Tensor(np.zeros((2, 2), np.float32))
+    assert [n for n, _ in layer.named_parameters()] == ["bias"]
+
+
+def test_buffer_names_take_a_tensor_and_a_parameter_replaces_the_buffer():
+    bn = nn.BatchNorm1d(2)
+    bn.running_mean = Tensor(np.ones(2, np.float32))  # a tensor: the new buffer
+    assert list(bn.state_dict()["running_mean"]) == [1.0, 1.0]
+    with pytest.raises(TypeError, match="as buffer 'running_var' \\(a Tensor or None"):
+        bn.running_var = np.ones(2)
+    bn.running_mean = nn.Parameter(np.ones(2, np.float32))  # now a parameter, not a buffer
+    assert [n for n, _ in bn.named_buffers()] == ["running_var", "num_batches_tracked"]
+    assert [n for n, _ in bn.named_parameters()] == ["weight", "bias", "running_mean"]
+
+
+def test_child_module_names_take_a_module_or_none():
+    model = nn.Module()
+    model.act = nn.ReLU()
+    with pytest.raises(TypeError, match="as child module 'act' \\(nn.Module or None"):
+        model.act = Tensor(1.0)
+    model.act = nn.Tanh()  # another module, or None, is fine
+    model.act = None
+    seq = nn.Sequential(nn.ReLU())
+    with pytest.raises(TypeError, match="item 0 is a Tensor, not a Module"):
+        seq[0] = Tensor(1.0)
+
+
+def test_state_dict_prefix_keep_vars_and_destination():
+    model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    assert list(model.state_dict(prefix="net."))[:2] == ["net.0.weight", "net.0.bias"]
+    kept = model.state_dict(keep_vars=True)
+    assert kept["0.weight"] is model[0].weight and isinstance(kept["0.weight"], nn.Parameter)
+    assert kept["1.running_mean"] is model[1].running_mean
+    assert isinstance(model.state_dict()["0.weight"], np.ndarray)  # copies by default
+    target = OrderedDict(other=1)
+    assert model.state_dict(destination=target) is target and len(target) == 1 + 7
+
+
+def test_remove_duplicate_false_lists_shared_parameters_under_each_name():
+    a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+    b.weight = a.weight
+    model = nn.Sequential(a, b)
+    names = [n for n, _ in model.named_parameters(remove_duplicate=False)]
+    assert names == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert [n for n, _ in model.named_buffers(remove_duplicate=False)] == []
+
+
 def test_forward_is_required_and_call_runs_it():
     with pytest.raises(NotImplementedError, match="Module does not define forward"):
         nn.Module()(1)
@@ -207,7 +274,7 @@ def test_train_and_eval_recurse_into_children_and_lists():
 
 def test_zero_grad_sets_gradients_to_none_or_zeros():
     model = nn.Linear(3, 2)
-    model(Tensor(np.ones((4, 3)))).sum().backward()
+    model(Tensor(np.ones((4, 3), np.float32))).sum().backward()
     assert all(p.grad is not None for p in model.parameters())
     model.zero_grad(set_to_none=False)
     assert all(np.array_equal(p.grad.data, np.zeros_like(p.data)) for p in model.parameters())
@@ -217,7 +284,7 @@ def test_zero_grad_sets_gradients_to_none_or_zeros():
 
 def test_to_float64_casts_in_place_and_keeps_the_parameter_objects():
     model = origin_mlp()
-    model(Tensor(np.ones((3, 2)))).sum().backward()
+    model(Tensor(np.ones((3, 2), np.float32))).sum().backward()
     before = [id(p) for p in model.parameters()]
     assert model.to(np.float64) is model
     assert [id(p) for p in model.parameters()] == before
@@ -264,10 +331,10 @@ def test_origin_mlp_state_dict_keys_shapes_and_copies():
 def test_state_dict_round_trip_is_bit_exact():
     manual_seed(0)
     a = origin_mlp()
-    a(Tensor(np.random.default_rng(0).standard_normal((5, 2))))  # nontrivial running stats
+    a(Tensor(np.random.default_rng(0).standard_normal((5, 2), np.float32)))  # running stats
     manual_seed(1)
     b = origin_mlp()
-    x = Tensor(np.random.default_rng(1).standard_normal((6, 2)))
+    x = Tensor(np.random.default_rng(1).standard_normal((6, 2), np.float32))
     assert not np.array_equal(a.eval()(x).data, b.eval()(x).data)
     result = b.load_state_dict(a.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
@@ -336,12 +403,12 @@ def test_repr_looks_like_pytorch():
         "  (0): Linear(in_features=2, out_features=3, bias=True)\n"
         "  (1): ReLU()\n"
         "  (2): Sequential(\n"
-        "    (0): Dropout(p=0.25)\n"
+        "    (0): Dropout(p=0.25, inplace=False)\n"
         "  )\n"
         ")"
     )
     assert repr(nn.BatchNorm1d(4)) == (
-        "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+        "BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
     )
     assert repr(nn.Linear(3, 1, bias=False)) == "Linear(in_features=3, out_features=1, bias=False)"
 
@@ -360,6 +427,56 @@ def test_linear_values_and_gradients(data):
     expected = x @ layer.weight.data.T + (layer.bias.data if bias else 0)
     np.testing.assert_allclose(layer(Tensor(x, dtype=np.float64)).data, expected, rtol=1e-12)
     check_module_grads(layer, x, data.draw(upstream_grads((n, o)), label="g"))
+
+
+def test_linear_refuses_an_input_of_another_dtype_as_pytorch():
+    """PyTorch raises for int or float64 input into a float32 layer; NumPy's matmul would
+    promote silently (int64 @ float32 -> float64)."""
+    layer = nn.Linear(2, 3)
+    with pytest.raises(
+        RuntimeError, match=r"input has dtype int64 but the weight float32.*x\.float\(\)"
+    ):
+        layer(Tensor(np.array([[1, 2]])))
+    with pytest.raises(RuntimeError, match=r"float64 but the weight float32.*model\.double\(\)"):
+        layer(Tensor(np.ones((1, 2))))
+    with pytest.raises(RuntimeError, match=r"float64.*tg\.tensor\(x, dtype=tg\.float32\)"):
+        layer(np.ones((4, 2, 2)))  # a NumPy array, float64 by default, any batch shape
+    with pytest.raises(RuntimeError, match="the bias has dtype float64"):
+        nn.functional.linear(Tensor([[1.0, 2.0]]), layer.weight, Tensor(np.zeros(3)))
+    assert layer(Tensor([[1.0, 2.0]])).dtype == np.float32
+    assert layer.double()(Tensor(np.ones((1, 2)))).dtype == np.float64
+
+
+def test_layers_take_pytorchs_device_argument_for_the_cpu():
+    layer = nn.Linear(2, 3, True, "cpu", np.float64)  # PyTorch's positions
+    assert layer.weight.dtype == np.float64
+    assert nn.Linear(2, 3, device="cpu:0", dtype="float64").bias.dtype == np.float64
+    assert nn.BatchNorm1d(3, device=None).weight.dtype == np.float32
+    for make in (lambda: nn.Linear(2, 3, device="cuda"), lambda: nn.BatchNorm1d(3, device="mps")):
+        with pytest.raises(RuntimeError, match="CPU only: use device='cpu'"):
+            make()
+
+
+def test_batchnorm_with_a_weight_and_no_bias():
+    bn = nn.BatchNorm1d(3, bias=False)
+    assert [n for n, _ in bn.named_parameters()] == ["weight"] and bn.bias is None
+    assert list(bn.state_dict()) == ["weight", "running_mean", "running_var", "num_batches_tracked"]
+    assert repr(bn) == (
+        "BatchNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=False, track_running_stats=True)"
+    )
+    assert "affine=False, bias=False" in repr(nn.BatchNorm1d(3, affine=False))  # as PyTorch
+    x = np.array([[1.0, 2.0, 3.0], [3.0, 6.0, 9.0]], np.float32)
+    with no_grad():
+        bn.weight.fill_(2.0)
+    # each column: mean m, biased var v = d^2 for the two values m -+ d: (x - m) / d = -+1
+    expected = 2.0 * np.array([[-1.0, -1.0, -1.0], [1.0, 1.0, 1.0]])
+    np.testing.assert_allclose(bn(Tensor(x)).data, expected, rtol=1e-4)
+
+
+def test_identity_ignores_its_arguments():
+    ident = nn.Identity(3, foo="bar")
+    x = Tensor([1.0])
+    assert ident(x) is x and repr(ident) == "Identity()"
 
 
 def test_linear_default_init_is_pytorchs():
@@ -508,7 +625,7 @@ def test_sequential_indexing_iteration_and_names():
     with pytest.raises(IndexError):
         seq[-5]
     assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
-    x = Tensor(np.ones((2, 2)))
+    x = Tensor(np.ones((2, 2), np.float32))
     expected = layers[3](layers[2](layers[1](layers[0](x))))
     np.testing.assert_array_equal(seq(x).data, expected.data)
 
@@ -518,6 +635,55 @@ def test_sequential_from_ordered_dict_and_append():
     assert list(seq.state_dict()) == ["fc.weight", "fc.bias"]
     seq.append(nn.Linear(2, 1))
     assert list(seq.state_dict())[-2:] == ["2.weight", "2.bias"] and len(seq) == 3
+
+
+def test_sequential_list_methods_renumber_like_torch():
+    relu, tanh, sig, elu = nn.ReLU(), nn.Tanh(), nn.Sigmoid(), nn.ELU()
+    seq = nn.Sequential(nn.Linear(1, 1), relu, tanh, sig)
+    ident = nn.Identity()
+    seq[0] = ident
+    seq[-1] = elu
+    assert list(seq) == [ident, relu, tanh, elu] and seq[3] is elu
+    del seq[0]
+    assert [n for n, _ in seq.named_children()] == ["0", "1", "2"]  # renumbered
+    del seq[0:2]
+    assert list(seq) == [elu] and [n for n, _ in seq.named_children()] == ["0"]
+    assert seq.insert(0, relu) is seq and list(seq) == [relu, elu]
+    seq.insert(-1, tanh)  # before the last, as list.insert
+    assert list(seq) == [relu, tanh, elu]
+    with pytest.raises(IndexError, match="out of range"):
+        seq.insert(4, sig)
+    seq.extend([sig])
+    assert seq.pop(0) is relu and seq.pop() is sig and list(seq) == [tanh, elu]
+    assert [n for n, _ in seq.named_children()] == ["0", "1"]
+    both = seq + nn.Sequential(relu)
+    assert isinstance(both, nn.Sequential) and list(both) == [tanh, elu, relu]
+    with pytest.raises(ValueError, match="only another Sequential"):
+        seq + [relu]
+    seq += nn.Sequential(sig)
+    assert list(seq) == [tanh, elu, sig]
+    assert list(seq * 2) == [tanh, elu, sig] * 2 and len(2 * seq) == 6
+    with pytest.raises(ValueError, match="positive"):
+        seq * 0
+    with pytest.raises(IndexError):
+        del seq[3]
+    named = nn.Sequential(OrderedDict([("a", relu), ("b", tanh), ("c", sig)]))
+    named[0] = elu  # the name stays
+    assert [n for n, _ in named.named_children()] == ["a", "b", "c"] and named.a is elu
+    del named[1]  # and del renumbers, as torch
+    assert [n for n, _ in named.named_children()] == ["0", "1"]
+
+
+def test_a_module_given_twice_runs_twice_but_is_one_child():
+    layer = nn.Linear(2, 2)
+    seq = nn.Sequential(layer, nn.ReLU(), layer)
+    assert len(seq) == 3 and list(seq)[2] is layer
+    x = Tensor(np.ones((1, 2), np.float32))
+    np.testing.assert_array_equal(seq(x).data, layer(seq[1](layer(x))).data)
+    assert [n for n, _ in seq.named_children()] == ["0", "1"]
+    assert [type(m).__name__ for m in seq.children()] == ["Linear", "ReLU"]
+    assert list(seq.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert "(2): Linear" in repr(seq)
 
 
 def test_sequential_rejects_functions():

@@ -41,7 +41,7 @@ def test_module_list_registers_its_items_as_numbered_children():
         "blocks.1.weight",
         "blocks.1.bias",
     ]
-    x = Tensor(np.ones((1, 2)))
+    x = Tensor(np.ones((1, 2), np.float32))
     np.testing.assert_array_equal(net(x).data, net.blocks[1](net.blocks[0](x)).data)
     with pytest.raises(NotImplementedError, match="ModuleList does not define forward"):
         ml(x)
@@ -214,11 +214,33 @@ def test_named_modules_and_named_children():
     assert [(n, m) for n, m in tree.named_children()] == [("a", tree.a), ("b", tree.b)]
 
 
+def test_a_module_registered_twice_is_visited_once():
+    """As torch: children, named_children, modules, named_modules and apply give a module
+    once, under its first name; named_modules(remove_duplicate=False) gives every path."""
+    layer = nn.Linear(2, 2)
+    seq = nn.Sequential(layer, nn.ReLU(), layer)
+    assert [n for n, _ in seq.named_children()] == ["0", "1"]
+    assert names(seq.children()) == ["Linear", "ReLU"]
+    assert names(seq.modules()) == ["Sequential", "Linear", "ReLU"]
+    assert [n for n, _ in seq.named_modules()] == ["", "0", "1"]
+    assert [n for n, _ in seq.named_modules(remove_duplicate=False)] == ["", "0", "1", "2"]
+    seen = []
+    seq.apply(lambda m: seen.append(m))
+    assert names(seen) == ["Linear", "ReLU", "Sequential"]
+    inner = nn.Sequential(layer)
+    outer = nn.Sequential(inner, inner)
+    assert [n for n, _ in outer.named_modules()] == ["", "0", "0.0"]
+    every = [n for n, _ in outer.named_modules(remove_duplicate=False)]
+    assert every == ["", "0", "0.0", "1", "1.0"]
+    memo = {inner}  # PyTorch's memo: modules to skip, and the set of those given
+    assert [n for n, _ in outer.named_modules(memo)] == [""] and outer in memo
+
+
 def test_requires_grad_freezes_and_unfreezes_every_parameter():
     tree = Tree()
     assert tree.a.requires_grad_(False) is tree.a
     assert [p.requires_grad for p in tree.parameters()] == [False, False, True, True]
-    x = Tensor(np.ones((3, 2)))
+    x = Tensor(np.ones((3, 2), np.float32))
     tree.b(tree.a(x)).sum().backward()
     assert tree.a[0].weight.grad is None and tree.b.weight.grad is not None
     tree.requires_grad_()

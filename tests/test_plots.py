@@ -153,7 +153,7 @@ def test_decision_grid_agrees_with_the_model_at_data_points():
     tg.manual_seed(3)
     model = nn.MLP([2, 8, 8, 1], batch_norm=True, dropout=0.5, output_activation="sigmoid")
     model.train()
-    model(tg.Tensor(np.random.default_rng(0).standard_normal((32, 2))))  # running stats move
+    model(tg.Tensor(np.random.default_rng(0).standard_normal((32, 2), np.float32)))  # stats move
     X = lattice(11)
     state_before = model.state_dict()
     grid = plots.decision_grid(model, X, resolution=11, bounds=(0, 1, 0, 1))
@@ -163,7 +163,7 @@ def test_decision_grid_agrees_with_the_model_at_data_points():
 
     model.eval()
     with tg.no_grad():
-        probs = model(tg.Tensor(X)).data.reshape(-1)
+        probs = model(tg.Tensor(X, dtype=np.float32)).data.reshape(-1)
     ix = np.rint(X[:, 0] * 10).astype(int)
     iy = np.rint(X[:, 1] * 10).astype(int)
     np.testing.assert_allclose(grid.scores[iy, ix], probs, rtol=1e-6)
@@ -264,7 +264,7 @@ def test_collect_activations_needs_a_sequential():
 def test_histogram_data_has_weights_gradients_and_activations():
     model = small_net()
     model.train()
-    x = tg.Tensor(np.random.default_rng(2).standard_normal((16, 3)))
+    x = tg.Tensor(np.random.default_rng(2).standard_normal((16, 3), np.float32))
     model(x).sum().backward()
     rows = plots.histogram_data(model, x)
     assert list(rows) == ["0 Linear", "1 ReLU", "2 BatchNorm1d", "3 Dropout"]

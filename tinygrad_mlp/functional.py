@@ -58,6 +58,7 @@ __all__ = [
     "mse_loss",
     "l1_loss",
     "huber_loss",
+    "smooth_l1_loss",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "nll_loss",
@@ -75,22 +76,25 @@ def _tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _target(target: Any, pred: Tensor, fn: str) -> Tensor:
-    """The target as a Tensor of pred's dtype and exactly pred's shape."""
+def _target(target: Any, pred: Tensor, fn: str, cast: bool = False) -> Tensor:
+    """The target as a Tensor of exactly pred's shape. Its dtype is kept, so that the loss
+    promotes as PyTorch's do (float32 and float64 give float64; an integer target gives
+    pred's float dtype); with `cast` it is cast to pred's dtype instead."""
     if isinstance(target, Tensor):
         t = target
     else:
         array = np.asarray(target)
         if array.dtype.kind not in "fiub":
             raise TypeError(f"{fn}: target must hold numbers, got an array of {array.dtype}")
-        t = Tensor.wrap(array)
+        # an array keeps its dtype; a list or a number gets Tensor's (float32 for floats)
+        t = Tensor.wrap(array) if isinstance(target, np.ndarray) else Tensor(target)
     if t.shape != pred.shape:
         raise ValueError(
             f"{fn}: input has shape {pred.shape} but target has shape {t.shape}; they must be "
             f"equal (broadcasting them would silently compute something else), e.g. use "
             f"target.reshape{pred.shape}"
         )
-    if t.dtype != pred.dtype:
+    if cast and t.dtype != pred.dtype:
         t = t.astype(pred.dtype) if t.requires_grad else Tensor.wrap(t.data.astype(pred.dtype))
     return t
 
@@ -157,8 +161,31 @@ _LAST_AXIS, _ALL_AXES, _NO_KEEPDIMS = _Default(-1), _Default(None), _Default(Fal
 # its zero gradient into nan.
 
 
-def relu(x: Any) -> Tensor:
+def _in_place(x: Any, fn: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """inplace=True, as PyTorch's: x's values become compute(x), and x is returned.
+
+    compute runs on a copy of x (a clone, which the gradient passes through), so that what
+    it saves for its backward is not the tensor then overwritten; x.copy_ makes the change
+    under the in-place rules: refused on a leaf that requires grad in grad mode, recorded
+    on a non-leaf (whose gradient then flows through compute), and checked by the version
+    counter of anything that saved x before."""
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{fn}(inplace=True) changes a Tensor in place, got {type(x).__name__}; pass a "
+            f"Tensor, or use inplace=False"
+        )
+    result = compute(x.clone())
+    try:
+        x.copy_(result)
+    except RuntimeError as e:  # say which call it was: the user did not write copy_
+        raise RuntimeError(f"{fn}(inplace=True): {e}") from None
+    return x
+
+
+def relu(x: Any, inplace: bool = False) -> Tensor:
     """max(x, 0)"""
+    if inplace:
+        return _in_place(x, "relu", Tensor.relu)
     return _tensor(x).relu()
 
 
@@ -172,15 +199,19 @@ def tanh(x: Any) -> Tensor:
     return _tensor(x).tanh()
 
 
-def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Any, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x (the slope at 0 is negative_slope, as in
     PyTorch)."""
+    if inplace:
+        return _in_place(x, "leaky_relu", lambda v: leaky_relu(v, negative_slope))
     x = _tensor(x)
     return where(x.data > 0, x, x * negative_slope)
 
 
-def elu(x: Any, alpha: float = 1.0) -> Tensor:
+def elu(x: Any, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha * (exp(x) - 1) (with expm1; the slope at 0 is alpha)."""
+    if inplace:
+        return _in_place(x, "elu", lambda v: elu(v, alpha))
     x = _tensor(x)
     return where(x.data > 0, x, x.clip(None, 0.0).expm1() * alpha)
 
@@ -238,8 +269,10 @@ def gelu(x: Any, approximate: str = "none") -> Tensor:
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
-def silu(x: Any) -> Tensor:
+def silu(x: Any, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (also called swish)"""
+    if inplace:
+        return _in_place(x, "silu", silu)
     return _with_tails(_tensor(x), lambda v: v * v.sigmoid())
 
 
@@ -254,12 +287,14 @@ def softplus(x: Any, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     return where(scaled.data > threshold, x, soft)
 
 
-def mish(x: Any) -> Tensor:
+def mish(x: Any, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))"""
+    if inplace:
+        return _in_place(x, "mish", mish)
     return _with_tails(_tensor(x), lambda v: v * softplus(v).tanh())
 
 
-def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """x limited to [min_val, max_val]. As in PyTorch the gradient is 1 strictly between the
     bounds and 0 at and beyond them (clip's is 1 at the bounds)."""
     if min_val > max_val:
@@ -267,14 +302,16 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
             f"hardtanh: min_val must not be greater than max_val, got min_val={min_val}, "
             f"max_val={max_val}"
         )
+    if inplace:
+        return _in_place(x, "hardtanh", lambda v: hardtanh(v, min_val, max_val))
     x = _tensor(x)
     d = x.data
     return where((d > min_val) & (d < max_val), x, np.clip(d, min_val, max_val))
 
 
-def relu6(x: Any) -> Tensor:
+def relu6(x: Any, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6) = hardtanh(x, 0, 6): the gradient is 0 at 0 and at 6."""
-    return hardtanh(x, 0.0, 6.0)
+    return hardtanh(x, 0.0, 6.0, inplace)
 
 
 def _relu6_of_x_plus_3(x: Tensor) -> Tensor:
@@ -284,16 +321,20 @@ def _relu6_of_x_plus_3(x: Tensor) -> Tensor:
     return where((d > -3) & (d < 3), x + 3, np.clip(d + 3, 0, 6))
 
 
-def hardswish(x: Any) -> Tensor:
+def hardswish(x: Any, inplace: bool = False) -> Tensor:
     """x * min(max(x + 3, 0), 6) / 6: the slope is 0 for x <= -3, x/3 + 1/2 for -3 < x < 3
     and 1 for x >= 3, as in PyTorch. (x * 6 overflows in float32 beyond 5.7e37, in PyTorch
     too.)"""
+    if inplace:
+        return _in_place(x, "hardswish", hardswish)
     x = _tensor(x)
     return x * _relu6_of_x_plus_3(x) / 6
 
 
-def hardsigmoid(x: Any) -> Tensor:
+def hardsigmoid(x: Any, inplace: bool = False) -> Tensor:
     """min(max(x + 3, 0), 6) / 6: the slope is 1/6 strictly between -3 and 3, else 0."""
+    if inplace:
+        return _in_place(x, "hardsigmoid", hardsigmoid)
     x = _tensor(x)
     return _relu6_of_x_plus_3(x) / 6
 
@@ -379,14 +420,19 @@ def logsumexp(
 # Layers as functions
 
 
-def dropout(x: Any, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: x * mask / (1 - p), where each element of mask is 1 with
     probability 1 - p (drawn from the package's generator) and 0 otherwise.
 
-    The identity when not training or when p == 0; all zeros when p == 1.
+    The identity when not training or when p == 0; all zeros when p == 1. With
+    inplace=True x itself gets the result (see relu).
     """
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: p must be between 0 and 1, got {p}")
+    if inplace:
+        if not training or p == 0:  # nothing changes: x itself, untouched
+            return _in_place(x, "dropout", lambda v: v) if not isinstance(x, Tensor) else x
+        return _in_place(x, "dropout", lambda v: dropout(v, p, training))
     x = _tensor(x)
     if not training or p == 0:
         return x
@@ -504,50 +550,134 @@ def _update_running(
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias, for weight of shape (out_features, in_features)."""
+    array_given = not isinstance(x, Tensor)
     x = _tensor(x)
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(
             f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
             f"(the input's last axis must equal weight.shape[1])"
         )
+    _check_linear_dtypes(x, weight, bias, array_given)
     # one MatMulT node for a batch of rows; other shapes go through weight.T and @
     out = ops.MatMulT.apply(x, weight) if x.ndim == 2 else x @ weight.T
     return out if bias is None else out + bias
+
+
+def _check_linear_dtypes(x: Tensor, weight: Tensor, bias: Any, array_given: bool) -> None:
+    """PyTorch's linear refuses an input (or bias) whose dtype is not the weight's, rather
+    than computing in a promoted dtype (NumPy's int64 @ float32 would give float64)."""
+    w = weight.dtype
+    if x.dtype != w:
+        name = {"float32": "float", "float64": "double"}.get(str(w), str(w))
+        fix = f"convert the input, x.{name}()"
+        if array_given:  # a NumPy array (float64 unless told otherwise) or a list
+            fix = f"convert the input, tg.tensor(x, dtype=tg.{w})"
+        if x.dtype.kind == "f":
+            other = {"float32": "float", "float64": "double"}.get(str(x.dtype), str(x.dtype))
+            fix += f", or the layer to the input's dtype, model.{other}()"
+        raise RuntimeError(
+            f"linear: the input has dtype {x.dtype} but the weight {w}; they must be the "
+            f"same, as in PyTorch (which raises 'expected m1 and m2 to have the same "
+            f"dtype'): {fix}"
+        )
+    if isinstance(bias, Tensor) and bias.dtype != w:
+        raise RuntimeError(
+            f"linear: the bias has dtype {bias.dtype} but the weight {w}; they must be the "
+            f"same, as in PyTorch: convert the bias, e.g. bias.to({w})"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
 # Losses
 
 
-def mse_loss(pred: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """(pred - target)^2, reduced."""
+def _loss_weight(weight: Any, pred: Tensor, fn: str) -> Tensor | None:
+    """The weight= of mse_loss, l1_loss and huber_loss (PyTorch 2.13): one value per element,
+    exactly the input's shape. A Tensor is used as it is, so a gradient reaches it if it
+    requires one, as in PyTorch."""
+    if weight is None:
+        return None
+    if isinstance(weight, str):
+        raise TypeError(
+            f"{fn}: weight must be a tensor of the input's shape, got the string {weight!r}; "
+            f"pass the reduction by name: reduction={weight!r}"
+        )
+    w = weight if isinstance(weight, Tensor) else Tensor(weight)
+    if w.shape != pred.shape:
+        raise ValueError(
+            f"{fn}: weight has shape {w.shape} but the input {pred.shape}; they must be "
+            f"equal (PyTorch: 'Weights and input must have the same size')"
+        )
+    return w
+
+
+def _weighted(loss: Tensor, w: Tensor | None, reduction: str, mean_by_weight: bool) -> Tensor:
+    """loss * w, reduced; 'mean' divides by sum(w) (mse, l1) or by the count (huber), as
+    PyTorch 2.13 does."""
+    if w is None:
+        return _reduce(loss, reduction)
+    loss = loss * w
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / w.sum()
+    return _reduce(loss, reduction)
+
+
+def mse_loss(pred: Any, target: Any, reduction: str = "mean", weight: Any = None) -> Tensor:
+    """(pred - target)^2 [* weight], reduced ('mean' with a weight: sum / sum(weight))."""
     _check_reduction(reduction, "mse_loss")
     pred = _tensor(pred)
     diff = pred - _target(target, pred, "mse_loss")
-    return _reduce(diff * diff, reduction)
+    return _weighted(diff * diff, _loss_weight(weight, pred, "mse_loss"), reduction, True)
 
 
-def l1_loss(pred: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """|pred - target|, reduced (the gradient where pred == target is 0, as in PyTorch)."""
+def l1_loss(pred: Any, target: Any, reduction: str = "mean", weight: Any = None) -> Tensor:
+    """|pred - target| [* weight], reduced ('mean' with a weight: sum / sum(weight)); the
+    gradient where pred == target is 0, as in PyTorch."""
     _check_reduction(reduction, "l1_loss")
     pred = _tensor(pred)
-    return _reduce((pred - _target(target, pred, "l1_loss")).abs(), reduction)
+    loss = (pred - _target(target, pred, "l1_loss")).abs()
+    return _weighted(loss, _loss_weight(weight, pred, "l1_loss"), reduction, True)
 
 
-def huber_loss(pred: Any, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def huber_loss(
+    pred: Any, target: Any, reduction: str = "mean", delta: float = 1.0, weight: Any = None
+) -> Tensor:
     """0.5 * d^2 where |d| < delta, else delta * (|d| - 0.5 * delta), for d = pred - target;
-    reduced. Quadratic near 0, linear (slope +-delta) beyond delta."""
+    [* weight], reduced ('mean' with a weight: the mean of the weighted losses, as PyTorch).
+    Quadratic near 0, linear (slope +-delta) beyond delta."""
     _check_reduction(reduction, "huber_loss")
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
     pred = _tensor(pred)
-    d = pred - _target(target, pred, "huber_loss")
+    # in pred's dtype, as PyTorch's forward (whose backward refuses a target of another dtype)
+    d = pred - _target(target, pred, "huber_loss", cast=True)
+    loss = _huber(d, delta)
+    return _weighted(loss, _loss_weight(weight, pred, "huber_loss"), reduction, False)
+
+
+def _huber(d: Tensor, delta: float) -> Tensor:
     z = d.abs()
     # the quadratic branch only matters where |d| < delta: clip d there so d * d cannot
     # overflow in the branch `where` drops (its zero gradient times inf would be nan)
     small = d.clip(-delta, delta)
-    loss = where(z.data < delta, small * small * 0.5, (z - 0.5 * delta) * delta)
-    return _reduce(loss, reduction)
+    return where(z.data < delta, small * small * 0.5, (z - 0.5 * delta) * delta)
+
+
+def smooth_l1_loss(pred: Any, target: Any, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """0.5 * d^2 / beta where |d| < beta, else |d| - 0.5 * beta, for d = pred - target,
+    reduced: huber_loss(delta=beta) / beta, and l1_loss for beta = 0, as in PyTorch. The
+    target's dtype promotes, as PyTorch's does."""
+    _check_reduction(reduction, "smooth_l1_loss")
+    if not beta >= 0:
+        raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+    pred = _tensor(pred)
+    d = pred - _target(target, pred, "smooth_l1_loss")
+    if beta == 0:
+        return _reduce(d.abs(), reduction)
+    z = d.abs()
+    small = d.clip(-beta, beta)
+    # PyTorch's 0.5 * z * z / beta (the 0.5 is exact in either place)
+    return _reduce(where(z.data < beta, small * small * 0.5 / beta, z - 0.5 * beta), reduction)
 
 
 def _weight(weight: Any, shape: tuple, dtype: np.dtype, fn: str, name: str = "weight") -> Any:
@@ -600,6 +730,13 @@ def binary_cross_entropy(
     _check_reduction(reduction, "binary_cross_entropy")
     p = _tensor(prob)
     t = _target(target, p, "binary_cross_entropy")
+    if t.dtype.kind == "f" and t.dtype != p.dtype:
+        raise RuntimeError(
+            f"binary_cross_entropy: the target has dtype {t.dtype} but the input {p.dtype}; "
+            f"they must be the same, as in PyTorch: convert the target, e.g. "
+            f"target.to({p.dtype}), or the model (model.double() for float64)"
+        )
+    t = _target(t, p, "binary_cross_entropy", cast=True)  # an integer target: 0s and 1s
     w = _weight(weight, p.shape, p.dtype, "binary_cross_entropy")
     pd = p.data
     eps = np.asarray(_BCE_EPS, dtype=pd.dtype)
@@ -759,6 +896,10 @@ def _nll(
     skip, ignored, y, wy = _ignored(y, ignore_index, w)
     picked = _pick(log_probs, y, _class_axis(log_probs, "nll_loss"))
     loss = -picked if wy is None else -(picked * wy)
+    if reduction == "mean" and (skip or wy is not None):
+        total, nothing = _counted_weight(ignored, wy, log_probs.dtype)
+        if nothing:
+            return _mean_of_nothing(loss, ignored, total)
     if skip:
         loss = where(ignored, 0.0, loss)
     if reduction == "none":
@@ -767,9 +908,18 @@ def _nll(
         return loss.sum()
     if wy is None and not skip:
         return loss.mean()
-    total = _counted_weight(ignored, wy, log_probs.dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):  # nothing counted: nan, as PyTorch
-        return loss.sum() / total
+    return loss.sum() / total
+
+
+def _mean_of_nothing(loss: Tensor, ignored: np.ndarray, total: np.ndarray) -> Tensor:
+    """'mean' when the counted positions weigh 0 in all (all ignored, or zero weights):
+    sum / 0, nan (or +-inf), as PyTorch. Only the counted positions are summed, picked out
+    by index: the gradient 1/0 then reaches them alone (nan for a zero weight, as in
+    PyTorch), and the ignored ones get exactly 0 (masking them with `where` would multiply
+    its 0 by inf: nan). It multiplies by 1/0 = inf rather than dividing by 0, so that the
+    backward pass does not divide by zero (and warn) either."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return loss[~ignored].sum() * (1 / total)
 
 
 @effect  # the values decide the branch: a compiled function checks they still do
@@ -782,11 +932,15 @@ def _ignored(y: np.ndarray, ignore_index: int, w: np.ndarray | None) -> tuple:
     return skip, ignored, y, None if w is None else w[y]
 
 
-@effect
-def _counted_weight(ignored: np.ndarray, wy: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
-    """The positions counted by 'mean' (their weights' sum), as a 0-d array."""
+@effect  # the second value decides the branch: a compiled function checks it still does
+def _counted_weight(
+    ignored: np.ndarray, wy: np.ndarray | None, dtype: np.dtype
+) -> tuple[np.ndarray, bool]:
+    """The positions counted by 'mean' (their weights' sum), as a 0-d array, and whether
+    that is 0."""
     counted = ~ignored
-    return np.asarray(counted.sum(dtype=dtype) if wy is None else (wy * counted).sum())
+    total = np.asarray(counted.sum(dtype=dtype) if wy is None else (wy * counted).sum())
+    return total, bool(total == 0)
 
 
 def nll_loss(
@@ -857,16 +1011,16 @@ def cross_entropy(
     if label_smoothing == 0:
         return loss
     smooth = -(log_p if w is None else log_p * w.reshape(w_shape)).sum(axis)
-    ignored = y == ignore_index
-    if ignored.any():
+    skip, ignored, _, wy = _ignored(y, ignore_index, w)
+    total, nothing = _counted_weight(ignored, wy, x.dtype) if reduction == "mean" else (0, 0)
+    if nothing:  # the counted positions weigh nothing: as in nll_loss
+        smooth = _mean_of_nothing(smooth, ignored, total)
+    elif skip:
         smooth = where(ignored, 0.0, smooth)
     if reduction == "sum":
         smooth = smooth.sum()
-    elif reduction == "mean":
-        counted = ~ignored
-        total = counted.sum(dtype=x.dtype) if w is None else w[y[counted]].sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            smooth = smooth.sum() / total
+    elif reduction == "mean" and not nothing:
+        smooth = smooth.sum() / total
     return loss * (1 - label_smoothing) + smooth * (label_smoothing / classes)
 
 

@@ -1,6 +1,8 @@
 """The activation layers, and Softmax and LogSoftmax: one module per function of
 `functional`, holding its settings (shown in the repr as PyTorch shows them, e.g.
-"LeakyReLU(negative_slope=0.01)")."""
+"LeakyReLU(negative_slope=0.01)"). Those PyTorch gives `inplace=` take it too, at its
+position, and pass it on (see `functional.relu`); the repr shows "inplace=True" as
+PyTorch's does."""
 
 from __future__ import annotations
 
@@ -12,11 +14,22 @@ from ..tensor import Tensor
 from .module import Module
 
 
-class ReLU(Module):
+class _InPlace(Module):
+    """An activation with PyTorch's `inplace=False` argument."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_InPlace):
     """max(x, 0)"""
 
     def forward(self, x: Any) -> Tensor:
-        return F.relu(x)
+        return F.relu(x, self.inplace)
 
 
 class Sigmoid(Module):
@@ -36,29 +49,29 @@ class Tanh(Module):
 class LeakyReLU(Module):
     """x where x > 0, else negative_slope * x"""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x: Any) -> Tensor:
-        return F.leaky_relu(x, self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + _inplace_repr(self)
 
 
 class ELU(Module):
     """x where x > 0, else alpha * (exp(x) - 1)"""
 
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        self.alpha = alpha
+        self.alpha, self.inplace = alpha, inplace
 
     def forward(self, x: Any) -> Tensor:
-        return F.elu(x, self.alpha)
+        return F.elu(x, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + _inplace_repr(self)
 
 
 class GELU(Module):
@@ -78,11 +91,11 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class SiLU(Module):
+class SiLU(_InPlace):
     """x * sigmoid(x)"""
 
     def forward(self, x: Any) -> Tensor:
-        return F.silu(x)
+        return F.silu(x, self.inplace)
 
 
 class Softplus(Module):
@@ -99,54 +112,60 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class Mish(Module):
+class Mish(_InPlace):
     """x * tanh(softplus(x))"""
 
     def forward(self, x: Any) -> Tensor:
-        return F.mish(x)
+        return F.mish(x, self.inplace)
 
 
 class Hardtanh(Module):
     """x limited to [min_val, max_val] (gradient 1 strictly inside, 0 elsewhere)"""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         if not max_val > min_val:
             raise ValueError(
                 f"{type(self).__name__}: max_val must be greater than min_val, got "
                 f"min_val={min_val}, max_val={max_val}"
             )
-        self.min_val, self.max_val = min_val, max_val
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, x: Any) -> Tensor:
-        return F.hardtanh(x, self.min_val, self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+        return f"min_val={self.min_val}, max_val={self.max_val}" + _inplace_repr(self)
 
 
 class ReLU6(Hardtanh):
     """min(max(x, 0), 6): Hardtanh(0, 6), as in PyTorch"""
 
-    def __init__(self) -> None:
-        super().__init__(0.0, 6.0)
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self) -> str:
-        return ""
+        return "inplace=True" if self.inplace else ""
 
 
-class Hardswish(Module):
+class Hardswish(_InPlace):
     """x * min(max(x + 3, 0), 6) / 6"""
 
     def forward(self, x: Any) -> Tensor:
-        return F.hardswish(x)
+        return F.hardswish(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's repr does not show inplace here
 
 
-class Hardsigmoid(Module):
+class Hardsigmoid(_InPlace):
     """min(max(x + 3, 0), 6) / 6"""
 
     def forward(self, x: Any) -> Tensor:
-        return F.hardsigmoid(x)
+        return F.hardsigmoid(x, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's repr does not show inplace here
 
 
 class LogSigmoid(Module):
@@ -154,6 +173,10 @@ class LogSigmoid(Module):
 
     def forward(self, x: Any) -> Tensor:
         return F.log_sigmoid(x)
+
+
+def _inplace_repr(module: Module) -> str:
+    return ", inplace=True" if module.inplace else ""
 
 
 def _implicit_dim(module: Module, ndim: int) -> int:

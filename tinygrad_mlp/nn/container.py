@@ -17,9 +17,13 @@ class Sequential(Module):
     """Modules applied one after another: Sequential(m0, m1, ...)(x) = ...m1(m0(x)).
 
     Children are named "0", "1", ... (or by the keys of an OrderedDict passed instead), so
-    the state-dict keys ("0.weight", ...) are those of torch.nn.Sequential. Supports
-    len(), iteration, and indexing with ints (negative too) and slices (a slice is a new
-    Sequential holding the same modules under their original names).
+    the state-dict keys ("0.weight", ...) are those of torch.nn.Sequential. Like a list, as
+    torch.nn.Sequential: len(), iteration, indexing with ints (negative too) and slices (a
+    slice is a new Sequential holding the same modules under their original names), item
+    assignment (the name stays), `del` (of an int or a slice), append, extend, insert, pop,
+    `+` and `+=` with another Sequential, and `*` by a positive int (the same modules
+    repeated). After `del`, insert or pop the children are numbered "0", "1", ... again. A
+    module given twice is applied twice (and counted twice by len()).
     """
 
     def __init__(self, *modules: Module | OrderedDict) -> None:
@@ -36,6 +40,29 @@ class Sequential(Module):
         self.add_module(str(len(self)), _checked(module, len(self)))
         return self
 
+    def extend(self, modules: Iterable[Module]) -> Sequential:
+        """Append each module of an iterable (a Sequential, a list, ...); returns self."""
+        for module in list(modules):
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Insert a module before position `index` (-len <= index <= len); returns self."""
+        n = len(self)
+        if isinstance(index, bool) or not isinstance(index, int) or not -n <= index <= n:
+            raise IndexError(f"Sequential.insert: index {index!r} is out of range for {n} modules")
+        modules = [m for _, m in self._child_items()]
+        modules.insert(index, _checked(module, index))
+        _renumber(self, modules)
+        return self
+
+    def pop(self, index: int | slice = -1) -> Any:
+        """Remove the module at `index` (the last by default) and return it; for a slice,
+        the removed modules as a Sequential."""
+        taken = self[index]
+        del self[index]
+        return taken
+
     def forward(self, x: Any) -> Any:
         for module in self.__dict__.values():  # the children, in order (no generator: hot)
             if isinstance(module, Module):
@@ -43,18 +70,74 @@ class Sequential(Module):
         return x
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.named_children())
+        return sum(1 for _ in self._child_items())
 
     def __iter__(self) -> Iterator[Module]:
-        return self.children()
+        return iter([m for _, m in self._child_items()])
 
-    def __getitem__(self, index: int | slice) -> Any:
-        items = list(self.named_children())
-        if isinstance(index, slice):
-            return Sequential(OrderedDict(items[index]))
+    def _name_at(self, index: Any) -> str:
+        items = list(self._child_items())
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(
+                f"Sequential indices must be integers or slices, not {type(index).__name__}"
+            )
         if not -len(items) <= index < len(items):
             raise IndexError(f"index {index} is out of range for a Sequential of {len(items)}")
-        return items[index][1]
+        return items[index][0]
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return Sequential(OrderedDict(list(self._child_items())[index]))
+        return getattr(self, self._name_at(index))
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        setattr(self, self._name_at(index), _checked(module, index))
+
+    def __delitem__(self, index: int | slice) -> None:
+        items = list(self._child_items())
+        if isinstance(index, slice):
+            gone = {name for name, _ in items[index]}
+        else:
+            gone = {self._name_at(index)}
+        _renumber(self, [m for name, m in items if name not in gone])
+
+    def __add__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                "Sequential + ...: only another Sequential can be added, got "
+                f"{type(other).__name__}; for a list of modules use .extend(modules)"
+            )
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                "Sequential += ...: only another Sequential can be added, got "
+                f"{type(other).__name__}; for a list of modules use .extend(modules)"
+            )
+        return self.extend(other)
+
+    def __mul__(self, times: int) -> Sequential:
+        if isinstance(times, bool) or not isinstance(times, int):
+            raise TypeError(f"Sequential * n needs an int n, got {type(times).__name__}")
+        if times <= 0:
+            raise ValueError(f"Sequential * n: n must be positive, got {times}")
+        return Sequential(*(list(self) * times))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, times: int) -> Sequential:
+        repeated = self * times
+        _renumber(self, list(repeated))
+        return self
+
+
+def _renumber(container: Module, modules: list[Module]) -> None:
+    """Make `modules` the children of `container`, named "0", "1", ..., in order."""
+    for name, _ in list(container._child_items()):
+        delattr(container, name)
+    for i, module in enumerate(modules):
+        container.add_module(str(i), module)
 
 
 def _checked(module: Any, where: Any, container: str = "Sequential") -> Module:
@@ -82,13 +165,10 @@ class ModuleList(Module):
             self.extend(modules)
 
     def _modules(self) -> list[Module]:
-        return [m for _, m in self.named_children()]
+        return [m for _, m in self._child_items()]
 
     def _renumber(self, modules: list[Module]) -> None:
-        for name, _ in list(self.named_children()):
-            delattr(self, name)
-        for i, module in enumerate(modules):
-            self.add_module(str(i), module)
+        _renumber(self, modules)
 
     def _index(self, index: Any) -> int:
         n = len(self)
@@ -101,7 +181,7 @@ class ModuleList(Module):
         return index % n
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.named_children())
+        return sum(1 for _ in self._child_items())
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules())
@@ -205,19 +285,19 @@ class ModuleDict(Module):
         return isinstance(key, str) and isinstance(self.__dict__.get(key), Module)
 
     def __len__(self) -> int:
-        return sum(1 for _ in self.named_children())
+        return sum(1 for _ in self._child_items())
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
 
     def keys(self) -> list[str]:
-        return [k for k, _ in self.named_children()]
+        return [k for k, _ in self._child_items()]
 
     def values(self) -> list[Module]:
-        return [m for _, m in self.named_children()]
+        return [m for _, m in self._child_items()]
 
     def items(self) -> list[tuple[str, Module]]:
-        return list(self.named_children())
+        return list(self._child_items())
 
     def pop(self, key: str) -> Module:
         """Remove the module under `key` and return it."""

@@ -21,6 +21,19 @@ from .module import Module
 from .parameter import Parameter
 
 
+def _check_device(device: Any, who: str) -> None:
+    """PyTorch's device= of a layer: the CPU ("cpu", "cpu:0", a device object of type
+    "cpu") or None is where everything is; another device is an error saying so."""
+    if device is None:
+        return
+    kind = getattr(device, "type", device)
+    if not isinstance(kind, str) or kind.split(":")[0] != "cpu":
+        raise RuntimeError(
+            f"{who}: device {str(device)!r} is not available; tinygrad_mlp runs on the CPU "
+            "only: use device='cpu' or leave it out"
+        )
+
+
 def _float_dtype(dtype: Any) -> np.dtype:
     dtype = np.dtype(default_float() if dtype is None else dtype)
     if dtype.kind != "f":
@@ -36,14 +49,23 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = None
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        _check_device(device, "Linear")
         self.in_features = check_int("in_features", in_features, 0)
         self.out_features = check_int("out_features", out_features, 0)
         dtype = _float_dtype(dtype)
         self.weight = Parameter(np.zeros((self.out_features, self.in_features)), dtype=dtype)
-        self.bias = Parameter(np.zeros(self.out_features), dtype=dtype) if bias else None
+        if bias:
+            self.bias = Parameter(np.zeros(self.out_features), dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -71,7 +93,8 @@ class BatchNorm1d(Module):
     (with the unbiased variance; see `functional.batch_norm`); in eval mode the running
     statistics are used. `momentum=None` makes the running statistics a plain average of
     all batches so far. Without `track_running_stats` there are no running statistics and
-    batch statistics are used in both modes.
+    batch statistics are used in both modes. `bias=False` (with `affine`) keeps the weight
+    and drops the bias, as in PyTorch.
     """
 
     def __init__(
@@ -81,9 +104,13 @@ class BatchNorm1d(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
+        device: Any = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
+        _check_device(device, "BatchNorm1d")
         self.num_features = check_int("num_features", num_features, 1)
         self.eps = eps
         self.momentum = momentum
@@ -92,9 +119,12 @@ class BatchNorm1d(Module):
         dtype = _float_dtype(dtype)
         if affine:
             self.weight = Parameter(np.ones(num_features), dtype=dtype)
+        else:
+            self.register_parameter("weight", None)
+        if affine and bias:
             self.bias = Parameter(np.zeros(num_features), dtype=dtype)
         else:
-            self.weight = self.bias = None
+            self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features), dtype=dtype))
             self.register_buffer("running_var", Tensor(np.ones(num_features), dtype=dtype))
@@ -115,7 +145,8 @@ class BatchNorm1d(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def forward(self, x: Any) -> Tensor:
         shape = np.shape(x.data if isinstance(x, Tensor) else x)
@@ -144,7 +175,8 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
         )
 
 
@@ -158,17 +190,17 @@ def _count_batch(count: Tensor, cumulative: bool) -> float | None:
 class Dropout(Module):
     """Inverted dropout in training mode (x * mask / (1 - p)); the identity in eval mode."""
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0 <= p <= 1:
             raise ValueError(f"Dropout: p must be between 0 and 1, got {p}")
-        self.p = p
+        self.p, self.inplace = p, inplace
 
     def forward(self, x: Any) -> Tensor:
-        return F.dropout(x, self.p, self.training)
+        return F.dropout(x, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Flatten(Module):
@@ -203,7 +235,11 @@ class Flatten(Module):
 
 
 class Identity(Module):
-    """Returns its input unchanged."""
+    """Returns its input unchanged. Any arguments are accepted and ignored, as PyTorch's
+    (so that it can stand in for another layer in code that builds one)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
 
     def forward(self, x: Any) -> Any:
         return x

@@ -19,7 +19,7 @@ same keys as the equivalent PyTorch model (with `nn.ModuleList` for the list).
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -51,6 +51,49 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Assign an attribute, with PyTorch's checks on the names a module registered: a
+        parameter's name takes a Parameter or None (a plain Tensor there would silently
+        stop being trained and saved), a buffer's name a Tensor or None, a child module's a
+        Module or None. A Parameter or a Module given to a buffer's name replaces the buffer."""
+        d = self.__dict__
+        buffers = d.get("_buffer_names", ())
+        if isinstance(value, Parameter) or isinstance(value, Module):
+            if name in buffers:
+                buffers.remove(name)
+                d.get("_non_persistent", set()).discard(name)
+        if isinstance(value, Parameter):
+            d.setdefault("_parameter_names", set()).add(name)
+        elif name in d.get("_parameter_names", ()):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {_kind(value)} as parameter {name!r} (nn.Parameter or None "
+                    f"expected): to make it the new parameter write `module.{name} = "
+                    f"nn.Parameter(value)`; to change the values of the parameter in place, "
+                    f"`with tg.no_grad(): module.{name}.copy_(value)`"
+                )
+        elif isinstance(d.get(name), Module) and not isinstance(value, Module):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign {_kind(value)} as child module {name!r} (nn.Module or None "
+                    f"expected); `del module.{name}` first to use the name for something else"
+                )
+        elif name in buffers and value is not None and not isinstance(value, Tensor):
+            raise TypeError(
+                f"cannot assign {_kind(value)} as buffer {name!r} (a Tensor or None expected); "
+                f"wrap an array as tg.tensor(value)"
+            )
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        """Delete an attribute; a parameter's or buffer's name is then free for anything."""
+        object.__delattr__(self, name)
+        d = self.__dict__
+        d.get("_parameter_names", set()).discard(name)
+        if name in d.get("_buffer_names", ()):
+            d["_buffer_names"].remove(name)
+            d.get("_non_persistent", set()).discard(name)
+
     # ----------------------------------------------------------------------- registration
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Make `self.<name>` a buffer: cast by `to()`, listed by `buffers()`, not trained, and
@@ -81,6 +124,7 @@ class Module:
                 f"{type(param).__name__} (wrap a tensor as nn.Parameter(t))"
             )
         self._check_free(name, "register_parameter", lambda v: v is None or isinstance(v, Tensor))
+        self.__dict__.setdefault("_parameter_names", set()).add(name)
         setattr(self, name, param)
 
     def add_module(self, name: str, module: Module | None) -> None:
@@ -121,25 +165,40 @@ class Module:
             if value is not None and name not in skip:
                 yield name, value
 
+    def _child_items(self) -> Iterator[tuple[str, Module]]:
+        """Every (name, submodule), a submodule registered under two names under each (what
+        forward, the state dict and the repr see; named_children gives it once)."""
+        return self._own(Module)
+
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        """The direct submodules with their attribute names."""
-        yield from self._own(Module)
+        """The direct submodules with their attribute names; a module registered under two
+        names is given once, under the first (as in PyTorch)."""
+        seen: set[int] = set()
+        for name, child in self._child_items():
+            if id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
 
     def children(self) -> Iterator[Module]:
         for _, child in self.named_children():
             yield child
 
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every submodule below it (each once), parents first."""
-        seen: set[int] = set()
+    def named_modules(
+        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and every submodule below it, parents first. A module reachable by
+        two paths is given once, under the first, unless `remove_duplicate=False`; `memo`
+        (a set of modules) holds the ones to skip and gets the ones given, as PyTorch's."""
+        seen = set() if memo is None else memo
         stack: list[tuple[str, Module]] = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+            if remove_duplicate:
+                if module in seen:
+                    continue
+                seen.add(module)
             yield name, module
-            kids = [(_join(name, n), m) for n, m in module.named_children()]
+            kids = [(_join(name, n), m) for n, m in module._child_items()]
             stack.extend(reversed(kids))
 
     def modules(self) -> Iterator[Module]:
@@ -147,32 +206,47 @@ class Module:
             yield module
 
     def named_parameters(
-        self, prefix: str = "", recurse: bool = True
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, parameter) pairs, each parameter once, in attribute order."""
-        yield from self._named_members(lambda m: m._own(Parameter), prefix, recurse)
+        """(dotted name, parameter) pairs in attribute order; a parameter reachable under two
+        names is given once, under the first, unless `remove_duplicate=False`."""
+        yield from self._named_members(
+            lambda m: m._own(Parameter), prefix, recurse, remove_duplicate
+        )
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        yield from self._named_members(lambda m: m._own_buffers(), prefix, recurse)
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        yield from self._named_members(
+            lambda m: m._own_buffers(), prefix, recurse, remove_duplicate
+        )
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def _named_members(
-        self, own: Callable[[Module], Iterator[tuple[str, Tensor]]], prefix: str, recurse: bool
+        self,
+        own: Callable[[Module], Iterator[tuple[str, Tensor]]],
+        prefix: str,
+        recurse: bool,
+        remove_duplicate: bool = True,
     ) -> Iterator[tuple[str, Any]]:
-        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        if recurse:
+            modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        else:
+            modules = iter([(prefix, self)])
         seen: set[int] = set()
         for module_name, module in modules:
             for name, t in own(module):
-                if id(t) not in seen:
-                    seen.add(id(t))
-                    yield _join(module_name, name), t
+                if remove_duplicate and id(t) in seen:
+                    continue
+                seen.add(id(t))
+                yield _join(module_name, name), t
 
     # ----------------------------------------------------------------------- modes
     def train(self, mode: bool = True) -> Module:
@@ -274,12 +348,24 @@ class Module:
             yield prefix + name, p
         for name, b in self._own_buffers(persistent_only=True):
             yield prefix + name, b
-        for name, child in self.named_children():
+        for name, child in self._child_items():  # a child under two names: saved under both
             yield from child._state_items(prefix + name + ".")
 
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """An ordered dict of key -> copy of the array, for every parameter and buffer."""
-        return OrderedDict((key, t.data.copy()) for key, t in self._state_items())
+    def state_dict(
+        self,
+        *,
+        destination: MutableMapping[str, Any] | None = None,
+        prefix: str = "",
+        keep_vars: bool = False,
+    ) -> Any:
+        """An ordered dict of key -> copy of the array, for every parameter and persistent
+        buffer, with `prefix` before every key. `keep_vars=True` gives the Parameters and
+        buffer Tensors themselves instead (not copies: they change as the model trains), as
+        PyTorch's does. `destination`, a dict, is filled and returned instead of a new one."""
+        out: MutableMapping[str, Any] = OrderedDict() if destination is None else destination
+        for key, t in self._state_items(prefix):
+            out[key] = t if keep_vars else t.data.copy()
+        return out
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True
@@ -329,13 +415,20 @@ class Module:
 
     def __repr__(self) -> str:
         lines = [self.extra_repr()] if self.extra_repr() else []
-        for name, child in self.named_children():
+        for name, child in self._child_items():  # a shared child under each name, as PyTorch
             lines.append(f"({name}): " + repr(child).replace("\n", "\n  "))
         if not lines:
             return f"{type(self).__name__}()"
-        if len(lines) == 1 and not any(True for _ in self.named_children()):
+        if len(lines) == 1 and not any(True for _ in self._child_items()):
             return f"{type(self).__name__}({lines[0]})"
         return type(self).__name__ + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _kind(value: Any) -> str:
+    """What a value is, for an error message: 'Tensor' (with dtype and shape) or its type."""
+    if isinstance(value, Tensor):
+        return f"a Tensor (dtype {value.dtype}, shape {value.shape})"
+    return f"{type(value).__name__!r}"
 
 
 def _join(prefix: str, name: str) -> str:
