@@ -238,19 +238,19 @@ class Tensor(TensorMethods):
 
     # ------------------------------------------------------------------ elementwise
     def exp(self) -> Tensor:
-        return ops.Exp.apply(floating(self))
+        return ops.Exp.apply(self if self._data.dtype.kind == "f" else floating(self))
 
     def log(self) -> Tensor:
-        return ops.Log.apply(floating(self))
+        return ops.Log.apply(self if self._data.dtype.kind == "f" else floating(self))
 
     def sqrt(self) -> Tensor:
-        return ops.Sqrt.apply(floating(self))
+        return ops.Sqrt.apply(self if self._data.dtype.kind == "f" else floating(self))
 
     def tanh(self) -> Tensor:
-        return ops.Tanh.apply(floating(self))
+        return ops.Tanh.apply(self if self._data.dtype.kind == "f" else floating(self))
 
     def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(floating(self))
+        return ops.Sigmoid.apply(self if self._data.dtype.kind == "f" else floating(self))
 
     def relu(self) -> Tensor:
         return ops.Relu.apply(self)
