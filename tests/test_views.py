@@ -113,3 +113,23 @@ def test_gradients_through_views_changed_in_place_agree_with_finite_differences(
 
     x = leaf(np.random.default_rng(0).standard_normal((3, 2)))
     assert gradcheck(f, (x,))
+
+
+def test_an_element_taken_with_integers_behaves_as_a_view():
+    # NumPy copies x[0] of a vector out; PyTorch's x[0] is a view, so an in-place change of
+    # it changes x (a counter: counts[label].add_(1)), and it follows a change of x
+    counts = tg.zeros(4, dtype=tg.int64)
+    for label in [1, 3, 1, 1]:
+        counts[label].add_(1)
+    assert counts.tolist() == [0, 3, 0, 1]
+    m = tg.zeros(2, 2)
+    m[1][0].fill_(7)
+    assert m.tolist() == [[0.0, 0.0], [7.0, 0.0]]
+    e = m[1, 0]
+    m.mul_(2)
+    assert e.item() == 14.0
+    x = leaf([1.5, -2.0, 3.0])
+    y = x * 1
+    y[0].mul_(2)  # recorded: y = [2 x0, x1, x2]
+    (y * y).sum().backward()
+    assert np.array_equal(x.grad.data, [12.0, -4.0, 6.0])

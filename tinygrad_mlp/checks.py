@@ -270,6 +270,11 @@ def split_index(index: Any) -> tuple[Any, Any]:
     `x[0, :, [1, 2]]` on a (2, 3, 4) x is (2, 3) in NumPy and (3, 2) in PyTorch."""
     if type(index) is not tuple:
         return None, index
+    for i in index:
+        if isinstance(i, list | np.ndarray):
+            break
+    else:  # the usual case: no array index, NumPy's order is PyTorch's
+        return None, index
     ints = [isinstance(i, int | np.integer) and not isinstance(i, bool) for i in index]
     advanced = [isinstance(i, list | np.ndarray) and not k for i, k in zip(index, ints)]
     if not any(ints) or not any(advanced):

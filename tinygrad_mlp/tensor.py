@@ -292,15 +292,15 @@ class Tensor(TensorMethods):
         if shape is not None and dims:
             raise TypeError(f"reshape() got sizes {dims} and shape={shape!r}; give one")
         shape = as_shape(dims if shape is None else (shape,), "reshape")
-        return views.reshaped(ops.Reshape.apply(self, shape), self)
+        return views.mark(ops.Reshape.apply(self, shape), self, "reshape", None)
 
     def permute(self, *dims: Any) -> Tensor:
         """Reorder the axes: `permute(2, 0, 1)` or `permute((2, 0, 1))`."""
         axes = as_shape(dims, "permute")
-        return views.permuted(ops.Transpose.apply(self, axes), self, axes)
+        return views.mark(ops.Transpose.apply(self, axes), self, "permute", axes)
 
     def broadcast_to(self, *shape: Any) -> Tensor:
-        return views.broadcast(ops.BroadcastTo.apply(self, as_shape(shape)), self)
+        return views.mark(ops.BroadcastTo.apply(self, as_shape(shape)), self, "broadcast", None)
 
     def __getitem__(self, index: Any) -> Tensor:
         first, index = checks.split_index(_index_arg(index))  # PyTorch's order: ints first

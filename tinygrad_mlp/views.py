@@ -21,7 +21,6 @@ tables, by `id`, while the tensors live: a tensor that is no view pays nothing.)
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,16 +30,21 @@ from . import autograd, checks, ops
 __all__: list[str] = []
 
 
-_ways: dict[int, tuple[Callable, Callable | None]] = {}  # id(view) -> (redo, put)
+_ways: dict[int, tuple] = {}  # id(view) -> (redo, put, copied)
 _views: dict[int, list[weakref.ref]] = {}  # id(base) -> its views
 
 
-def mark(view: Any, base: Any, redo: Callable, put: Callable | None) -> Any:
-    """Make `view` (just computed from `base`) a view of it, if NumPy shares the memory."""
-    if np.may_share_memory(view._data, base._data):
-        view._base = base
-        _ways[id(view)] = (redo, put)
-        weakref.finalize(view, _ways.pop, id(view), None)
+def mark(view: Any, base: Any, kind: str, arg: Any, copied: bool = False) -> Any:
+    """Make `view` (just computed from `base` by `kind`, with `arg`) a view of it, if NumPy
+    shares the memory, or if it is `copied`: an element NumPy copies out where PyTorch gives
+    a view (y[0] of a vector), kept equal to its place in the base by hand (`write`)."""
+    if not copied and (view._data.base is None or not np.may_share_memory(view._data, base._data)):
+        return view
+    view._base = base  # a change through the view counts for the base (increment_version)
+    if copied or base._requires_grad:  # else only a recorded change would need the rest
+        key = id(view)  # forgotten when the view goes (a callback: cheaper than finalize)
+        gone = weakref.ref(view, lambda _, key=key: _ways.pop(key, None))
+        _ways[key] = (*_WAYS[kind](view, arg), copied, gone)
         _remember(base, view)
     return view
 
@@ -49,40 +53,37 @@ def is_view(t: Any) -> bool:
     return id(t) in _ways
 
 
-def reshaped(view: Any, base: Any) -> Any:
+def _reshape(view: Any, _: Any) -> tuple:
     shape = view.shape
-    return mark(
-        view,
-        base,
-        lambda b: ops.Reshape.apply(b, shape),
-        lambda b, v: ops.Reshape.apply(v, b.shape),
-    )
+    return (lambda b: ops.Reshape.apply(b, shape)), (lambda b, v: ops.Reshape.apply(v, b.shape))
 
 
-def permuted(view: Any, base: Any, axes: tuple) -> Any:
+def _permute(view: Any, axes: tuple) -> tuple:
     axes = tuple(int(a) % view.ndim for a in axes) if view.ndim else tuple(axes)
     back = tuple(int(i) for i in np.argsort(axes))
-    return mark(
-        view,
-        base,
-        lambda b: ops.Transpose.apply(b, axes),
-        lambda b, v: ops.Transpose.apply(v, back),
-    )
+    return (lambda b: ops.Transpose.apply(b, axes)), (lambda b, v: ops.Transpose.apply(v, back))
+
+
+def _index(view: Any, index: Any) -> tuple:
+    return (lambda b: ops.GetItem.apply(b, index)), (lambda b, v: ops.SetItem.apply(b, index, v))
+
+
+def _broadcast(view: Any, _: Any) -> tuple:  # read-only: writing through it is refused
+    shape = view.shape
+    return (lambda b: ops.BroadcastTo.apply(b, shape)), None
+
+
+# how a view of each kind is taken again from a base (redo), and put back into one (put)
+_WAYS = {"reshape": _reshape, "permute": _permute, "index": _index, "broadcast": _broadcast}
 
 
 def indexed(view: Any, base: Any, index: Any) -> Any:
-    return mark(
-        view,
-        base,
-        lambda b: ops.GetItem.apply(b, index),
-        lambda b, v: ops.SetItem.apply(b, index, v),
+    """`base[index]`: a view, or an element copied out (integers on every axis)."""
+    copied = view._data.ndim == 0 and all(
+        isinstance(i, int | np.integer) and not isinstance(i, bool)
+        for i in (index if isinstance(index, tuple) else (index,))
     )
-
-
-def broadcast(view: Any, base: Any) -> Any:
-    """A read-only view: writing through it is refused (`put` None)."""
-    shape = view.shape
-    return mark(view, base, lambda b: ops.BroadcastTo.apply(b, shape), None)
+    return mark(view, base, "index", index, copied)
 
 
 @autograd.effect  # the values were made by recorded operations: a compiled function writes again
@@ -94,11 +95,17 @@ def write(t: Any, values: np.ndarray, who: str) -> None:
         t._data[...] = values
     except ValueError:  # a read-only array: an expand()ed or broadcast view
         raise RuntimeError(checks.SHARED_MEMORY.format(who=who)) from None
+    ways = _ways.get(id(t))
+    if ways is not None and ways[2]:  # an element copied out: into its place in the base
+        write(t._base, ways[1](t.wrap(t._base._data), t)._data, who)
+    for v in _live(t):  # and the elements copied out of t follow it
+        if _ways[id(v)][2]:
+            v._data[...] = _ways[id(v)][0](t)._data
 
 
 def write_through(view: Any, new: Any, who: str) -> None:
     """A recorded in-place change of `view` to `new`: its base changes (and so the view)."""
-    redo, put = _ways[id(view)]
+    redo, put = _ways[id(view)][:2]
     if put is None:
         raise RuntimeError(checks.SHARED_MEMORY.format(who=who))
     view._base._inplace(lambda b: put(b, new), who)
@@ -106,22 +113,27 @@ def write_through(view: Any, new: Any, who: str) -> None:
 
 def refresh(base: Any) -> None:
     """`base` has a new value: take its live views again from it (and theirs from them)."""
-    refs = _views.get(id(base))
-    if not refs:
-        return
-    live = [v for v in (r() for r in refs) if v is not None and v._base is base]
-    refs[:] = [weakref.ref(v) for v in live]
-    for v in live:
+    for v in _live(base):
         new = _ways[id(v)][0](base)
         v._data, v.grad_fn, v._requires_grad = new._data, new.grad_fn, new._requires_grad
         refresh(v)
 
 
-def _remember(base: Any, view: Any) -> None:
+def _live(base: Any) -> list:
+    """The views of `base` still alive (the others forgotten)."""
     refs = _views.get(id(base))
-    if refs is None:
-        refs = _views[id(base)] = []
-        weakref.finalize(base, _views.pop, id(base), None)
+    if not refs:
+        return []
+    live = [v for v in (r() for r in refs[1:]) if v is not None and v._base is base]
+    refs[1:] = [weakref.ref(v) for v in live]
+    return live
+
+
+def _remember(base: Any, view: Any) -> None:
+    key = id(base)
+    refs = _views.get(key)
+    if refs is None:  # the first entry watches the base, and forgets the list with it
+        refs = _views[key] = [weakref.ref(base, lambda _, key=key: _views.pop(key, None))]
     elif len(refs) >= 16:  # drop the views that are gone
-        refs[:] = [r for r in refs if r() is not None]
+        refs[1:] = [r for r in refs[1:] if r() is not None]
     refs.append(weakref.ref(view))
