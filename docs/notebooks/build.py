@@ -127,7 +127,13 @@ def execute(nb: nbformat.NotebookNode, timeout: int = 120) -> nbformat.NotebookN
     from nbclient import NotebookClient
 
     resources = {"metadata": {"path": str(HERE)}}
-    NotebookClient(nb, km=kernel_manager(), timeout=timeout, resources=resources).execute()
+    # iopub_timeout: how long to wait for a cell's printed output after it finished; the
+    # default (4 s) let a busy machine drop a line of output silently, and a check of it fail
+    client = NotebookClient(
+        nb, km=kernel_manager(), timeout=timeout, resources=resources, iopub_timeout=60
+    )
+    client.raise_on_iopub_timeout = True
+    client.execute()
     return nb
 
 
