@@ -287,9 +287,11 @@ def test_huber_computes_in_the_inputs_dtype_and_bce_refuses_another_float_dtype(
     assert huber.dtype == np.float32
     assert huber.item() == float(np.mean(0.5 * (pred.data - np.float32([0.1, 0.2])) ** 2))
     with pytest.raises(RuntimeError, match=r"float64 but the input float32.*target.to\(float32\)"):
-        F.binary_cross_entropy(pred, np.array([0.0, 1.0]))
+        F.binary_cross_entropy(pred, Tensor(np.array([0.0, 1.0])))
     with pytest.raises(RuntimeError, match="float32 but the input float64"):
-        nn.BCELoss()(Tensor(np.array([0.5])), np.array([1.0], np.float32))
+        nn.BCELoss()(Tensor(np.array([0.5])), Tensor(np.array([1.0], np.float32)))
+    # a NumPy array target is a constant (API.md), given the input's dtype
+    assert F.binary_cross_entropy(pred, np.array([0.0, 1.0])).dtype == np.float32
     assert F.binary_cross_entropy(pred, np.array([0, 1])).dtype == np.float32  # 0/1 labels
 
 

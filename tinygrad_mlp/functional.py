@@ -550,28 +550,27 @@ def _update_running(
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias, for weight of shape (out_features, in_features)."""
-    array_given = not isinstance(x, Tensor)
+    array_given = not isinstance(x, Tensor)  # a constant operand, promoted as NumPy does
     x = _tensor(x)
     if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(
             f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape} "
             f"(the input's last axis must equal weight.shape[1])"
         )
-    _check_linear_dtypes(x, weight, bias, array_given)
+    if not array_given:
+        _check_linear_dtypes(x, weight, bias)
     # one MatMulT node for a batch of rows; other shapes go through weight.T and @
     out = ops.MatMulT.apply(x, weight) if x.ndim == 2 else x @ weight.T
     return out if bias is None else out + bias
 
 
-def _check_linear_dtypes(x: Tensor, weight: Tensor, bias: Any, array_given: bool) -> None:
+def _check_linear_dtypes(x: Tensor, weight: Tensor, bias: Any) -> None:
     """PyTorch's linear refuses an input (or bias) whose dtype is not the weight's, rather
     than computing in a promoted dtype (NumPy's int64 @ float32 would give float64)."""
     w = weight.dtype
     if x.dtype != w:
         name = {"float32": "float", "float64": "double"}.get(str(w), str(w))
         fix = f"convert the input, x.{name}()"
-        if array_given:  # a NumPy array (float64 unless told otherwise) or a list
-            fix = f"convert the input, tg.tensor(x, dtype=tg.{w})"
         if x.dtype.kind == "f":
             other = {"float32": "float", "float64": "double"}.get(str(x.dtype), str(x.dtype))
             fix += f", or the layer to the input's dtype, model.{other}()"
@@ -730,7 +729,9 @@ def binary_cross_entropy(
     _check_reduction(reduction, "binary_cross_entropy")
     p = _tensor(prob)
     t = _target(target, p, "binary_cross_entropy")
-    if t.dtype.kind == "f" and t.dtype != p.dtype:
+    # a Tensor target of another float dtype is refused, as PyTorch does; a NumPy array (a
+    # constant, which PyTorch's loss does not take) is cast to the input's dtype below
+    if isinstance(target, Tensor) and t.dtype.kind == "f" and t.dtype != p.dtype:
         raise RuntimeError(
             f"binary_cross_entropy: the target has dtype {t.dtype} but the input {p.dtype}; "
             f"they must be the same, as in PyTorch: convert the target, e.g. "
