@@ -133,3 +133,16 @@ def test_an_element_taken_with_integers_behaves_as_a_view():
     y[0].mul_(2)  # recorded: y = [2 x0, x1, x2]
     (y * y).sum().backward()
     assert np.array_equal(x.grad.data, [12.0, -4.0, 6.0])
+
+
+def test_a_recorded_change_of_a_view_of_a_tensor_outside_the_graph_is_refused():
+    # the base does not require grad, so it keeps no way back from its views: the change
+    # would make the view require grad and leave the base behind, silently
+    y = tg.zeros(3)
+    w = tg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"copy_: the tensor shares its values"):
+        y[1:].copy_(w)
+    y[1:] = w  # on the tensor itself: recorded
+    assert y.tolist() == [0.0, 1.0, 1.0] and y.grad_fn is not None
+    y[1:].mul_(2)  # y now requires grad: its views write through
+    assert y.tolist() == [0.0, 2.0, 2.0]

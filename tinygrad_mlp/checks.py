@@ -347,6 +347,12 @@ LEAF_INPLACE = (
     "To update it without recording (a manual optimizer step), wrap the update in "
     "`with tg.no_grad():`, e.g. `with no_grad(): w -= lr * w.grad`"
 )
+VIEW_INPLACE = (
+    "{who}: the tensor shares its values with another that does not require grad (it is a "
+    "view of it, or its detach()), and this in-place change would make it require grad: "
+    "the other could not follow. Change the other tensor itself (y[1:] = w instead of "
+    "y[1:].copy_(w)), or take a clone() first"
+)
 SHARED_MEMORY = (
     "{who}: unsupported operation: more than one element of the written-to tensor refers to "
     "a single memory location (an expand()ed or broadcast tensor, or a read-only array). "

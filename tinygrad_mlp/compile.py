@@ -1236,8 +1236,8 @@ class Compiled:
         with autograd.observe(rec):
             result = self.fn(*args)
         self.traces += 1
-        after, last, self._after = _own_state(self.fn, args), self._after, None
-        moved = _moved(before, after)
+        last, self._after = self._after, _own_state(self.fn, args)
+        moved = _moved(before, self._after)
         if moved and last is not None and not _moved(last, before):
             # from the state its last call left, the call changed it again: so would every
             # call, and a replay would not
@@ -1247,7 +1247,6 @@ class Compiled:
                 "scheduler.step() and count steps after it, append the returned loss to "
                 "your list), or return what it computes"
             )
-        self._after = after
         tape = Tape(rec, (self._output(rec, result),))
         guard = _Guard(self.fn, args, tape)
         self._last = tape

@@ -213,6 +213,8 @@ class Tensor(TensorMethods):
             views.write(self, out._data, who)
         elif views.is_view(self):  # a view: its base changes, and the view with it
             views.write_through(self, out, who)
+        elif self._base is not None:  # a view (or detach()) of a tensor outside the graph
+            raise RuntimeError(checks.VIEW_INPLACE.format(who=who))
         else:
             autograd.increment_version(self, seen=True)
             self._data, self.grad_fn, self._requires_grad = out._data, out.grad_fn, True
@@ -269,7 +271,9 @@ class Tensor(TensorMethods):
         return self._reduce(ops.Sum, dim, keepdim, axis, keepdims, "sum")
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:
-        x = floating(self, "mean()" if axis is None and keepdims is None else None)
+        x = self
+        if self._data.dtype.kind != "f":
+            x = floating(self, "mean()" if axis is None and keepdims is None else None)
         return x._reduce(ops.Mean, dim, keepdim, axis, keepdims, "mean")
 
     def amax(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Tensor:

@@ -30,7 +30,7 @@ from . import autograd, checks, ops
 __all__: list[str] = []
 
 
-_ways: dict[int, tuple] = {}  # id(view) -> (redo, put, copied)
+_ways: dict[int, tuple] = {}  # id(view) -> (redo, put, copied, weak reference to the view)
 _views: dict[int, list[weakref.ref]] = {}  # id(base) -> its views
 
 
