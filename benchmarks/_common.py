@@ -279,7 +279,7 @@ def profile_tape(compiled: Any, n: int) -> None:
         for t, s in tape.externals:
             S[s] = t._data
         with tg.no_grad():
-            for run, kind in zip(tape.plan, tape.kinds):
+            for run, kind in zip(tape.plan, tape.plan_kinds):
                 t0 = clock()
                 run(S, ())
                 spent[kind] = spent.get(kind, 0.0) + clock() - t0

@@ -763,3 +763,82 @@ def test_an_in_place_change_through_a_view_is_replayed():
 
     c, _, _ = run_both(setup, 6, lambda k: (tg.Tensor(X),))
     assert c.replays >= 3
+
+
+# --------------------------------------------------------------------------- folding, .grad
+def test_the_backward_chain_from_the_root_is_folded_and_replays_identically():
+    # d loss / d (mean term) and d loss / d (lam * sum of squares) are the same constants at
+    # every call: the ones of the root through Add, Mean, Sub, Mul by lam and Sum
+    c, _, _ = run_both(xor_setup, 20, lambda k: (tg.Tensor(X), tg.Tensor(Y)))
+    folded = [line for line in str(c.tape).splitlines() if "(folded" in line]
+    names = " ".join(folded)
+    assert len(folded) >= 9
+    for rule in ("Add.backward(const[])", "Mean.backward", "Mul.backward", "Sum.backward"):
+        assert rule in names
+    # a rule that reads a value that changes is never folded (Mul.backward of W * W)
+    assert all(line not in names for line in str(c.tape).splitlines() if "Relu.backward" in line)
+
+
+def test_grad_results_are_computed_at_every_replay_and_never_shared():
+    x = tg.Tensor(np.ones(3, np.float32), requires_grad=True)
+
+    def step(x):
+        (gx,) = grad((x * 3.0).sum(), [x])  # the same values at every call: 3, 3, 3
+        return gx
+
+    c = tg.compile(step)
+    outs = [c(x) for _ in range(4)]
+    outs[2].data[...] = -1  # the caller writes into one result
+    assert np.array_equal(c(x).data, [3, 3, 3])
+    assert len({id(o.data) for o in outs}) == 4
+    assert c.replays == 3
+
+    def square(x):  # grad() of x * x is 2x: a replay computes it from the new x (a replay
+        # once returned the traced Tensor itself, 2 at every call)
+        (gx,) = grad((x * x).sum(), [x])
+        return gx
+
+    c = tg.compile(square)
+    for k in range(5):
+        v = tg.Tensor(np.full(3, k, np.float32), requires_grad=True)
+        assert np.array_equal(c(v).data, [2 * k] * 3)
+    assert c.replays == 3
+
+
+def test_a_gradient_kept_as_grad_is_never_shared_with_another_parameter_or_call():
+    w1 = tg.Tensor(np.ones((64, 64), np.float32), requires_grad=True)
+    w2 = tg.Tensor(np.ones((64, 64), np.float32), requires_grad=True)
+    b = tg.Tensor(np.zeros((64, 64), np.float32), requires_grad=True)
+    x = tg.Tensor(np.random.default_rng(0).standard_normal((64, 64)).astype(np.float32))
+    opt = optim.SGD([w1, w2, b], lr=0.01)
+
+    def step(x):
+        opt.zero_grad()
+        loss = ((x @ w1) * (w2 + b)).sum()  # w2 + b hands one array to both
+        loss.backward()
+        opt.step()
+        return loss
+
+    c = tg.compile(step)
+    kept = []
+    for _ in range(5):
+        c(x)
+        grads = (w1.grad.data, w2.grad.data, b.grad.data)
+        pairs = [(u, v) for i, u in enumerate(grads) for v in grads[i + 1 :]]
+        assert not any(np.shares_memory(u, v) for u, v in pairs)
+        kept.append((grads, [g.copy() for g in grads]))
+    for grads, copies in kept:  # later replays did not write into an earlier call's .grad
+        for g, k in zip(grads, copies):
+            assert np.array_equal(g, k)
+    # a .grad that is kept between calls (no zero_grad) is added into, as eagerly
+    keep = tg.compile(lambda x: ((x @ w1) * (w2 + b)).sum().backward())
+    opt.zero_grad()
+    keep(x)
+    first = w1.grad  # the later calls add into this Tensor
+    expected = [first.data.copy()]
+    for _ in range(3):
+        keep(x)
+        expected.append(first.data.copy())
+    assert keep.replays == 2
+    assert np.allclose(expected[3], 4 * expected[0], rtol=1e-5)
+    assert w1.grad is first

@@ -14,7 +14,11 @@ From then on a call with inputs of the same shapes and dtypes replays the tape: 
 is a closure that calls the primitive's own `forward`/`backward` on arrays (the same code,
 so the same bits), with the broadcasting reductions decided at trace time, no Tensors, no
 graph and no topological sort. An effect is called again, whole, so an update or a draw
-is the eager one. A big slot is dropped after its last use, so memory is freed as
+is the eager one. Backward steps whose gradient is a constant (the root's ones) and whose
+rule reads nothing that changes are folded: their traced results are put in the slots
+before the replay starts (the tape marks them "folded"). A gradient that is a new array of
+this replay, read by nothing else, becomes `.grad` without the copy accumulate_grad makes.
+A big slot is dropped after its last use, so memory is freed as
 eagerly; big matmul and elementwise results (Add, Sub, Mul, Relu) are written with `out=`
 into buffers kept between replays, shared by slots whose lives do not overlap, where
 every reader makes a new array from them (so no view of a buffer escapes) and they are
@@ -65,6 +69,7 @@ from .tensor import Tensor
 __all__ = ["compile", "Compiled", "CompileError"]
 
 _ACCUMULATE = autograd.accumulate_grad.__wrapped__
+_GRAD_COPY = autograd._grad_copy.__wrapped__  # grad()'s copy of the total for an input
 _SCALARS = (bool, int, float, str, type(None))
 _OPAQUE = (  # what _own_state does not look into: code, types, arrays, immutable containers
     types.FunctionType,
@@ -169,6 +174,7 @@ class _Recorder(Observer):
         self.slot: dict[int, int] = {}  # id(array) -> slot
         self.keep: list = []  # the arrays, kept alive so that their ids stay theirs
         self.shapes: dict[int, tuple] = {}  # slot -> (shape, dtype)
+        self.arrays: dict[int, Any] = {}  # slot -> the array it held when traced
         self.steps: list[dict] = []
         self.externals: list[tuple[Tensor, int]] = []  # tensors read, bound at each replay
         self.external_ids: set[int] = set()
@@ -191,6 +197,7 @@ class _Recorder(Observer):
         if arr is not None:
             self.slot[id(arr)] = s
             self.keep.append(arr)
+            self.arrays[s] = arr
             self.shapes[s] = (np.shape(arr), getattr(arr, "dtype", None))
         else:
             self.shapes[s] = shape
@@ -321,8 +328,21 @@ class _Recorder(Observer):
                 self.pending[key] = total
             if not isinstance(k, Function):
                 self.nodes.append(k)
-        self.steps.append({"kind": "backward", "op": op, "ctx": ctx, "g": g_ref, "outs": outs})
+        step = {"kind": "backward", "op": op, "ctx": ctx, "g": g_ref, "outs": outs}
+        step["pure"] = self.pure(node, op)
+        self.steps.append(step)
         self.steps += adds
+
+    def pure(self, node: Function, op: type) -> frozenset:
+        """The inputs whose gradient the rule computes from `g` and constants alone: all of
+        them when forward saved no array (only shapes, axes, counts), and for Mul the input
+        whose other factor is a constant (its gradient is g * that factor)."""
+        saved = node.saved or ()
+        if not _holds_array(saved):
+            return frozenset(range(len(node.next_nodes)))
+        if op is ops.Mul:
+            return frozenset(i for i in (0, 1) if id(saved[1 - i]) not in self.slot)
+        return frozenset()
 
     def effect(self, fn: Callable, args: tuple, kwargs: dict, result: Any) -> None:
         if fn is _ACCUMULATE and not isinstance(args[1], Tensor):
@@ -336,6 +356,16 @@ class _Recorder(Observer):
             step = {"kind": "effect", "fn": fn, "args": [self.ref(t), g_ref, ("X", False)]}
             step["kwargs"], step["result"] = {}, None
             step["grad_of"] = self.new_slot(t._grad._data)
+            self.steps.append(step)
+            return
+        if fn is _GRAD_COPY:  # the total for an input: a slot, found as accumulate_grad's
+            t = args[0]
+            key = t.grad_fn or t
+            g = self.node_grad.get(id(key)) if isinstance(key, Function) else None
+            g = g if g is not None else self.pending.pop(id(key), None)
+            refs = [self.ref(t), ("S", g) if g is not None else self.ref(args[1])]
+            step = {"kind": "effect", "fn": fn, "args": refs, "kwargs": {}}
+            step["result"], step["sig"] = self.result_spec(result)
             self.steps.append(step)
             return
         step = {
@@ -375,6 +405,12 @@ class _Recorder(Observer):
                 "known only when traced. Return the tensor and read it after the call "
                 "(loss = step(x); print(loss.item())), or call the function uncompiled"
             )
+
+
+def _holds_array(x: Any) -> bool:
+    if isinstance(x, tuple | list):
+        return any(map(_holds_array, x))
+    return isinstance(x, np.ndarray | Tensor)
 
 
 # --------------------------------------------------------------------------- the tape
@@ -508,13 +544,27 @@ def _effect_step(step: dict, tape: Tape, index: int) -> Callable:
     kinds = [r[0] for r in step["args"]]
     if fn is _ACCUMULATE and kinds[:2] == ["X", "S"] and index >= tape.last_check:
         (_, t), (_, g), _ = step["args"]  # a parameter and a slot; nothing to undo: direct
-        grad_of = step["grad_of"]
+        grad_of, wrap = step["grad_of"], Tensor.wrap
 
-        def accumulate(S: list, A: tuple) -> None:
-            fn(t, S[g], False)
+        if g not in tape.fresh:
+
+            def accumulate(S: list, A: tuple) -> None:
+                fn(t, S[g], False)
+                S[grad_of] = t._grad._data
+
+            return accumulate
+
+        def first_grad(S: list, A: tuple) -> None:
+            # the gradient is this replay's own new array, read by nothing else: it becomes
+            # .grad as it is (accumulate_grad would copy it first; the same values)
+            grad = S[g]
+            if t._grad is None and type(grad) is np.ndarray:
+                t._grad = wrap(grad)
+            else:
+                fn(t, grad, False)
             S[grad_of] = t._grad._data
 
-        return accumulate
+        return first_grad
     template = [r[1] if r[0] in "XC" else None for r in step["args"]]  # objects as they are
     slots = [(i, r[1]) for i, r in enumerate(step["args"]) if r[0] == "S"]
     others = [(i, _resolver(r)) for i, r in enumerate(step["args"]) if r[0] not in "XCS"]
@@ -733,7 +783,9 @@ class Tape:
             for s in steps
         ]
         self.fingerprint = [(line, self._constants(s)) for line, s in zip(self.lines, steps)]
-        reuse = self._reusable(steps, rec.shapes)
+        self.consts, folded = self._fold(steps, rec.arrays)
+        reuse = self._reusable(steps, rec.shapes, self.consts)
+        self.fresh = self._fresh(steps, rec.shapes, reuse, self.consts)
         self.reused = len(reuse)  # slots written into kept buffers
         self.buffers = len({id(c) for c in reuse.values()})  # the buffers they share
         order = {cid: k for k, cid in enumerate(dict.fromkeys(map(id, reuse.values())))}
@@ -744,10 +796,14 @@ class Tape:
             kept = [f"s{sl} in buffer {number[sl]}" for sl in written if sl in number]
             if kept:
                 self.lines[i] += f"   ({', '.join(kept)}, kept between replays)"
-        runs = []
+        for i in folded:
+            self.lines[i] += "   (folded: the same constant at every replay)"
+        runs: list[Callable | None] = []
         for i, s in enumerate(steps):
             kind = s["kind"]
-            if kind == "forward" and s["op"] is ops.MatMulT and s["out"] in reuse:
+            if i in folded:
+                runs.append(None)
+            elif kind == "forward" and s["op"] is ops.MatMulT and s["out"] in reuse:
                 runs.append(_matmul_t_forward(s, reuse))
             elif kind == "backward" and s["op"] is ops.MatMulT and _outs_in(s, reuse):
                 runs.append(_matmul_t_backward(s, reuse))
@@ -770,10 +826,79 @@ class Tape:
         self.plan = []
         self.steps = steps  # the recorded steps, as the recorder wrote them
         self.dropped = self._frees(steps, rec.shapes)  # after each step, the slots let go
-        for run, frees in zip(runs, self.dropped):
+        self.plan_kinds = []  # what each step of the plan is (folded steps are left out)
+        for run, frees, kind in zip(runs, self.dropped, self.kinds):
+            if run is None:
+                if not frees:
+                    continue
+                run = _nothing
             self.plan.append(run if not frees else _then_free(run, frees))
+            self.plan_kinds.append(kind)
+        self.consts_in = tuple(self.consts.items())
 
-    def _reusable(self, steps: list, shapes: dict) -> dict[int, list]:
+    def _fold(self, steps: list, arrays: dict) -> tuple[dict[int, Any], set[int]]:
+        """Constant folding: the backward steps whose gradient `g` is a constant (the root's
+        ones, or a folded result) and whose rule reads nothing else that changes (`pure`),
+        and the gradient sums of two such results, give the same arrays at every replay: the
+        traced ones. Not folded: what an output or an effect other than accumulate_grad
+        (which copies) gets, since the caller could change it in place."""
+        exposed = set(_out_slots(self.outputs))
+        for s in steps:
+            if s["kind"] == "forward" or (s["kind"] == "effect" and s["fn"] is not _ACCUMULATE):
+                exposed |= set(self._step_reads(s))
+        consts: dict[int, Any] = {}
+        folded = set()
+        for i, s in enumerate(steps):
+            if s["kind"] == "backward":
+                kind, g = s["g"]
+                outs = [sl for _, sl, _ in s["outs"]]
+                if (
+                    (kind == "C" or (kind == "S" and g in consts))
+                    and all(j in s["pure"] for j, _, _ in s["outs"])
+                    and not exposed.intersection(outs)
+                ):
+                    consts.update((sl, arrays[sl]) for sl in outs)
+                    folded.add(i)
+            elif s["kind"] == "add" and s["a"] in consts and s["b"] in consts:
+                if s["out"] not in exposed:
+                    consts[s["out"]] = consts[s["a"]] + consts[s["b"]]  # as _add_step adds
+                    folded.add(i)
+        return consts, folded
+
+    def _fresh(self, steps: list, shapes: dict, reuse: dict, consts: dict) -> set[int]:
+        """Gradient slots that hold a new array at every replay, not shared with another
+        slot, read by one step only (an accumulate_grad may keep them as .grad uncopied)."""
+        made = set()
+        for s in steps:
+            if s["kind"] == "add":
+                made.add(s["out"])
+            elif s["kind"] == "backward":
+                for _, sl, plan in s["outs"]:
+                    if plan:
+                        kind, arg = plan[-1]
+                        new = kind in ("sum", "astype") or (kind == "sumkeep" and arg[0])
+                    else:
+                        new = s["op"] in _FRESH_BACKWARD
+                    if new:
+                        made.add(sl)
+        readers: dict[int, int] = {}
+        for s in steps:
+            for r in set(self._step_reads(s)):
+                readers[r] = readers.get(r, 0) + 1
+        dtype_ok = {
+            s["args"][1][1]
+            for s in steps
+            if s["kind"] == "effect"
+            and s["fn"] is _ACCUMULATE
+            and s["args"][0][0] == "X"
+            and s["args"][1][0] == "S"
+            and shapes[s["args"][1][1]][1] == s["args"][0][1]._data.dtype
+        }
+        made &= dtype_ok
+        made -= set(reuse) | set(consts) | set(_out_slots(self.outputs))
+        return {sl for sl in made if readers.get(sl) == 1}
+
+    def _reusable(self, steps: list, shapes: dict, consts: dict) -> dict[int, list]:
         """Big matmul results that may be written into the same buffer at every replay: each
         is read only by steps that make new arrays from it (never a view, never passing it
         on as it is), and it is not returned. Within one replay each slot has its own
@@ -787,7 +912,7 @@ class Tape:
                 made.add(s["out"])
             elif s["kind"] == "backward" and (op is ops.MatMulT or op in _UFUNC_BACKWARD):
                 made |= {sl for _, sl, plan in s["outs"] if not plan}
-        made = {sl for sl in made if int(np.prod(shapes[sl][0])) >= _BIG}
+        made = {sl for sl in made if int(np.prod(shapes[sl][0])) >= _BIG and sl not in consts}
         made -= set(_out_slots(self.outputs))
         for s in steps:
             kind = s["kind"]
@@ -932,6 +1057,7 @@ class Tape:
             return f"{slot(s['out'])} = s{s['a']} + s{s['b']}"
         args = ", ".join(_show(r, shapes) for r in s["args"])
         name = getattr(s["fn"], "__qualname__", s["fn"].__name__)
+        name = "grad_result" if s["fn"] is _GRAD_COPY else name
         res = s["result"]
         if "grad_of" in s:
             return f"{slot(s['grad_of'])} = .grad after effect {name}({args})"
@@ -956,6 +1082,8 @@ class Tape:
             S[s] = a._data if isinstance(a, Tensor) else a
         for t, s in self.externals:
             S[s] = t._data
+        for s, v in self.consts_in:
+            S[s] = v
         saved_rng = None
         if self.draws:
             rng = random.generator()
@@ -979,6 +1107,10 @@ class Tape:
 
 
 _BIG = 4096  # elements: smaller arrays are left to the end of the replay
+
+
+def _nothing(S: list, A: tuple) -> None:
+    """A folded step: its results are in place before the replay starts."""
 
 
 def _then_free(run: Callable, frees: tuple) -> Callable:
