@@ -644,11 +644,11 @@ def grad(
                 f"grad(): input {i} (shape {t.shape}) was not used to compute the "
                 "outputs; pass allow_unused=True to get None for it"
             )
-        result.append(g if g is None or isinstance(g, Tensor) else Tensor.wrap(_grad_copy(t, g)))
+        result.append(g if g is None or isinstance(g, Tensor) else Tensor.wrap(grad_result(t, g)))
     return tuple(result)
 
 
-_grad_copy = effect(lambda t, g: np.array(g))  # grad()'s result for t: compile redoes it
+grad_result = effect(lambda t, g: np.array(g))  # grad()'s result for t: compile redoes it
 
 
 from .anomaly import detect_anomaly, set_detect_anomaly  # noqa: E402, F401  (as torch.autograd's)

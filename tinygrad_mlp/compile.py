@@ -69,7 +69,7 @@ from .tensor import Tensor
 __all__ = ["compile", "Compiled", "CompileError"]
 
 _ACCUMULATE = autograd.accumulate_grad.__wrapped__
-_GRAD_COPY = autograd._grad_copy.__wrapped__  # grad()'s copy of the total for an input
+_GRAD_COPY = autograd.grad_result.__wrapped__  # grad()'s copy of the total for an input
 _SCALARS = (bool, int, float, str, type(None))
 _OPAQUE = (  # what _own_state does not look into: code, types, arrays, immutable containers
     types.FunctionType,

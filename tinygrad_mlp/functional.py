@@ -444,9 +444,8 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, inplace: bool = False
 @effect  # a draw: a compiled function draws again, from the same generator
 def _dropout_mask(shape: tuple, p: float, dtype: np.dtype) -> np.ndarray:
     keep = generator().random(shape) >= p
-    mask = keep.astype(dtype)  # straight to x's dtype: bool * float would be float64
-    mask *= 1.0 / (1.0 - p)
-    return mask
+    # in x's dtype (bool * a Python float alone would be float64): 0 or 1 / (1 - p) rounded
+    return np.multiply(keep, 1.0 / (1.0 - p), dtype=dtype)
 
 
 def batch_norm(
@@ -542,8 +541,8 @@ def _update_running(
     old = _array(stat)
     batch = batch.reshape(old.shape) if factor is None else batch.reshape(old.shape) * factor
     new = ((1 - momentum) * old + momentum * batch).astype(old.dtype, copy=False)
-    if isinstance(stat, Tensor):
-        stat.data = new  # a fresh array: a graph that saved the old one is not disturbed
+    if isinstance(stat, Tensor):  # a fresh array: a graph that saved the old one is not
+        stat._data = new  # disturbed (not `.data =`, which tells watchers: none see effects)
     else:
         stat[...] = new
 
@@ -764,13 +763,14 @@ def _bce_edges(pd: np.ndarray, td: np.ndarray, eps: np.ndarray) -> tuple:
     """Check probabilities and targets; () when no probability lies within eps of 0 or 1,
     else (where they do, max(log(p), -100), max(log(1 - p), -100))."""
     prod = pd * (1 - pd)
-    inside = (prod >= eps).all()  # every p within (0, 1), away from its ends (nan is not)
-    if not inside and not ((pd >= 0) & (pd <= 1)).all():  # (an empty pd is inside)
+    # every p within (0, 1), away from its ends (a nan minimum is not; an empty pd is inside)
+    inside = not prod.size or np.minimum.reduce(prod, None) >= eps
+    if not inside and not ((pd >= 0) & (pd <= 1)).all():
         raise ValueError(
             "binary_cross_entropy: every input value must be a probability in [0, 1]; "
             "for raw scores use binary_cross_entropy_with_logits"
         )
-    if td.size and not (td.min() >= 0 and td.max() <= 1):  # nan is neither
+    if td.size and not (np.minimum.reduce(td, None) >= 0 and np.maximum.reduce(td, None) <= 1):
         raise ValueError("binary_cross_entropy: every target value must lie in [0, 1]")
     if inside:
         return ()

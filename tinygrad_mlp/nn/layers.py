@@ -183,7 +183,7 @@ class BatchNorm1d(Module):
 @effect
 def _count_batch(count: Tensor, cumulative: bool) -> float | None:
     """One more batch: count += 1 (a new array); the new count if `cumulative` needs it."""
-    count.data = count.data + 1
+    count._data = count._data + 1  # (not `.data =`, which tells watchers: none see effects)
     return float(count.data) if cumulative else None
 
 

@@ -265,8 +265,8 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the parameters' gradients (set them to None, or to zeros)."""
         for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
+            if set_to_none or p._grad is None:
+                p._grad = None  # (not `p.grad =`, itself an effect: this one is recorded)
             else:  # in place, as PyTorch: a tensor holding the gradient sees zeros
                 p.grad.zero_()
 

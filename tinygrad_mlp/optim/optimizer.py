@@ -146,10 +146,10 @@ class Optimizer:
         """Forget every parameter's gradient: set `.grad` to None, or fill it with zeros."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue
                 if set_to_none:
-                    p.grad = None
+                    p._grad = None  # (not `p.grad =`, itself an effect: this one is recorded)
                 else:  # in place, as PyTorch: a tensor holding the gradient sees zeros
                     p.grad.zero_()
 
@@ -183,7 +183,7 @@ class Optimizer:
             params, grads = [], []
             ascend = group.get("maximize", False)
             for i, p in enumerate(group["params"]):
-                grad = p.grad
+                grad = p._grad  # (a parameter is a leaf: no warning to give)
                 if grad is None:
                     continue
                 if not isinstance(grad, Tensor):
