@@ -97,8 +97,8 @@ def test_arithmetic_methods_match_the_operators():
     for got, want in pairs:
         np.testing.assert_allclose(got.data, want, rtol=1e-12)
     check_grads(lambda p, q: p.add(q, alpha=3).mul(q).sub(p, alpha=2).div(q.abs() + 1), [X, Y])
-    with pytest.raises(NotImplementedError, match="rounding_mode='floor'.*no gradient"):
-        a.div(b, rounding_mode="floor")
+    np.testing.assert_array_equal(a.div(b, rounding_mode="floor").data, np.floor_divide(X, Y))
+    np.testing.assert_array_equal(a.div(b, rounding_mode="trunc").data, np.trunc(X / Y))
 
 
 def test_clamp_with_tensor_bounds_that_require_grad_gets_their_gradient():

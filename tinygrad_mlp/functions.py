@@ -45,6 +45,29 @@ def _function(name: str) -> Callable:
     return function
 
 
+def _binary(name: str, reflected: str) -> Callable:
+    """`tg.name(a, b)`: `a.name(b)`, or `b.<reflected>(a)` when only b is a Tensor, as
+    `torch.remainder(5, t)` takes a number first."""
+    method = _function(name)
+
+    def function(input: Any, other: Any) -> Any:
+        if not _is_tensor(input) and _is_tensor(other):
+            return getattr(other, reflected)(input)
+        return method(input, other)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"`{name}(a, b)` is `a.{name}(b)`; a may be a number when b is a Tensor."
+    return function
+
+
+floor_divide = _binary("floor_divide", "__rfloordiv__")
+remainder = _binary("remainder", "__rmod__")
+bitwise_and = _binary("bitwise_and", "__rand__")
+bitwise_or = _binary("bitwise_or", "__ror__")
+bitwise_xor = _binary("bitwise_xor", "__rxor__")
+bitwise_left_shift = _binary("bitwise_left_shift", "__rlshift__")
+bitwise_right_shift = _binary("bitwise_right_shift", "__rrshift__")
+fmod, bitwise_not, sgn, signbit = map(_function, "fmod bitwise_not sgn signbit".split())
 exp, log, sqrt, tanh, sigmoid, relu = map(_function, "exp log sqrt tanh sigmoid relu".split())
 abs, neg, clamp, clip = map(_function, "abs neg clamp clip".split())
 add, sub, mul, div, pow = map(_function, "add sub mul div pow".split())
@@ -377,7 +400,8 @@ FUNCTIONS = (
     "inference_mode eq ne lt le gt ge logical_and logical_or logical_not logical_xor count_nonzero "
     "nonzero masked_select clamp_min clamp_max scatter scatter_add index_add index_fill "
     "masked_scatter bmm addmm addcmul addcdiv std_mean hstack vstack normal bernoulli "
-    "multinomial set_printoptions einsum"
+    "multinomial set_printoptions einsum floor_divide remainder fmod bitwise_and bitwise_or "
+    "bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift sgn signbit"
 ).split()
 
 __all__ = FUNCTIONS
