@@ -190,6 +190,19 @@ def test_empty_arrays(name, shape):
     assert x.grad.shape == shape
 
 
+def test_sign_of_nan_negative_zero_and_bool_as_pytorch():
+    # PyTorch's sign is (x > 0) - (x < 0): 0 for NaN (NumPy's is NaN), +0.0 for -0.0
+    out = Tensor([math.nan, -0.0, 0.0, -2.0, 3.0, math.inf, -math.inf]).sign()
+    assert out.tolist() == [0.0, 0.0, 0.0, -1.0, 1.0, 1.0, -1.0]
+    assert not np.signbit(out.data[:3]).any()
+    assert out.dtype == np.float32
+    b = Tensor([True, False]).sign()
+    assert b.dtype == np.bool_ and b.tolist() == [True, False]
+    assert Tensor(np.array([0, 7], dtype=np.uint8)).sign().tolist() == [0, 1]
+    assert Tensor([math.nan, -1.0]).sgn().tolist() == [0.0, -1.0]
+    assert Tensor([-0.0, 0.0, -1.0, math.nan]).signbit().tolist() == [True, False, True, False]
+
+
 def test_integer_tensors():
     i = Tensor(np.array([-3, 0, 5]))
     assert i.sign().dtype == np.int64

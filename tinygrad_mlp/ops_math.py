@@ -209,14 +209,14 @@ class Remainder(Primitive):
         ctx.save_for_backward(a, b)
         if np.result_type(a, b).kind != "f":
             return np.remainder(a, b)
-        with np.errstate(invalid="ignore"):  # x % 0 and inf % x are nan, silently
+        with np.errstate(all="ignore"):  # x % 0 and inf % x are nan, silently
             mod = np.fmod(a, b)
-        return np.where((mod != 0) & (np.less(b, 0) != (mod < 0)), mod + b, mod)
+            return np.where((mod != 0) & (np.less(b, 0) != (mod < 0)), mod + b, mod)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         _, db = ctx.needs_input_grad
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             q = np.floor_divide(_array(a), _array(b)) if db else None
         return g, (-(g * q) if db else None)
 
@@ -228,13 +228,13 @@ class Fmod(Primitive):
     def forward(ctx, a, b):
         check_division(a, b, "fmod")
         ctx.save_for_backward(a, b)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(all="ignore"):
             return np.fmod(a, b)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         _, db = ctx.needs_input_grad
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             q = trunc_divide(_array(a), _array(b)) if db else None
         return g, (-(g * q) if db else None)
 
@@ -246,7 +246,7 @@ class RoundedDiv(Primitive):
 
     def forward(ctx, a, b, mode):
         check_division(a, b, "div" if mode else "floor_divide")
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             return np.floor_divide(a, b) if mode != "trunc" else trunc_divide(a, b)
 
     def backward(ctx, g):
