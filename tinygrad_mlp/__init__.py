@@ -205,10 +205,11 @@ from .functions import (  # noqa: A004  (tg.sum, tg.max, ... as torch.sum, torch
     var,
     var_mean,
     vstack,
+    where,
 )
 from .io import load, save
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import Tensor, concatenate, matmul, maximum, minimum, where
+from .tensor import Tensor, concatenate, matmul, maximum, minimum
 from .tensor_methods import ValuesIndices
 
 # torch.autograd.functional's spelling: `tg.autograd.functional`, and `import

@@ -4,7 +4,9 @@
 `stack` take `dim=` (or NumPy's `axis=`), and `isclose`, `allclose`, `equal` compare.
 `is_tensor`, `var_mean`, `std_mean`, `hstack`/`vstack`, `einsum` (one or two operands),
 the random draws `normal`, `bernoulli` and `multinomial`, `set_printoptions` and
-`inference_mode` (no_grad by PyTorch's other name) are here too.
+`inference_mode` (no_grad by PyTorch's other name) are here too. The binary ones PyTorch
+lets take a number first (`remainder`, `floor_divide`, `bitwise_and`, ...: `tg.remainder(5,
+t)`) do so, and `where(condition)` alone gives the indices of the nonzero values.
 
 This module defines `sum`, `max`, `min`, `abs`, `all`, `any`, `pow` and `round`, so its own code
 reaches Python's through `builtins`.
@@ -100,6 +102,21 @@ clamp_min, clamp_max = map(_function, "clamp_min clamp_max".split())
 scatter, scatter_add, index_add = map(_function, "scatter scatter_add index_add".split())
 index_fill, masked_scatter = map(_function, "index_fill masked_scatter".split())
 bmm, addmm, addcmul, addcdiv = map(_function, "bmm addmm addcmul addcdiv".split())
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """`where(condition, input, other)`: input where condition holds, else other (either
+    may be a number; see `tensor.where`). `where(condition)` alone is
+    `condition.nonzero(as_tuple=True)`, the indices of its nonzero values, as in PyTorch."""
+    from .tensor import where as where_
+
+    if input is None and other is None:
+        if not _is_tensor(condition):
+            raise TypeError(
+                f"where(condition): condition must be a Tensor, not {type(condition).__name__}"
+            )
+        return condition.nonzero(as_tuple=True)
+    return where_(condition, input, other)
 
 
 def is_tensor(obj: Any) -> builtins.bool:
@@ -401,7 +418,7 @@ FUNCTIONS = (
     "nonzero masked_select clamp_min clamp_max scatter scatter_add index_add index_fill "
     "masked_scatter bmm addmm addcmul addcdiv std_mean hstack vstack normal bernoulli "
     "multinomial set_printoptions einsum floor_divide remainder fmod bitwise_and bitwise_or "
-    "bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift sgn signbit"
+    "bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift sgn signbit where"
 ).split()
 
 __all__ = FUNCTIONS

@@ -8,7 +8,9 @@ indices) or a conversion (`float()`, `item()`, `tolist()`) built from the method
 the few module-level functions it needs (`maximum`, `where`, ...) are imported where they
 are used. The methods for the primitives of `ops_math.py` (`sign`, `log1p`, `expm1`,
 `sin`, `cos`, `erf`, `log2`, `log10`, `cumsum`: composing them would be slow or off by an
-ulp) apply them here, outside the core.
+ulp; `%`, `//`, `fmod`, `div(rounding_mode=)`: PyTorch's values and gradients) apply them
+here, outside the core. The bitwise operators (`& | ^ ~ << >>` and the `bitwise_*` names)
+work on integer and bool tensors outside the graph, in PyTorch's result dtype.
 
 Where a result is not differentiable, it is not in the graph (comparisons, `isnan`, the
 indices of `sort`); the rounding family (`floor`, `round`, ...) is in the graph with
@@ -54,7 +56,7 @@ from .checks import (
     check_real,
     default_float,
 )
-from .dtypes import floating, pair, promote
+from .dtypes import floating, pair, result_type
 
 
 class ValuesIndices(NamedTuple):
@@ -253,10 +255,16 @@ class TensorMethods:
     def __ge__(self, other: Any) -> Any:
         return self._compare(other, np.greater_equal)
 
+    # == and != with what no tensor can be compared with (None, a string) fall back to
+    # identity, as in PyTorch: `t != None` is True (eq() and ne() raise)
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented
         return self._compare(other, np.equal)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented
         return self._compare(other, np.not_equal)
 
     def __abs__(self) -> Any:
@@ -468,8 +476,14 @@ class TensorMethods:
 
         if min is None and max is None:
             raise ValueError("clamp(): at least one of min= and max= must not be None")
-        if self.dtype.kind != "f":  # a float bound makes the result float (PyTorch's dtype)
-            self = promote(self, *(b for b in (min, max) if b is not None))[0]
+        bounds = [b for b in (min, max) if b is not None]
+        if self.dtype.kind != "f" or builtins.any(_is_tensor(b) for b in bounds):
+            # PyTorch's result dtype: a float bound makes an integer tensor float, and a
+            # 0-d float64 bound does not widen a float32 tensor
+            dt = result_type(self, *bounds)
+            self, min, max = (
+                x.astype(dt) if _is_tensor(x) and x.dtype != dt else x for x in (self, min, max)
+            )
         if getattr(min, "_requires_grad", False) or getattr(max, "_requires_grad", False):
             low = self if min is None else maximum(self, min)
             return low if max is None else minimum(low, max)
@@ -522,7 +536,7 @@ class TensorMethods:
                 f"{who}(dim=...) takes one dim, got {dim!r}; for several use "
                 f"a{who}(dim={tuple(dim)!r})"
             )
-        index = (self.argmax if who == "max" else self.argmin)(dim, keepdim)
+        index = self._arg(np.argmax if who == "max" else np.argmin, dim, keepdim, None, None, who)
         # the values are read at the indices, so the gradient goes to the returned index
         # only (as in PyTorch; amax/amin share it between ties)
         kept = index if keepdim else index.unsqueeze(as_dim(dim, self.ndim, who))
@@ -530,15 +544,21 @@ class TensorMethods:
         return ValuesIndices(out if keepdim else out.squeeze(dim), index)
 
     def argmax(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
-        """Where the largest value is (the first one), as int64: over the flattened tensor,
-        or along `dim`."""
-        return self._arg(np.argmax, dim, keepdim, axis, keepdims, "argmax")
+        """Where the largest value is (the first one; NaN counts as the largest), as int64:
+        over the flattened tensor, or along `dim`. A bool tensor is refused, as in PyTorch
+        (max(dim) takes one)."""
+        return self._arg(np.argmax, dim, keepdim, axis, keepdims, "argmax", True)
 
     def argmin(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
-        return self._arg(np.argmin, dim, keepdim, axis, keepdims, "argmin")
+        return self._arg(np.argmin, dim, keepdim, axis, keepdims, "argmin", True)
 
-    def _arg(self, fn: Callable, dim: Any, keep: Any, axis: Any, keeps: Any, who: str) -> Any:
+    def _arg(self, fn: Callable, dim, keep, axis, keeps, who: str, public=False) -> Any:
         dim, keep = axis_args(dim, keep, axis, keeps, who)
+        if public and self.dtype.kind == "b":
+            raise RuntimeError(
+                f"{who}(): does not support bool input (as in PyTorch); convert first, e.g. "
+                f"mask.long().{who}(...), or use mask.nonzero()"
+            )
         if self.data.size == 0:
             raise IndexError(f"{who}(): cannot take the {who} of an empty tensor")
         if dim is None:
@@ -551,14 +571,15 @@ class TensorMethods:
         return self.wrap(np.asarray(index, dtype=np.int64))
 
     def all(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
-        """True where every value is nonzero (a bool tensor, outside the graph)."""
+        """True where every value is nonzero (a bool tensor, outside the graph; uint8 for a
+        uint8 tensor, as PyTorch keeps it)."""
         dim, keep = axis_args(dim, keepdim, axis, keepdims, "all")
-        return self.wrap(np.asarray(np.all(self.data, axis=_axes(dim), keepdims=keep)))
+        return _truth(self, np.all(self.data, axis=_axes(dim), keepdims=keep))
 
     def any(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
         """True where some value is nonzero (a bool tensor, outside the graph)."""
         dim, keep = axis_args(dim, keepdim, axis, keepdims, "any")
-        return self.wrap(np.asarray(np.any(self.data, axis=_axes(dim), keepdims=keep)))
+        return _truth(self, np.any(self.data, axis=_axes(dim), keepdims=keep))
 
     def var(
         self,
@@ -1776,6 +1797,12 @@ def _divided(op: type, a: Any, b: Any, *mode: Any) -> Any:
     """op (a rounded division of ops_math) of a and b, one of them a Tensor, in PyTorch's
     result dtype."""
     return op.apply(*pair(a, b, op.__name__), *mode)
+
+
+def _truth(x: Any, values: Any) -> Any:
+    """The result of all() or any() of x: bool, but uint8 for a uint8 x, as in PyTorch."""
+    values = np.asarray(values)
+    return x.wrap(values.astype(np.uint8) if x.dtype == np.uint8 else values)
 
 
 def _times(x: Any, factor: Any) -> Any:
