@@ -318,6 +318,16 @@ def test_subtraction_with_a_bool_tensor_raises_as_in_pytorch():
     assert (~b).tolist() == [False, True] and (b.long() - 1).tolist() == [0, -1]
 
 
+def test_power_of_a_bool_tensor_promotes_as_pytorch():
+    b = Tensor([True, False])
+    for out in (b**2, 2**b, b ** Tensor([1, 2]), b ** Tensor(2)):
+        assert out.dtype == np.int64  # NumPy's bool ** 2 is int8
+    assert (b**2).tolist() == [1, 0] and (2**b).tolist() == [2, 1]
+    assert (b**2.5).dtype == np.float32 and (b**2.5).tolist() == [1.0, 0.0]
+    with pytest.raises(NotImplementedError, match="two bool operands"):
+        _ = b**True
+
+
 def test_clamp_bounds_promote_as_pytorch():
     f32 = Tensor([1.5, -2.5, 3.0])
     lo = Tensor(0.5, dtype=np.float64)  # 0-d: does not widen float32

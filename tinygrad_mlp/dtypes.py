@@ -124,6 +124,13 @@ def operands(t: Any, x: Any, op: str, floating: builtins.bool = False) -> tuple:
             "PyTorch). If you are trying to invert a mask, use the `~` or `logical_not()` "
             "operator instead; for numbers, convert first: mask.long() - 1"
         )
+    if op == "Pow" and dt.kind == "b":  # NumPy's bool ** 2 is int8; PyTorch's int64
+        if result_type(t, x).kind == "b":
+            raise NotImplementedError(
+                "pow: not implemented for two bool operands (as in PyTorch); convert "
+                "first, e.g. mask.long() ** e"
+            )
+        fast = False
     if fast and (not floating or dt.kind == "f"):
         return t, x
     return tuple(promote(t, x, floating=floating))
