@@ -10,8 +10,9 @@ import pytest
 from helpers import check_grads
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import arrays, shapes, upstream_grads
+from strategies import arrays, broadcastable_shapes, shapes, upstream_grads
 
+import tinygrad_mlp as tg
 from tinygrad_mlp import Tensor, no_grad
 from tinygrad_mlp.autograd import grad
 from tinygrad_mlp.gradcheck import gradgradcheck
@@ -189,6 +190,19 @@ def test_empty_arrays(name, shape):
     assert x.grad.shape == shape
 
 
+def test_sign_of_nan_negative_zero_and_bool_as_pytorch():
+    # PyTorch's sign is (x > 0) - (x < 0): 0 for NaN (NumPy's is NaN), +0.0 for -0.0
+    out = Tensor([math.nan, -0.0, 0.0, -2.0, 3.0, math.inf, -math.inf]).sign()
+    assert out.tolist() == [0.0, 0.0, 0.0, -1.0, 1.0, 1.0, -1.0]
+    assert not np.signbit(out.data[:3]).any()
+    assert out.dtype == np.float32
+    b = Tensor([True, False]).sign()
+    assert b.dtype == np.bool_ and b.tolist() == [True, False]
+    assert Tensor(np.array([0, 7], dtype=np.uint8)).sign().tolist() == [0, 1]
+    assert Tensor([math.nan, -1.0]).sgn().tolist() == [0.0, -1.0]
+    assert Tensor([-0.0, 0.0, -1.0, math.nan]).signbit().tolist() == [True, False, True, False]
+
+
 def test_integer_tensors():
     i = Tensor(np.array([-3, 0, 5]))
     assert i.sign().dtype == np.int64
@@ -205,3 +219,178 @@ def test_names_in_the_graph():
     assert names == ["<SignBackward>", "<Log1pBackward>", "<ErfBackward>", "<SinBackward>"]
     with no_grad():
         assert x.cos().grad_fn is None
+
+
+# --------------------------------------------------------------------------- rounded division
+def py_remainder(a: float, b: float) -> float:
+    """PyTorch's documented % for floats: Python's modulus (the divisor's sign)."""
+    return a % b
+
+
+def py_trunc_div(a: int, b: int) -> int:
+    """C's integer division (towards 0), from Python's exact integers."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False, width=64)
+divisors = st.floats(-1e3, 1e3, allow_nan=False, width=64).filter(lambda v: abs(v) > 1e-3)
+
+
+@given(a=st.lists(finite, min_size=1, max_size=6), b=divisors)
+def test_rounded_division_of_floats_follows_python(a, b):
+    x = Tensor(np.array(a), dtype=np.float64)
+    assert (x // b).tolist() == [v // b for v in a]
+    assert (x % b).tolist() == [py_remainder(v, b) for v in a]
+    assert x.fmod(b).tolist() == [math.fmod(v, b) for v in a]
+    assert x.div(b, rounding_mode="trunc").tolist() == [float(math.trunc(v / b)) for v in a]
+    assert x.div(b, rounding_mode="floor").tolist() == [v // b for v in a]
+    # the number first (the reflected forms), and a Tensor divisor
+    if a[0] != 0:
+        assert (b // x[:1]).tolist() == [b // a[0]] and (b % x[:1]).item() == b % a[0]
+    assert tg.remainder(x, Tensor([b], dtype=np.float64)).tolist() == [
+        py_remainder(v, b) for v in a
+    ]
+
+
+@given(
+    a=st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=6),
+    b=st.integers(-(2**20), 2**20).filter(bool),
+)
+def test_rounded_division_of_integers_is_exact(a, b):
+    x = Tensor(np.array(a, dtype=np.int64))
+    assert (x // b).tolist() == [v // b for v in a]
+    assert (x % b).tolist() == [v % b for v in a]
+    assert x.fmod(b).tolist() == [v - b * py_trunc_div(v, b) for v in a]
+    assert x.div(b, rounding_mode="trunc").tolist() == [py_trunc_div(v, b) for v in a]
+    assert (x // b).dtype == (x % b).dtype == np.int64
+
+
+def test_rounded_division_signs_zeros_and_infinities_as_pytorch():
+    x = Tensor([5.0, -5.0, 0.0])
+    assert (x // 0.0).tolist()[:2] == [math.inf, -math.inf] and math.isnan((x // 0.0)[2].item())
+    assert np.isnan((x % 0.0).data).all() and np.isnan(x.fmod(0.0).data).all()
+    trunc = x.div(0.0, rounding_mode="trunc").tolist()
+    assert trunc[:2] == [math.inf, -math.inf] and math.isnan(trunc[2])
+    assert (Tensor([5.0, -5.0]) % math.inf).tolist() == [5.0, math.inf]  # Python's too
+    assert (Tensor([5.0, -5.0]) // math.inf).tolist() == [0.0, -1.0]
+    assert math.isnan((Tensor([math.inf]) % 2.0).item())
+    # a zero remainder keeps fmod's sign (the dividend's), as PyTorch computes it; NumPy and
+    # Python give the divisor's
+    assert np.signbit((Tensor([-6.0]) % 2.0).data[0])
+    assert not np.signbit((Tensor([0.0]) % -2.0).data[0])
+
+
+def test_rounded_division_dtypes_follow_pytorch_promotion():
+    i32 = Tensor(np.array([5, -6, 7], dtype=np.int32))
+    assert (i32 // 2).dtype == (i32 % 2).dtype == i32.fmod(2).dtype == np.int32
+    assert (i32 // Tensor(2)).dtype == np.int32  # a 0-d int64 tensor does not widen it
+    assert (i32 // Tensor([2, 2, 2])).dtype == np.int64
+    assert (i32 % 2.0).dtype == np.float32  # an integer tensor with a Python float
+    assert (i32 % 2.0).tolist() == [1.0, 0.0, 1.0]
+    assert (Tensor(np.array([250], dtype=np.uint8)) // 7).dtype == np.uint8
+    b = Tensor([True, False])
+    assert (b % 2).dtype == np.int64 and (b % 2).tolist() == [1, 0]
+    f64 = Tensor([7.0], dtype=np.float64)
+    assert (Tensor([7.0]) % Tensor(2.0, dtype=np.float64)).dtype == np.float32
+    assert (f64 % Tensor(2.0)).dtype == np.float64
+    assert (5.5 % Tensor([2, 3])).tolist() == [1.5, 2.5]
+
+
+def test_rounded_division_refusals_as_pytorch():
+    i = Tensor([7, -7])
+    for fn in (
+        lambda: i // 0,
+        lambda: i % Tensor([0, 1]),
+        lambda: i.fmod(0),
+        lambda: 7 // Tensor([0, 1]),
+    ):
+        with pytest.raises(RuntimeError, match="integer division by zero.*ZeroDivisionError"):
+            fn()
+    b = Tensor([True, False])
+    with pytest.raises(NotImplementedError, match="bool tensors"):
+        _ = b // b
+    with pytest.raises(NotImplementedError, match="bool tensors"):
+        _ = b % True
+    with pytest.raises(RuntimeError, match="rounding_mode to be one of None, 'trunc', or 'floor'"):
+        i.div(2, rounding_mode="round")
+    # floats never warn: inf and nan are the answers
+    with np.errstate(all="raise"):
+        Tensor([1.0, 0.0]) // 0.0, Tensor([1.0]) % 0.0, Tensor([1.0]).fmod(0.0)
+
+
+def off_the_steps(draw, shape_a, shape_b):
+    """a and b (b away from 0) whose quotients a / b stay 0.1 away from every integer, where
+    floor and trunc jump."""
+    a = draw(arrays(shape_a, -4, 4))
+    b = draw(arrays(shape_b, 0.5, 2)) * np.where(draw(arrays(shape_b, -1, 1)) > 0, 1, -1)
+    q = a / b
+    return a, b, np.all(np.abs(q - np.round(q)) > 0.1)
+
+
+@given(data=st.data())
+def test_remainder_and_fmod_gradients(data):
+    sa, sb = data.draw(broadcastable_shapes(), label="shapes")
+    a, b, ok = off_the_steps(data.draw, sa, sb)
+    if not ok:
+        return
+    check_grads(lambda x, y: x % y, [a, b])
+    check_grads(lambda x, y: x.fmod(y), [a, b])
+    check_grads(lambda x, y: y.remainder(x.detach()) * 0 + tg.remainder(x, 1.5), [a, b])
+    # PyTorch's rule: d(a % b)/db = -floor(a / b), d fmod(a, b)/db = -trunc(a / b)
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    (x % y).sum().backward()
+    want = -np.floor(np.broadcast_to(a / b, np.broadcast_shapes(sa, sb)))
+    np.testing.assert_allclose(y.grad.data, want.reshape(-1, *sb).sum(0) if sb else want.sum())
+
+
+def test_remainder_gradients_at_fixed_points():
+    a = np.array([[1.5, -2.5, 7.0]])
+    b = np.array([[2.0], [-0.7]])
+    x, y = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    g = np.array([1.0, 2.0, 3.0])
+    (x % y).backward(Tensor(np.ones((2, 3)) * g, dtype=np.float64))
+    np.testing.assert_array_equal(x.grad.data, [[2.0, 4.0, 6.0]])
+    # -(1*floor(0.75) + 2*floor(-1.25) + 3*floor(3.5)) = -(0 - 4 + 9); then for -0.7 the
+    # exact floor quotients (7 // -0.7 is -11: -0.7 is a little more than 0.7 in binary,
+    # though 7 / -0.7 rounds to -10), as PyTorch's floor division gives them
+    np.testing.assert_array_equal(y.grad.data[0], [-5.0])
+    np.testing.assert_array_equal(y.grad.data[1], [-(1 * -3 + 2 * 3 + 3 * -11)])
+    assert 7 // -0.7 == -11
+
+
+def test_rounded_quotients_have_zero_gradient_and_floor_divide_none():
+    x = Tensor([1.5, -2.5], dtype=np.float64, requires_grad=True)
+    y = Tensor([2.0, 0.7], dtype=np.float64, requires_grad=True)
+    for mode in ("floor", "trunc"):
+        out = x.div(y, rounding_mode=mode)
+        assert out.requires_grad
+        out.sum().backward()
+        np.testing.assert_array_equal(x.grad.data, [0.0, 0.0])
+        np.testing.assert_array_equal(y.grad.data, [0.0, 0.0])
+    out = x // y
+    assert out.requires_grad and out.tolist() == [0.0, -4.0]  # in the graph, as in PyTorch
+    with pytest.raises(RuntimeError, match="derivative of floor_divide.*rounding_mode='floor'"):
+        out.sum().backward()
+    assert not (x.detach() // 2).requires_grad
+
+
+def test_rounded_division_in_place():
+    e = Tensor([7, -7])
+    e //= 2
+    assert e.tolist() == [3, -4] and e.dtype == np.int64
+    e = Tensor([7, -7])
+    e %= 3
+    assert e.tolist() == [1, 2]
+    e = Tensor([7, -7]).div_(2, rounding_mode="trunc")
+    assert e.tolist() == [3, -3]
+    e = Tensor([7.0, -7.0]).fmod_(2)
+    assert e.tolist() == [1.0, -1.0]
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        Tensor([7, -7]).remainder_(2.5)  # a float result into an integer tensor
+    x = Tensor([5.5, -3.25], requires_grad=True)
+    d = x * 1
+    d %= 2
+    assert d.tolist() == [1.5, 0.75] and d.grad_fn is not None
+    d.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0])

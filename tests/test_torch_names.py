@@ -97,8 +97,8 @@ def test_arithmetic_methods_match_the_operators():
     for got, want in pairs:
         np.testing.assert_allclose(got.data, want, rtol=1e-12)
     check_grads(lambda p, q: p.add(q, alpha=3).mul(q).sub(p, alpha=2).div(q.abs() + 1), [X, Y])
-    with pytest.raises(NotImplementedError, match="rounding_mode='floor'.*no gradient"):
-        a.div(b, rounding_mode="floor")
+    np.testing.assert_array_equal(a.div(b, rounding_mode="floor").data, np.floor_divide(X, Y))
+    np.testing.assert_array_equal(a.div(b, rounding_mode="trunc").data, np.trunc(X / Y))
 
 
 def test_clamp_with_tensor_bounds_that_require_grad_gets_their_gradient():
@@ -284,6 +284,73 @@ def test_logical_operators_on_bool_and_integer_tensors():
         _ = x & x
     with pytest.raises(TypeError, match="float32"):
         _ = ~x
+
+
+def wrap(v: int, bits: int, signed: bool) -> int:
+    """Python int v as a `bits`-wide integer (two's complement wrap-around)."""
+    v %= 1 << bits
+    return v - (1 << bits) if signed and v >= 1 << (bits - 1) else v
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int32, np.int64])
+def test_bitwise_operators_keep_pytorchs_integer_dtype(dtype):
+    values = [5, 6, 120] if dtype == np.uint8 else [5, -6, 120]
+    t = Tensor(np.array(values, dtype=dtype))
+    for out, want in [
+        (t & 2, [v & 2 for v in values]),
+        (t | 2, [v | 2 for v in values]),
+        (t ^ 3, [v ^ 3 for v in values]),
+        (2 & t, [2 & v for v in values]),
+        (t & Tensor(3), [v & 3 for v in values]),  # a 0-d int64 tensor does not widen it
+        (tg.bitwise_or(t, 1), [v | 1 for v in values]),
+    ]:
+        assert out.dtype == dtype, (out.dtype, dtype)
+        assert out.tolist() == want
+    assert (~t).dtype == dtype
+    assert (~t).tolist() == [wrap(~v, 8 * t.dtype.itemsize, dtype != np.uint8) for v in values]
+    assert (Tensor(np.array([1], dtype=np.int32)) & Tensor([1])).dtype == np.int64
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8, np.int32, np.int64])
+def test_shifts_as_pytorch_counts_outside_the_width_included(dtype):
+    bits, signed = 8 * np.dtype(dtype).itemsize, dtype != np.uint8
+    values = [5, 3, 100] if not signed else [-5, 3, 100]
+    t = Tensor(np.array(values, dtype=dtype))
+    for k in [-1, 0, 1, 7, bits - 1, bits, bits + 6]:
+        if k < 0 and not signed:
+            continue
+        # PyTorch: a count < 0 or >= the width shifts everything out (the sign stays for >>)
+        left = [0 if not 0 <= k < bits else wrap(v << k, bits, signed) for v in values]
+        right = [v >> (k if 0 <= k < bits else bits) for v in values]  # Python's >> keeps the sign
+        assert (t << k).tolist() == left, k
+        assert (t >> k).tolist() == right, k
+        assert (t << k).dtype == (t >> k).dtype == dtype
+        counts = Tensor(np.full(3, k, dtype=dtype))
+        assert (t << counts).tolist() == left and t.bitwise_right_shift(counts).tolist() == right
+    assert (2 << Tensor(np.array([1, 3], dtype=np.int32))).tolist() == [4, 16]
+    assert tg.bitwise_left_shift(1, Tensor([2, 3])).tolist() == [4, 8]
+    assert (Tensor([True, False]) << 1).tolist() == [2, 0]  # a bool with an int is int64
+    with pytest.raises(TypeError, match="only for integer tensors"):
+        _ = Tensor([True]) << Tensor([True])
+    with pytest.raises(TypeError, match="only for integer tensors.*float32"):
+        _ = Tensor(np.array([1], dtype=np.int32)) << 2.0
+
+
+def test_bitwise_in_place_operators_change_the_tensor_itself():
+    k = Tensor(np.array([1, 2], dtype=np.int32))
+    alias = k
+    k &= 3
+    k |= 4
+    k ^= 1
+    k <<= 1
+    k >>= 1
+    assert k is alias and k.dtype == np.int32 and k.tolist() == [(1 & 3 | 4) ^ 1, (2 & 3 | 4) ^ 1]
+    m = Tensor([True, False])
+    m ^= True
+    assert m.dtype == np.bool_ and m.tolist() == [False, True]
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        m &= 1  # bool & int is int64: not into a bool tensor, as in PyTorch
+    assert Tensor([6]).bitwise_and_(3).tolist() == [2]
 
 
 # --------------------------------------------------------------------------- module level

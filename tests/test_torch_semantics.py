@@ -307,6 +307,73 @@ def test_mixed_dtype_gradients_match_central_differences():
     check_grads(lambda t: t * ints + ints / (t * t + 1), [X[:2, :3]])
 
 
+def test_subtraction_with_a_bool_tensor_raises_as_in_pytorch():
+    b, i = Tensor([True, False]), Tensor(np.array([5, 6], dtype=np.int32))
+    cases = [lambda: b - 1, lambda: 1 - b, lambda: i - True, lambda: i - b, lambda: b.sub(i)]
+    cases += [lambda: tg.sub(Tensor([1.0, 2.0]), b)]
+    for fn in cases:
+        with pytest.raises(RuntimeError, match="Subtraction.*bool tensor.*`~` or `logical_not"):
+            fn()
+    assert (b + 1).tolist() == [2, 1] and (i + True).tolist() == [6, 7]  # addition is fine
+    assert (~b).tolist() == [False, True] and (b.long() - 1).tolist() == [0, -1]
+
+
+def test_power_of_a_bool_tensor_promotes_as_pytorch():
+    b = Tensor([True, False])
+    for out in (b**2, 2**b, b ** Tensor([1, 2]), b ** Tensor(2)):
+        assert out.dtype == np.int64  # NumPy's bool ** 2 is int8
+    assert (b**2).tolist() == [1, 0] and (2**b).tolist() == [2, 1]
+    assert (b**2.5).dtype == np.float32 and (b**2.5).tolist() == [1.0, 0.0]
+    with pytest.raises(NotImplementedError, match="two bool operands"):
+        _ = b**True
+
+
+def test_clamp_bounds_promote_as_pytorch():
+    f32 = Tensor([1.5, -2.5, 3.0])
+    lo = Tensor(0.5, dtype=np.float64)  # 0-d: does not widen float32
+    assert f32.clamp(min=lo).dtype == np.float32
+    assert f32.clamp(min=lo).tolist() == [1.5, 0.5, 3.0]
+    assert f32.clamp(min=Tensor([0.5], dtype=np.float64)).dtype == np.float64  # dimensioned
+    i32 = Tensor(np.array([5, -6, 7], dtype=np.int32))
+    assert i32.clamp(min=Tensor([0, 0, 0])).dtype == np.int64
+    assert i32.clamp(min=Tensor(0)).dtype == np.int32
+    out = i32.clamp(min=Tensor(0.5))
+    assert out.dtype == np.float32 and out.tolist() == [5.0, 0.5, 7.0]
+    assert i32.clamp(0, 6).dtype == np.int32 and i32.clamp(0.5, 6).dtype == np.float32
+
+
+def test_any_all_of_uint8_stay_uint8_and_argmax_refuses_bool():
+    u = Tensor(np.array([[0, 1], [0, 0]], dtype=np.uint8))
+    assert u.any(dim=1).dtype == np.uint8 and u.any(dim=1).tolist() == [1, 0]
+    assert u.all().dtype == np.uint8 and u.all().item() == 0
+    assert Tensor([[0, 1], [0, 0]]).any(dim=1).dtype == np.bool_
+    m = Tensor([[True, False], [False, True]])
+    for fn in (m.argmax, m.argmin):
+        with pytest.raises(RuntimeError, match="does not support bool input"):
+            fn()
+    values, indices = m.max(dim=1)  # max with a dim takes a bool tensor, as in PyTorch
+    assert values.tolist() == [True, True] and indices.tolist() == [0, 1]
+
+
+def test_equality_with_none_is_identity_as_in_pytorch():
+    t = Tensor([1.0, 2.0])
+    assert (t != None) is True and (t == None) is False  # noqa: E711 (the spelling under test)
+    assert (t == "a") is False
+    with pytest.raises(TypeError):
+        t.eq(None)
+    with pytest.raises(TypeError):
+        _ = t < None
+
+
+def test_where_with_only_a_condition_gives_the_nonzero_indices():
+    c = Tensor([[0.0, 1.5], [2.0, 0.0]])
+    rows, cols = tg.where(c)
+    assert rows.tolist() == [0, 1] and cols.tolist() == [1, 0] and rows.dtype == np.int64
+    assert tg.where(c > 1, c, 0.0).tolist() == [[0.0, 1.5], [2.0, 0.0]]
+    with pytest.raises(TypeError, match="condition must be a Tensor"):
+        tg.where([1, 0])
+
+
 # --------------------------------------------------------------------------- construction
 def test_tensor_of_a_numpy_array_keeps_its_dtype_and_copies():
     for a in (np.array([1.0, 2.0]), np.float32([1.0]), np.float16([1.0]), np.arange(3)):

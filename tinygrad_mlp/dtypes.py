@@ -118,9 +118,27 @@ def operands(t: Any, x: Any, op: str, floating: builtins.bool = False) -> tuple:
             fast = dt.kind == "f" or xd is None or xd.kind != "f"
         else:  # NumPy promotes as PyTorch does, except an integer array beside floats
             fast = xd is dt or xd.kind == "b" or (xd.kind == "f") == (dt.kind == "f")
+    if op == "Sub" and "b" in (dt.kind, _kind(x)):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported (as in "
+            "PyTorch). If you are trying to invert a mask, use the `~` or `logical_not()` "
+            "operator instead; for numbers, convert first: mask.long() - 1"
+        )
+    if op == "Pow" and dt.kind == "b":  # NumPy's bool ** 2 is int8; PyTorch's int64
+        if result_type(t, x).kind == "b":
+            raise NotImplementedError(
+                "pow: not implemented for two bool operands (as in PyTorch); convert "
+                "first, e.g. mask.long() ** e"
+            )
+        fast = False
     if fast and (not floating or dt.kind == "f"):
         return t, x
     return tuple(promote(t, x, floating=floating))
+
+
+def _kind(x: Any) -> str:
+    """The dtype kind of an operand: a Tensor's, an array's, a Python number's."""
+    return x._data.dtype.kind if hasattr(x, "grad_fn") else np.asarray(x).dtype.kind
 
 
 def pair(a: Any, b: Any, who: str) -> tuple:

@@ -4,7 +4,9 @@
 `stack` take `dim=` (or NumPy's `axis=`), and `isclose`, `allclose`, `equal` compare.
 `is_tensor`, `var_mean`, `std_mean`, `hstack`/`vstack`, `einsum` (one or two operands),
 the random draws `normal`, `bernoulli` and `multinomial`, `set_printoptions` and
-`inference_mode` (no_grad by PyTorch's other name) are here too.
+`inference_mode` (no_grad by PyTorch's other name) are here too. The binary ones PyTorch
+lets take a number first (`remainder`, `floor_divide`, `bitwise_and`, ...: `tg.remainder(5,
+t)`) do so, and `where(condition)` alone gives the indices of the nonzero values.
 
 This module defines `sum`, `max`, `min`, `abs`, `all`, `any`, `pow` and `round`, so its own code
 reaches Python's through `builtins`.
@@ -45,6 +47,29 @@ def _function(name: str) -> Callable:
     return function
 
 
+def _binary(name: str, reflected: str) -> Callable:
+    """`tg.name(a, b)`: `a.name(b)`, or `b.<reflected>(a)` when only b is a Tensor, as
+    `torch.remainder(5, t)` takes a number first."""
+    method = _function(name)
+
+    def function(input: Any, other: Any) -> Any:
+        if not _is_tensor(input) and _is_tensor(other):
+            return getattr(other, reflected)(input)
+        return method(input, other)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = f"`{name}(a, b)` is `a.{name}(b)`; a may be a number when b is a Tensor."
+    return function
+
+
+floor_divide = _binary("floor_divide", "__rfloordiv__")
+remainder = _binary("remainder", "__rmod__")
+bitwise_and = _binary("bitwise_and", "__rand__")
+bitwise_or = _binary("bitwise_or", "__ror__")
+bitwise_xor = _binary("bitwise_xor", "__rxor__")
+bitwise_left_shift = _binary("bitwise_left_shift", "__rlshift__")
+bitwise_right_shift = _binary("bitwise_right_shift", "__rrshift__")
+fmod, bitwise_not, sgn, signbit = map(_function, "fmod bitwise_not sgn signbit".split())
 exp, log, sqrt, tanh, sigmoid, relu = map(_function, "exp log sqrt tanh sigmoid relu".split())
 abs, neg, clamp, clip = map(_function, "abs neg clamp clip".split())
 add, sub, mul, div, pow = map(_function, "add sub mul div pow".split())
@@ -77,6 +102,21 @@ clamp_min, clamp_max = map(_function, "clamp_min clamp_max".split())
 scatter, scatter_add, index_add = map(_function, "scatter scatter_add index_add".split())
 index_fill, masked_scatter = map(_function, "index_fill masked_scatter".split())
 bmm, addmm, addcmul, addcdiv = map(_function, "bmm addmm addcmul addcdiv".split())
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Any:
+    """`where(condition, input, other)`: input where condition holds, else other (either
+    may be a number; see `tensor.where`). `where(condition)` alone is
+    `condition.nonzero(as_tuple=True)`, the indices of its nonzero values, as in PyTorch."""
+    from .tensor import where as where_
+
+    if input is None and other is None:
+        if not _is_tensor(condition):
+            raise TypeError(
+                f"where(condition): condition must be a Tensor, not {type(condition).__name__}"
+            )
+        return condition.nonzero(as_tuple=True)
+    return where_(condition, input, other)
 
 
 def is_tensor(obj: Any) -> builtins.bool:
@@ -377,7 +417,8 @@ FUNCTIONS = (
     "inference_mode eq ne lt le gt ge logical_and logical_or logical_not logical_xor count_nonzero "
     "nonzero masked_select clamp_min clamp_max scatter scatter_add index_add index_fill "
     "masked_scatter bmm addmm addcmul addcdiv std_mean hstack vstack normal bernoulli "
-    "multinomial set_printoptions einsum"
+    "multinomial set_printoptions einsum floor_divide remainder fmod bitwise_and bitwise_or "
+    "bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift sgn signbit where"
 ).split()
 
 __all__ = FUNCTIONS

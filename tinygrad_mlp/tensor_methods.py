@@ -8,7 +8,9 @@ indices) or a conversion (`float()`, `item()`, `tolist()`) built from the method
 the few module-level functions it needs (`maximum`, `where`, ...) are imported where they
 are used. The methods for the primitives of `ops_math.py` (`sign`, `log1p`, `expm1`,
 `sin`, `cos`, `erf`, `log2`, `log10`, `cumsum`: composing them would be slow or off by an
-ulp) apply them here, outside the core.
+ulp; `%`, `//`, `fmod`, `div(rounding_mode=)`: PyTorch's values and gradients) apply them
+here, outside the core. The bitwise operators (`& | ^ ~ << >>` and the `bitwise_*` names)
+work on integer and bool tensors outside the graph, in PyTorch's result dtype.
 
 Where a result is not differentiable, it is not in the graph (comparisons, `isnan`, the
 indices of `sort`); the rounding family (`floor`, `round`, ...) is in the graph with
@@ -54,7 +56,7 @@ from .checks import (
     check_real,
     default_float,
 )
-from .dtypes import floating, promote
+from .dtypes import floating, pair, result_type
 
 
 class ValuesIndices(NamedTuple):
@@ -253,10 +255,16 @@ class TensorMethods:
     def __ge__(self, other: Any) -> Any:
         return self._compare(other, np.greater_equal)
 
+    # == and != with what no tensor can be compared with (None, a string) fall back to
+    # identity, as in PyTorch: `t != None` is True (eq() and ne() raise)
     def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented
         return self._compare(other, np.equal)
 
     def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented
         return self._compare(other, np.not_equal)
 
     def __abs__(self) -> Any:
@@ -265,30 +273,61 @@ class TensorMethods:
     def __pos__(self) -> Any:
         return self
 
-    # logical operators: bitwise on integer and boolean tensors, outside the graph
-    def _bitwise(self, other: Any, ufunc: np.ufunc) -> Any:
-        arrays = [self.data, other.data if _is_tensor(other) else np.asarray(other)]
-        for a in arrays:
-            if a.dtype.kind not in "biu":
-                raise TypeError(
-                    f'"{ufunc.__name__}" is only for boolean and integer tensors, got {a.dtype}; '
-                    "for a condition, compare first: (x > 0) & (y < 1)"
-                )
-        return self.wrap(np.asarray(ufunc(*arrays)))
+    # bitwise operators on integer and boolean tensors, outside the graph, in PyTorch's
+    # result dtype (an int32 tensor & 2 stays int32; a 0-d int64 tensor does not widen it)
+    def _bitwise(self, other: Any, ufunc: Callable, reflected: builtins.bool = False) -> Any:
+        name = getattr(ufunc, "__name__", "bitwise")
+        a, b = pair(other, self, name) if reflected else pair(self, other, name)
+        a, b = (x.data if _is_tensor(x) else x for x in (a, b))
+        kind = np.result_type(a, b).kind
+        if kind not in "biu" or (kind == "b" and ufunc is _shift):
+            raise TypeError(
+                f'"{name}" is only for {"integer" if ufunc is _shift else "boolean and integer"} '
+                f"tensors, got {np.result_type(a, b)}; for a condition, compare first: "
+                "(x > 0) & (y < 1)"
+            )
+        return self.wrap(np.asarray(ufunc(a, b)))
 
-    def __and__(self, other: Any) -> Any:
+    def bitwise_and(self, other: Any) -> Any:
+        """self & other, bit by bit (logical and for bools)."""
         return self._bitwise(other, np.bitwise_and)
 
-    def __or__(self, other: Any) -> Any:
+    def bitwise_or(self, other: Any) -> Any:
         return self._bitwise(other, np.bitwise_or)
 
-    def __xor__(self, other: Any) -> Any:
+    def bitwise_xor(self, other: Any) -> Any:
         return self._bitwise(other, np.bitwise_xor)
 
-    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+    def bitwise_not(self) -> Any:
+        """~self: each bit flipped (logical not for bools)."""
+        return self._bitwise(0, lambda a, _: np.invert(a))
 
-    def __invert__(self) -> Any:
-        return self._bitwise(0, lambda a, _: np.invert(a))  # type: ignore[arg-type]
+    def bitwise_left_shift(self, other: Any) -> Any:
+        """self << other, as PyTorch shifts: a count < 0 or >= the bit width gives 0."""
+        return self._bitwise(other, _shift)
+
+    def bitwise_right_shift(self, other: Any) -> Any:
+        """self >> other (arithmetic for signed integers), as PyTorch shifts: a count < 0 or
+        >= the bit width gives the sign (0 or -1), 0 for unsigned integers."""
+        return self._bitwise(other, _right_shift)
+
+    __and__, __or__, __xor__, __invert__ = bitwise_and, bitwise_or, bitwise_xor, bitwise_not
+    __lshift__, __rshift__ = bitwise_left_shift, bitwise_right_shift
+
+    def __rand__(self, other: Any) -> Any:
+        return self._bitwise(other, np.bitwise_and, True)
+
+    def __ror__(self, other: Any) -> Any:
+        return self._bitwise(other, np.bitwise_or, True)
+
+    def __rxor__(self, other: Any) -> Any:
+        return self._bitwise(other, np.bitwise_xor, True)
+
+    def __rlshift__(self, other: Any) -> Any:
+        return self._bitwise(other, _shift, True)
+
+    def __rrshift__(self, other: Any) -> Any:
+        return self._bitwise(other, _right_shift, True)
 
     def logical_not(self) -> Any:
         return self.wrap(np.logical_not(self.data))
@@ -373,18 +412,51 @@ class TensorMethods:
     multiply = mul
 
     def div(self, other: Any, *, rounding_mode: str | None = None) -> Any:
-        """self / other (true division; `rounding_mode` is not supported)."""
-        if rounding_mode is not None:
-            raise NotImplementedError(
-                f"div(rounding_mode={rounding_mode!r}) is not implemented; rounded division "
-                "has no gradient: compute it on arrays, e.g. np.floor_divide(a.data, b.data)"
+        """self / other: true division (an integer result is float32), or with
+        `rounding_mode="floor"` / `"trunc"` the quotient rounded down / towards 0, of the
+        operands' promoted dtype (integers stay integers), with gradient 0 as in PyTorch."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("floor", "trunc"):
+            raise RuntimeError(
+                "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"{rounding_mode!r}"
             )
-        return self / other
+        return _divided(ops_math.RoundedDiv, self, other, rounding_mode)
 
     divide = true_divide = div
 
     def pow(self, exponent: Any) -> Any:
         return self**exponent
+
+    # rounded division (PyTorch's meanings: % takes the divisor's sign, fmod the dividend's;
+    # an integer divided by 0 raises; floats give inf or nan as true division does)
+    def floor_divide(self, other: Any) -> Any:
+        """floor(self / other), as `//`: integers stay integers; as in PyTorch it has no
+        derivative (backward through it raises; div(rounding_mode="floor") has 0)."""
+        return _divided(ops_math.FloorDivide, self, other, None)
+
+    def remainder(self, other: Any) -> Any:
+        """self - other * floor(self / other), as `%`: the sign of other (Python's %).
+        The gradient is 1 for self and -floor(self / other) for other."""
+        return _divided(ops_math.Remainder, self, other)
+
+    def fmod(self, other: Any) -> Any:
+        """self - other * trunc(self / other): the sign of self (C's fmod). The gradient
+        is 1 for self and -trunc(self / other) for other."""
+        return _divided(ops_math.Fmod, self, other)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return _divided(ops_math.FloorDivide, other, self, None)
+
+    def __mod__(self, other: Any) -> Any:
+        return self.remainder(other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return _divided(ops_math.Remainder, other, self)
 
     def matmul(self, other: Any) -> Any:
         return self @ other
@@ -404,8 +476,14 @@ class TensorMethods:
 
         if min is None and max is None:
             raise ValueError("clamp(): at least one of min= and max= must not be None")
-        if self.dtype.kind != "f":  # a float bound makes the result float (PyTorch's dtype)
-            self = promote(self, *(b for b in (min, max) if b is not None))[0]
+        bounds = [b for b in (min, max) if b is not None]
+        if self.dtype.kind != "f" or builtins.any(_is_tensor(b) for b in bounds):
+            # PyTorch's result dtype: a float bound makes an integer tensor float, and a
+            # 0-d float64 bound does not widen a float32 tensor
+            dt = result_type(self, *bounds)
+            self, min, max = (
+                x.astype(dt) if _is_tensor(x) and x.dtype != dt else x for x in (self, min, max)
+            )
         if getattr(min, "_requires_grad", False) or getattr(max, "_requires_grad", False):
             low = self if min is None else maximum(self, min)
             return low if max is None else minimum(low, max)
@@ -458,7 +536,7 @@ class TensorMethods:
                 f"{who}(dim=...) takes one dim, got {dim!r}; for several use "
                 f"a{who}(dim={tuple(dim)!r})"
             )
-        index = (self.argmax if who == "max" else self.argmin)(dim, keepdim)
+        index = self._arg(np.argmax if who == "max" else np.argmin, dim, keepdim, None, None, who)
         # the values are read at the indices, so the gradient goes to the returned index
         # only (as in PyTorch; amax/amin share it between ties)
         kept = index if keepdim else index.unsqueeze(as_dim(dim, self.ndim, who))
@@ -466,15 +544,21 @@ class TensorMethods:
         return ValuesIndices(out if keepdim else out.squeeze(dim), index)
 
     def argmax(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
-        """Where the largest value is (the first one), as int64: over the flattened tensor,
-        or along `dim`."""
-        return self._arg(np.argmax, dim, keepdim, axis, keepdims, "argmax")
+        """Where the largest value is (the first one; NaN counts as the largest), as int64:
+        over the flattened tensor, or along `dim`. A bool tensor is refused, as in PyTorch
+        (max(dim) takes one)."""
+        return self._arg(np.argmax, dim, keepdim, axis, keepdims, "argmax", True)
 
     def argmin(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
-        return self._arg(np.argmin, dim, keepdim, axis, keepdims, "argmin")
+        return self._arg(np.argmin, dim, keepdim, axis, keepdims, "argmin", True)
 
-    def _arg(self, fn: Callable, dim: Any, keep: Any, axis: Any, keeps: Any, who: str) -> Any:
+    def _arg(self, fn: Callable, dim, keep, axis, keeps, who: str, public=False) -> Any:
         dim, keep = axis_args(dim, keep, axis, keeps, who)
+        if public and self.dtype.kind == "b":
+            raise RuntimeError(
+                f"{who}(): does not support bool input (as in PyTorch); convert first, e.g. "
+                f"mask.long().{who}(...), or use mask.nonzero()"
+            )
         if self.data.size == 0:
             raise IndexError(f"{who}(): cannot take the {who} of an empty tensor")
         if dim is None:
@@ -487,14 +571,15 @@ class TensorMethods:
         return self.wrap(np.asarray(index, dtype=np.int64))
 
     def all(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
-        """True where every value is nonzero (a bool tensor, outside the graph)."""
+        """True where every value is nonzero (a bool tensor, outside the graph; uint8 for a
+        uint8 tensor, as PyTorch keeps it)."""
         dim, keep = axis_args(dim, keepdim, axis, keepdims, "all")
-        return self.wrap(np.asarray(np.all(self.data, axis=_axes(dim), keepdims=keep)))
+        return _truth(self, np.all(self.data, axis=_axes(dim), keepdims=keep))
 
     def any(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
         """True where some value is nonzero (a bool tensor, outside the graph)."""
         dim, keep = axis_args(dim, keepdim, axis, keepdims, "any")
-        return self.wrap(np.asarray(np.any(self.data, axis=_axes(dim), keepdims=keep)))
+        return _truth(self, np.any(self.data, axis=_axes(dim), keepdims=keep))
 
     def var(
         self,
@@ -684,8 +769,16 @@ class TensorMethods:
         return _in_float64(self, lambda x: 2**x)
 
     def sign(self) -> Any:
-        """-1, 0 or 1 by the sign of each element; the gradient is 0."""
+        """-1, 0 or 1 by the sign of each element (0 for NaN, as in PyTorch; NumPy gives
+        NaN); the gradient is 0."""
         return ops_math.Sign.apply(self)
+
+    sgn = sign  # the same for real numbers
+
+    def signbit(self) -> Any:
+        """True where the sign bit is set (negative values, -0.0 and -NaN): a bool tensor,
+        outside the graph."""
+        return self.wrap(np.signbit(self.data))
 
     def log1p(self) -> Any:
         """log(1 + self), accurate where self is tiny."""
@@ -1502,6 +1595,15 @@ class TensorMethods:
     mul_ = _twin("mul")
     div_ = _twin("div")
     pow_ = _twin("pow")
+    floor_divide_ = _twin("floor_divide")
+    remainder_ = _twin("remainder")
+    fmod_ = _twin("fmod")
+    bitwise_and_ = _twin("bitwise_and")
+    bitwise_or_ = _twin("bitwise_or")
+    bitwise_xor_ = _twin("bitwise_xor")
+    bitwise_not_ = _twin("bitwise_not")
+    bitwise_left_shift_ = _twin("bitwise_left_shift")
+    bitwise_right_shift_ = _twin("bitwise_right_shift")
     neg_ = _twin("neg")
     exp_ = _twin("exp")
     log_ = _twin("log")
@@ -1590,6 +1692,27 @@ class TensorMethods:
     def __ipow__(self, other: Any) -> Any:
         return self.pow_(other)
 
+    def __ifloordiv__(self, other: Any) -> Any:
+        return self.floor_divide_(other)
+
+    def __imod__(self, other: Any) -> Any:
+        return self.remainder_(other)
+
+    def __iand__(self, other: Any) -> Any:
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other: Any) -> Any:
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other: Any) -> Any:
+        return self.bitwise_xor_(other)
+
+    def __ilshift__(self, other: Any) -> Any:
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other: Any) -> Any:
+        return self.bitwise_right_shift_(other)
+
     # `t @= m` rebinds t to t @ m, as in PyTorch (there is no in-place matmul)
 
 
@@ -1648,6 +1771,38 @@ def _in_float64(x: Any, fn: Callable) -> Any:
     out = fn(x.astype(np.float64))
     with np.errstate(over="ignore"):  # too large for dtype: inf, as PyTorch gives (silently)
         return out.astype(dtype)
+
+
+def _shift(a: Any, count: Any, right: builtins.bool = False) -> np.ndarray:
+    """a << count (arrays or numbers of an integer result dtype), as PyTorch shifts: a count
+    below 0 or from the bit width up gives 0 (NumPy leaves it to the C compiler); a >> count
+    with `right`, where such a count gives a >> (width - 1), the sign, for signed a."""
+    dt = np.result_type(a, count)
+    width = dt.itemsize * 8
+    count = np.asarray(count)
+    outside = (count < 0) | (count >= width)
+    out = (np.right_shift if right else np.left_shift)(
+        a, np.where(outside, width - 1, count).astype(dt)
+    )
+    if right and dt.kind == "i":
+        return out
+    return np.where(outside, np.zeros((), dt), out)
+
+
+def _right_shift(a: Any, count: Any) -> np.ndarray:
+    return _shift(a, count, right=True)
+
+
+def _divided(op: type, a: Any, b: Any, *mode: Any) -> Any:
+    """op (a rounded division of ops_math) of a and b, one of them a Tensor, in PyTorch's
+    result dtype."""
+    return op.apply(*pair(a, b, op.__name__), *mode)
+
+
+def _truth(x: Any, values: Any) -> Any:
+    """The result of all() or any() of x: bool, but uint8 for a uint8 x, as in PyTorch."""
+    values = np.asarray(values)
+    return x.wrap(values.astype(np.uint8) if x.dtype == np.uint8 else values)
 
 
 def _times(x: Any, factor: Any) -> Any:
