@@ -418,13 +418,14 @@ def _fit(plan: list) -> Callable[[Any], Any] | None:
     if not plan:
         return None
     fns = []
+    add = np.add.reduce  # what ndarray.sum calls, without its Python wrapper: the same bits
     for kind, arg in plan:
         if kind == "sum":
-            fns.append(lambda v, a=arg: v.sum(axis=a))
+            fns.append(lambda v, a=arg: add(v, a))
         elif kind == "sumkeep":
             axes, shape = arg
             if axes:
-                fns.append(lambda v, a=axes, s=shape: v.sum(axis=a, keepdims=True).reshape(s))
+                fns.append(lambda v, a=axes, s=shape: add(v, a, keepdims=True).reshape(s))
             else:
                 fns.append(lambda v, s=shape: v.reshape(s))
         else:
