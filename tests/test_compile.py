@@ -842,3 +842,32 @@ def test_a_gradient_kept_as_grad_is_never_shared_with_another_parameter_or_call(
     assert keep.replays == 2
     assert np.allclose(expected[3], 4 * expected[0], rtol=1e-5)
     assert w1.grad is first
+
+
+def test_a_branch_that_flips_after_batch_norm_counted_the_batch_is_undone_and_retraced():
+    # the replay counts the batch (num_batches_tracked) before the loss's edge check sees
+    # that the probabilities now saturate: the undo puts the count back, and the count
+    # stays a 0-d array (a NumPy scalar there once broke the undo)
+    def setup():
+        tg.manual_seed(3)
+        model = nn.Sequential(nn.Linear(2, 4), nn.BatchNorm1d(4), nn.Linear(4, 1), nn.Sigmoid())
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = F.binary_cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    def saturate(k, model, opt):
+        if k == 4:
+            with tg.no_grad():
+                model[2].weight.mul_(1e4)
+
+    c, (m1, _), (m2, _) = run_both(setup, 8, lambda k: (tg.Tensor(X), tg.Tensor(Y)), saturate)
+    assert c.traces >= 3  # the saturated branch was traced too
+    count = m2[1].num_batches_tracked
+    assert type(count.data) is np.ndarray and count.data.shape == () and int(count.data) == 8

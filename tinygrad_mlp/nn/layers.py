@@ -183,7 +183,9 @@ class BatchNorm1d(Module):
 @effect
 def _count_batch(count: Tensor, cumulative: bool) -> float | None:
     """One more batch: count += 1 (a new array); the new count if `cumulative` needs it."""
-    count._data = count._data + 1  # (not `.data =`, which tells watchers: none see effects)
+    # a 0-d array (0-d + 1 is a NumPy scalar); not `.data =`, which tells watchers (none
+    # see inside an effect)
+    count._data = np.array(count._data + 1)
     return float(count.data) if cumulative else None
 
 
