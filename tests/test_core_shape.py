@@ -102,7 +102,7 @@ def test_a_hook_that_changes_the_gradient_shape_is_refused() -> None:
     assert w.grad is None
     h = leaf(np.ones((2, 3)))
     y = h * 2
-    y.register_hook(lambda g: np.ones(()))  # a 0-d replacement would broadcast silently
+    y.register_hook(lambda g: Tensor(np.ones(())))  # a 0-d one would broadcast silently
     with pytest.raises(RuntimeError, match="changed the size of value"):
         y.sum().backward()
 

@@ -742,3 +742,48 @@ def test_detect_anomaly_check_nan_false_and_set_detect_anomaly():
     assert not is_anomaly_enabled()
     with pytest.raises(TypeError, match="check_nan"):
         detect_anomaly(check_nan="yes")
+
+
+# --------------------------------------------------------------- torch's hook and grad-mode checks
+def test_hook_returning_a_non_tensor_is_refused_not_converted():
+    # torch: "expected Variable, but hook returned 'numpy.ndarray'" (a TypeError)
+    for value in (np.ones(2), [1.0, 1.0]):
+        x = Tensor([1.0, 2.0], requires_grad=True)
+        x.register_hook(lambda g, v=value: v)
+        with pytest.raises(TypeError, match="expected a Tensor"):
+            (x * x).sum().backward()
+        assert x.grad is None
+
+
+def test_hook_changing_the_dtype_is_refused_not_cast():
+    # torch: "hook '<lambda>' has changed the type of value"
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: g.double())
+    with pytest.raises(RuntimeError, match="changed the type of value"):
+        (x * x).sum().backward()
+
+
+def test_retain_grad_on_a_tensor_without_grad_is_refused():
+    # torch: "can't retain_grad on Tensor that has requires_grad=False"
+    with pytest.raises(RuntimeError, match="requires_grad=False"):
+        Tensor([1.0, 2.0]).retain_grad()
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    x.retain_grad()  # a leaf that requires grad: allowed, changes nothing
+    (x * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+
+
+@pytest.mark.parametrize("flag", [0, 1, None, "no"])
+def test_set_grad_enabled_refuses_a_non_bool(flag):
+    # torch: "set_grad_enabled(): argument 'enabled' (position 1) must be bool"
+    before = tg.is_grad_enabled()
+    with pytest.raises(TypeError, match="must be True or False"):
+        tg.set_grad_enabled(flag)
+    assert tg.is_grad_enabled() is before
+
+
+def test_gradcheck_as_torch_autograd_spells_it():
+    x = Tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+    assert tg.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
+    assert tg.autograd.gradgradcheck(lambda t: (t**3).sum(), (x,))
+    assert tg.autograd.gradcheck is tg.gradcheck.gradcheck

@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tinygrad_mlp import device
 from tinygrad_mlp.io import _STRUCTURE_KEY, load, save
 
 # ---------------------------------------------------------------------------------------------
@@ -994,3 +995,29 @@ def test_load_reads_an_open_binary_file_as_torch_load_does(tmp_path):
         load(text)
     with pytest.raises(ValueError, match="not a zip archive"):
         load(stdlib_io.BytesIO(b"plain text, not an archive"))
+
+
+# ---------------------------------------------------------- torch.load's map_location, weights_only
+def test_load_accepts_torch_loads_cpu_map_location_and_weights_only(tmp_path):
+    path = tmp_path / "m.npz"
+    save({"w": np.arange(3.0)}, path)
+    for kwargs in (
+        {"map_location": "cpu"},
+        {"map_location": device("cpu")},
+        {"weights_only": True},
+        {"weights_only": False},
+        {"map_location": None, "weights_only": None},
+    ):
+        np.testing.assert_array_equal(load(path, **kwargs)["w"], [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(load(path, "cpu")["w"], [0.0, 1.0, 2.0])  # positional
+
+
+def test_load_refuses_other_devices_and_non_bool_weights_only(tmp_path):
+    path = tmp_path / "m.npz"
+    save({"w": np.arange(3.0)}, path)
+    with pytest.raises(ValueError, match="map_location='cpu'"):
+        load(path, map_location="cuda:0")
+    with pytest.raises(ValueError, match="map_location"):
+        load(path, map_location={"cuda:0": "cpu"})
+    with pytest.raises(TypeError, match="weights_only must be True, False or None"):
+        load(path, weights_only="yes")

@@ -19,6 +19,7 @@ import sys as _sys
 
 from . import autograd, cuda, data, functional, nn, optim, utils  # autograd first: all builds on it
 from . import autograd_functional as _autograd_functional
+from . import gradcheck as _gradcheck
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .compile import compile  # noqa: A004  (torch.compile's name)
 from .creation import (
@@ -216,6 +217,8 @@ from .tensor_methods import ValuesIndices
 # tinygrad_mlp.autograd.functional as AF` finds this same module (autograd.py is one file,
 # not a package; the code is in autograd_functional.py).
 autograd.functional = _autograd_functional
+# torch.autograd.gradcheck's spelling: the checkers of gradcheck.py, also as tg.autograd's
+autograd.gradcheck, autograd.gradgradcheck = _gradcheck.gradcheck, _gradcheck.gradgradcheck
 _sys.modules[__name__ + ".autograd.functional"] = _autograd_functional
 
 __version__ = "0.1.0"

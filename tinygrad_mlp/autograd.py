@@ -509,14 +509,8 @@ def _run_hooks(key: Any, g: Any) -> Any:
         result = fn(Tensor.wrap(g) if is_array else g)
         if result is None:
             continue
-        if not isinstance(result, Tensor):
-            result = Tensor(result, dtype=g.dtype)
-        if result.shape != g.shape:
-            raise RuntimeError(
-                f"hook {getattr(fn, '__name__', fn)!r} has changed the size of value: the "
-                f"gradient has shape {tuple(g.shape)}, the hook returned {result.shape}; "
-                "a hook must return a gradient of the same shape (or None)"
-            )
+        if not isinstance(result, Tensor) or result.shape != g.shape or result.dtype != g.dtype:
+            raise checks.hook_error(fn, g, result)  # as torch: never converted or cast
         g = result.data if is_array else result
     return g
 

@@ -313,6 +313,35 @@ def as_bool(value: Any, name: str, who: str) -> bool:
     raise TypeError(f"{who}(): {name} must be True or False, got {value!r}")
 
 
+def can_retain_grad(t: Any) -> bool:
+    """`t.retain_grad()`: True for a non-leaf; a leaf keeps its `.grad` anyway; a tensor
+    that does not require grad is refused, as torch refuses it."""
+    if not t.requires_grad:
+        raise RuntimeError(
+            "can't retain_grad on Tensor that has requires_grad=False: it never gets a "
+            "gradient; call retain_grad() on a result computed from tensors that require grad"
+        )
+    return t.grad_fn is not None
+
+
+def hook_error(fn: Any, g: Any, result: Any) -> Exception:
+    """What a tensor hook returned that cannot replace the gradient `g` (torch's checks:
+    a Tensor of the same shape and dtype, or None)."""
+    name = getattr(fn, "__name__", fn)
+    if not hasattr(result, "grad_fn"):  # not a Tensor: torch converts nothing either
+        return TypeError(
+            f"expected a Tensor, but hook {name!r} returned {type(result).__name__}; a hook "
+            "returns a Tensor of the gradient's shape and dtype, or None"
+        )
+    what, kind, had, got = "size", "shape", tuple(g.shape), result.shape
+    if had == got:
+        what, kind, had, got = "type", "dtype", g.dtype, result.dtype
+    return RuntimeError(
+        f"hook {name!r} has changed the {what} of value: the gradient has {kind} {had}, the "
+        f"hook returned {got}; a hook must return a gradient of the same shape and dtype (or None)"
+    )
+
+
 def can_require_grad(t: Any) -> bool:
     """True, for a floating tensor; anything else cannot require grad (PyTorch's rule)."""
     if t.dtype.kind != "f":

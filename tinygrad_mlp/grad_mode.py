@@ -24,6 +24,8 @@ import inspect
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
+import numpy as np
+
 from .autograd import switches
 
 
@@ -116,6 +118,11 @@ class set_grad_enabled(GradModeBlock):
     function under `flag` (and leaves the mode as it was when it decorated)."""
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool | np.bool_):  # as torch: 0, 1, None, "no" are refused
+            raise TypeError(
+                f"set_grad_enabled(): argument 'mode' must be True or False, got "
+                f"{type(mode).__name__} {mode!r}; write set_grad_enabled(bool(...)) to convert"
+            )
         super().__init__(mode)
         self._before: bool | None = switches.grad_enabled  # what the first exit restores
         switches.grad_enabled = self.mode

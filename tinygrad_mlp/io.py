@@ -230,7 +230,11 @@ def _store(array: np.ndarray, where: str, arrays: dict[str, np.ndarray]) -> str:
 
 
 def load(
-    path: str | bytes | os.PathLike[str] | IO[bytes], *, max_bytes: int = _DEFAULT_MAX_BYTES
+    path: str | bytes | os.PathLike[str] | IO[bytes],
+    map_location: Any = None,
+    *,
+    weights_only: bool | None = None,
+    max_bytes: int = _DEFAULT_MAX_BYTES,
 ) -> Any:
     """Load what `save` wrote. Arrays come back as NumPy arrays, dicts as plain dicts.
 
@@ -248,7 +252,13 @@ def load(
     .npz file, is truncated, corrupt or larger than `max_bytes`, holds pickled objects, or
     is built to make loading costly or ambiguous (see the module docstring). A refused file
     runs no code and changes nothing.
+
+    `map_location` and `weights_only` are torch.load's, accepted so that its calls run
+    unchanged: everything lives on the CPU (`map_location` may be None, "cpu" or
+    `tg.device("cpu")`; anything else is refused), and a file holds only arrays and plain
+    data, never code, whatever `weights_only` says (None, True or False).
     """
+    _check_torch_arguments(map_location, weights_only)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, (int, np.integer)):
         raise TypeError(
             f"load(): max_bytes must be an int (a number of bytes), got "
@@ -266,6 +276,18 @@ def load(
     path = os.fspath(path)
     with open(path, "rb") as f:
         return _load_reported(f, int(max_bytes), path)
+
+
+def _check_torch_arguments(map_location: Any, weights_only: Any) -> None:
+    """torch.load's `map_location` and `weights_only`, validated (see `load`)."""
+    if weights_only is not None and not isinstance(weights_only, bool | np.bool_):
+        raise TypeError(f"load(): weights_only must be True, False or None, got {weights_only!r}")
+    if map_location is None or str(map_location) == "cpu":  # "cpu" or a cpu device
+        return
+    raise ValueError(
+        f"load(): map_location={map_location!r} is not supported; tinygrad_mlp keeps every "
+        "array on the CPU, so pass map_location='cpu' or leave it out"
+    )
 
 
 def _load_file(f: Any, max_bytes: int) -> Any:

@@ -196,8 +196,9 @@ class Tensor(TensorMethods):
         return RemovableHandle(target.hooks, fn)
 
     def retain_grad(self) -> None:
-        """Keep `.grad` on this non-leaf tensor too after backward()."""
-        if self.grad_fn is not None:
+        """Keep `.grad` on this non-leaf tensor too after backward(); as torch, refused on
+        a tensor that does not require grad (it will never get a gradient)."""
+        if checks.can_retain_grad(self):
             self.grad_fn.retained = weakref.ref(self)
 
     def _inplace(self, compute: Callable[[Tensor], Tensor], who: str) -> Tensor:
