@@ -363,7 +363,7 @@ def topological_order(roots: Sequence[Any]) -> list:
             needs.append(k is not None)
             if k is not None and k not in seen:
                 stack.append(k)
-        node.needs_input_grad = needs
+        node.needs_input_grad = tuple(needs)  # a tuple, as torch's (== (True, False) holds)
     order.reverse()
     return order
 

@@ -265,7 +265,7 @@ class _Recorder(Observer):
         step = {"kind": "forward", "op": op, "in": refs, "out": self.new_slot(out._data)}
         if node is not None:
             step["ctx"] = self.new_slot(None, ("ctx", None))
-            step["needs"] = [k is not None for k in node.next_nodes]  # needs_input_grad
+            step["needs"] = tuple([k is not None for k in node.next_nodes])  # needs_input_grad
             self.ctx[id(node)] = (
                 step["ctx"],
                 op,
