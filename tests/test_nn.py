@@ -817,3 +817,26 @@ def test_origin_mlp_training_with_dropout_0_is_deterministic_and_differentiable(
     assert "Dropout" not in kinds(model)
     x = np.random.default_rng(10).standard_normal((6, 2))
     check_module_grads(model, x)
+
+
+def test_batch_norm_training_on_one_value_raises_and_an_empty_batch_passes():
+    bn = nn.BatchNorm1d(3)
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        bn(Tensor(np.ones((1, 3), np.float32)))
+    # torch 2.13: an empty batch gives an empty output, the running statistics unchanged,
+    # zero gradients, and num_batches_tracked counted (also for the failed call above)
+    out = bn(Tensor(np.zeros((0, 3), np.float32)))
+    assert out.shape == (0, 3)
+    np.testing.assert_array_equal(bn.running_mean.data, 0)
+    np.testing.assert_array_equal(bn.running_var.data, 1)
+    assert int(bn.num_batches_tracked.data) == 2
+    out.sum().backward()
+    np.testing.assert_array_equal(bn.weight.grad.data, 0)
+    assert bn(Tensor(np.zeros((0, 3, 4), np.float32))).shape == (0, 3, 4)
+
+
+def test_load_state_dict_result_prints_as_pytorch():
+    lin = nn.Linear(2, 1)
+    assert repr(lin.load_state_dict(lin.state_dict())) == "<All keys matched successfully>"
+    result = lin.load_state_dict({"weight": np.zeros((1, 2))}, strict=False)
+    assert repr(result) == "IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])"

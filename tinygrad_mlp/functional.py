@@ -470,7 +470,9 @@ def batch_norm(
         running_mean = (1 - momentum) * running_mean + momentum * mean
         running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
 
-    Otherwise mean and var are running_mean and running_var. As in PyTorch.
+    Otherwise mean and var are running_mean and running_var. As in PyTorch, training on
+    one value per channel raises, and an empty batch gives an empty output and leaves the
+    running statistics as they are.
     """
     x = _tensor(x)
     if x.ndim not in (2, 3):
@@ -489,12 +491,14 @@ def batch_norm(
                 f"batch_norm: {name} must have shape ({channels},) for input {x.shape}, "
                 f"got {np.shape(_array(t))}"
             )
-    if training:
-        n = x.numel() // channels
-        if n <= 1:
+    n = x.numel() // channels if channels else 0
+    if training and n == 0:  # an empty batch: an empty output, the statistics untouched
+        centered, scale = x, np.ones(stat_shape, x.dtype)
+    elif training:
+        if n == 1:
             raise ValueError(
-                f"batch_norm: need more than 1 value per channel when training, got input "
-                f"of shape {x.shape}"
+                f"batch_norm: expected more than 1 value per channel when training, got "
+                f"input of shape {x.shape}"
             )
         mean = x.mean(axes, keepdim=True)
         centered = x - mean
