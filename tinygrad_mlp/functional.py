@@ -493,11 +493,12 @@ def batch_norm(
                 f"batch_norm: {name} must have shape ({channels},) for input {x.shape}, "
                 f"got {np.shape(_array(t))}"
             )
-    n = x.numel() // channels if channels else 0
-    if training and n == 0:  # an empty batch: an empty output, the statistics untouched
-        centered, scale = x, np.ones(stat_shape, x.dtype)
-    elif training:
-        if n == 1:
+    if training:
+        n = x.numel() // channels
+        if n <= 1:
+            if n == 0:  # an empty batch: an empty output, the running statistics untouched
+                ones = np.ones(channels, x.dtype)
+                return batch_norm(x, ones * 0, ones, weight, bias, False, momentum, eps)
             raise ValueError(
                 f"batch_norm: expected more than 1 value per channel when training, got "
                 f"input of shape {x.shape}"
