@@ -817,3 +817,93 @@ def test_origin_mlp_training_with_dropout_0_is_deterministic_and_differentiable(
     assert "Dropout" not in kinds(model)
     x = np.random.default_rng(10).standard_normal((6, 2))
     check_module_grads(model, x)
+
+
+# --------------------------------------------------------------------------- LayerNorm, Embedding
+
+
+def test_layer_norm_normalises_the_last_axes_as_pytorch_formula():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 2, 3))
+    ln = nn.LayerNorm((2, 3)).double()
+    w, b = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    ln.load_state_dict({"weight": w, "bias": b})
+    mean = x.mean(axis=(1, 2), keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=(1, 2), keepdims=True)  # biased, as torch's docs say
+    expected = (x - mean) / np.sqrt(var + 1e-5) * w + b
+    np.testing.assert_allclose(ln(Tensor(x)).data, expected, rtol=1e-12, atol=1e-12)
+    ln.eval()  # no running statistics: the same in eval mode
+    np.testing.assert_allclose(ln(Tensor(x)).data, expected, rtol=1e-12, atol=1e-12)
+    check_grads(lambda t: nn.functional.layer_norm(t, 3, Tensor(w[0]), Tensor(b[0])), [x])
+
+
+def test_layer_norm_parameters_repr_and_shape_errors():
+    ln = nn.LayerNorm(4)
+    assert [n for n, _ in ln.named_parameters()] == ["weight", "bias"]
+    np.testing.assert_array_equal(ln.weight.data, np.ones(4, np.float32))
+    np.testing.assert_array_equal(ln.bias.data, np.zeros(4, np.float32))
+    # reprs as torch 2.13 prints them
+    assert repr(ln) == "LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)"
+    plain = nn.LayerNorm([2, 3], elementwise_affine=False)
+    assert repr(plain) == "LayerNorm((2, 3), eps=1e-05, elementwise_affine=False, bias=False)"
+    assert list(plain.state_dict()) == []
+    with pytest.raises(RuntimeError, match=r"normalized_shape=\[4\]"):
+        ln(Tensor(np.zeros((5, 3), np.float32)))
+
+
+def test_embedding_picks_rows_and_sums_gradients_except_the_padding_row():
+    w = np.arange(12.0).reshape(4, 3)
+    emb = nn.Embedding(4, 3, padding_idx=1).double()
+    emb.load_state_dict({"weight": w})
+    idx = np.array([[0, 1], [3, 0]])
+    out = emb(Tensor(idx))
+    np.testing.assert_array_equal(out.data, w[idx])  # the padding row's value is returned
+    g = np.random.default_rng(1).normal(size=(2, 2, 3))
+    out.backward(Tensor(g))
+    expected = np.zeros((4, 3))
+    expected[0] = g[0, 0] + g[1, 1]  # row 0 picked twice: both shares
+    expected[3] = g[1, 0]  # row 1 is padding_idx: no gradient
+    np.testing.assert_allclose(emb.weight.grad.data, expected)
+
+
+def test_embedding_init_repr_and_errors():
+    manual_seed(0)
+    emb = nn.Embedding(200, 50, padding_idx=-1)
+    assert emb.padding_idx == 199 and repr(emb) == "Embedding(200, 50, padding_idx=199)"
+    np.testing.assert_array_equal(emb.weight.data[199], 0)
+    rows = emb.weight.data[:199]
+    assert abs(rows.mean()) < 0.02 and abs(rows.std() - 1) < 0.02  # N(0, 1), as torch
+    assert repr(nn.Embedding(10, 3)) == "Embedding(10, 3)"
+    with pytest.raises(IndexError, match="out of range"):
+        emb(Tensor(np.array([200])))
+    with pytest.raises(RuntimeError, match="integers"):
+        emb(Tensor(np.array([1.0])))
+    with pytest.raises(ValueError, match="padding_idx"):
+        nn.Embedding(10, 3, padding_idx=10)
+    with pytest.raises(NotImplementedError, match="max_norm"):
+        nn.Embedding(10, 3, max_norm=1.0)
+    frozen = nn.Embedding.from_pretrained(np.ones((3, 2)))
+    assert not frozen.weight.requires_grad and frozen.weight.shape == (3, 2)
+
+
+def test_batch_norm_training_on_one_value_raises_and_an_empty_batch_passes():
+    bn = nn.BatchNorm1d(3)
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        bn(Tensor(np.ones((1, 3), np.float32)))
+    # torch 2.13: an empty batch gives an empty output, the running statistics unchanged,
+    # zero gradients, and num_batches_tracked counted (also for the failed call above)
+    out = bn(Tensor(np.zeros((0, 3), np.float32)))
+    assert out.shape == (0, 3)
+    np.testing.assert_array_equal(bn.running_mean.data, 0)
+    np.testing.assert_array_equal(bn.running_var.data, 1)
+    assert int(bn.num_batches_tracked.data) == 2
+    out.sum().backward()
+    np.testing.assert_array_equal(bn.weight.grad.data, 0)
+    assert bn(Tensor(np.zeros((0, 3, 4), np.float32))).shape == (0, 3, 4)
+
+
+def test_load_state_dict_result_prints_as_pytorch():
+    lin = nn.Linear(2, 1)
+    assert repr(lin.load_state_dict(lin.state_dict())) == "<All keys matched successfully>"
+    result = lin.load_state_dict({"weight": np.zeros((1, 2))}, strict=False)
+    assert repr(result) == "IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])"

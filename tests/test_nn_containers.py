@@ -300,3 +300,29 @@ def test_register_error_messages_name_what_was_given():
         m.register_buffer("b", np.ones(2))
     with pytest.raises(TypeError, match=r"got Tensor \(wrap a tensor as nn.Parameter\(t\)\)"):
         m.register_parameter("p", Tensor([1.0]))
+
+
+def test_parameter_list_and_dict_register_their_items_as_pytorch():
+    class Model(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ps = nn.ParameterList([nn.Parameter(np.ones((2, 3))), nn.Parameter(np.ones(3))])
+            self.pd = nn.ParameterDict({"a": nn.Parameter(np.ones(1))})
+
+    m = Model()
+    # state-dict keys as torch.nn.ParameterList / ParameterDict give them
+    assert list(m.state_dict()) == ["ps.0", "ps.1", "pd.a"]
+    m.ps.append(Tensor(np.zeros(2)))  # a plain Tensor is wrapped as a Parameter
+    assert isinstance(m.ps[-1], nn.Parameter) and m.ps[2].requires_grad
+    assert [n for n, _ in m.named_parameters()] == ["ps.0", "ps.1", "ps.2", "pd.a"]
+    assert len(m.ps) == 3 and [p.shape for p in m.ps] == [(2, 3), (3,), (2,)]
+    assert isinstance(m.ps[1:], nn.ParameterList) and len(m.ps[1:]) == 2
+    m.pd["b"] = nn.Parameter(np.zeros(2))
+    assert list(m.pd) == ["a", "b"] and "b" in m.pd and len(m.pd) == 2
+    del m.pd["a"]
+    assert list(m.state_dict()) == ["ps.0", "ps.1", "ps.2", "pd.b"]
+    assert repr(m.ps).splitlines()[1] == "  (0): Parameter containing: [float64 of size 2x3]"
+    with pytest.raises(TypeError, match="Parameter or a Tensor"):
+        m.ps.append(3)
+    with pytest.raises(IndexError):
+        m.ps[3]

@@ -1062,3 +1062,18 @@ def test_a_state_dict_saved_without_maximize_and_foreach_still_loads():
         del group["maximize"], group["foreach"]
     opt.load_state_dict(old)
     assert opt.param_groups[0]["maximize"] is False and opt.param_groups[0]["foreach"] is None
+
+
+def test_pytorch_optimizers_schedulers_and_inits_not_provided_say_what_to_use():
+    import tinygrad_mlp as tg
+
+    for module, name, hint in [
+        (tg.optim, "NAdam", "SGD, Adam, AdamW"),
+        (tg.optim.lr_scheduler, "SequentialLR", "LambdaLR"),
+        (tg.nn.init, "trunc_normal_", "kaiming_uniform_"),
+    ]:
+        with pytest.raises(AttributeError, match=f"{name} is PyTorch's.*{hint}"):
+            getattr(module, name)
+        assert not hasattr(module, name)
+    with pytest.raises(AttributeError, match="has no attribute 'Nonsense'"):
+        tg.optim.Nonsense  # noqa: B018

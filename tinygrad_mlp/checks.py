@@ -563,3 +563,15 @@ def as_seeds(outputs: Any, grad_outputs: Any, create_graph: bool, who: str) -> t
             )
         seeds.append(out.wrap(g) if create_graph and not hasattr(g, "grad_fn") else g)
     return outputs, seeds
+
+
+def not_provided(module: str, name: str, torch_names: dict[str, str]) -> AttributeError:
+    """The AttributeError for `module.name`: for a PyTorch name this package does not
+    provide (a key of `torch_names`), a message saying so and what to use instead (its
+    value); otherwise Python's usual one. An AttributeError, so `hasattr` stays False."""
+    if name in torch_names:
+        return AttributeError(
+            f"{module}.{name} is PyTorch's, but tinygrad_mlp does not provide it: "
+            f"{torch_names[name]}"
+        )
+    return AttributeError(f"module {module!r} has no attribute {name!r}")

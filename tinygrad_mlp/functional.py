@@ -52,6 +52,8 @@ __all__ = [
     # layers as functions
     "dropout",
     "batch_norm",
+    "layer_norm",
+    "embedding",
     "linear",
     "one_hot",
     # losses
@@ -469,7 +471,9 @@ def batch_norm(
         running_mean = (1 - momentum) * running_mean + momentum * mean
         running_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
 
-    Otherwise mean and var are running_mean and running_var. As in PyTorch.
+    Otherwise mean and var are running_mean and running_var. As in PyTorch, training on
+    one value per channel raises, and an empty batch gives an empty output and leaves the
+    running statistics as they are.
     """
     x = _tensor(x)
     if x.ndim not in (2, 3):
@@ -491,9 +495,12 @@ def batch_norm(
     if training:
         n = x.numel() // channels
         if n <= 1:
+            if n == 0:  # an empty batch: an empty output, the running statistics untouched
+                ones = np.ones(channels, x.dtype)
+                return batch_norm(x, ones * 0, ones, weight, bias, False, momentum, eps)
             raise ValueError(
-                f"batch_norm: need more than 1 value per channel when training, got input "
-                f"of shape {x.shape}"
+                f"batch_norm: expected more than 1 value per channel when training, got "
+                f"input of shape {x.shape}"
             )
         mean = x.mean(axes, keepdim=True)
         centered = x - mean
@@ -545,6 +552,87 @@ def _update_running(
         stat._data = new  # disturbed (not `.data =`, which tells watchers: none see effects)
     else:
         stat[...] = new
+
+
+def layer_norm(
+    x: Any,
+    normalized_shape: int | Iterable[int],
+    weight: Any = None,
+    bias: Any = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise each sample over its last len(normalized_shape) axes:
+
+        out = (x - mean) / sqrt(var + eps) * weight + bias
+
+    with mean and the biased variance (divided by the number of values) taken over those
+    axes, and weight and bias of shape normalized_shape. The same in training and eval;
+    there are no running statistics. As torch.nn.functional.layer_norm (an int
+    normalized_shape means (int,)).
+    """
+    x = _tensor(x)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+    shape = tuple(int(d) for d in shape)
+    k = len(shape)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k :]) != shape:
+        raise RuntimeError(
+            f"layer_norm: given normalized_shape={list(shape)}, expected an input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got an input of shape {x.shape}"
+        )
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(np.shape(_array(t))) != shape:
+            raise RuntimeError(
+                f"layer_norm: {name} must have shape {shape} (normalized_shape), got "
+                f"{np.shape(_array(t))}"
+            )
+    axes = tuple(range(x.ndim - k, x.ndim))
+    centered = x - x.mean(axes, keepdim=True)
+    out = centered * ((centered * centered).mean(axes, keepdim=True) + eps) ** -0.5
+    if weight is not None:
+        out = out * weight
+    return out if bias is None else out + bias
+
+
+def embedding(
+    input: Any,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Rows of `weight` (num_embeddings, embedding_dim) picked by the integer indices
+    `input` (any shape): the result has shape input.shape + (embedding_dim,). The gradient
+    adds up into the picked rows (a row picked twice gets both shares), except the row
+    `padding_idx`, which gets none (its value is still returned). As
+    torch.nn.functional.embedding; max_norm, scale_grad_by_freq and sparse are not
+    supported (an error says so).
+    """
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError(
+            "embedding: max_norm, scale_grad_by_freq and sparse are not supported; leave "
+            "them out (renormalise rows yourself under tg.no_grad() if you need max_norm)"
+        )
+    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"embedding: the indices must be integers (int64 or int32), got {idx.dtype}: "
+            f"convert them with .long()"
+        )
+    rows = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= rows):
+        raise IndexError(
+            f"embedding: index out of range: the indices must be in [0, {rows - 1}] for "
+            f"{rows} embeddings, got values from {idx.min()} to {idx.max()}"
+        )
+    out = weight[idx]
+    if padding_idx is not None:
+        padding_idx = padding_idx % rows if padding_idx < 0 else padding_idx
+        padded = (idx == padding_idx)[..., None]
+        if padded.any():
+            out = where(padded, out.detach(), out)
+    return out
 
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -1,5 +1,6 @@
 """Layers and models: Module, Parameter, the layers, the activations, the losses, the
-containers (Sequential, ModuleList, ModuleDict), MLP, `nn.init` and `nn.utils`.
+containers (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict), MLP,
+`nn.init` and `nn.utils`.
 
     import tinygrad_mlp.nn as nn
     model = nn.MLP([2, 16, 1], output_activation="sigmoid")
@@ -31,8 +32,8 @@ from .activation import (
     Softplus,
     Tanh,
 )
-from .container import MLP, ModuleDict, ModuleList, Sequential
-from .layers import BatchNorm1d, Dropout, Flatten, Identity, Linear
+from .container import MLP, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .layers import BatchNorm1d, Dropout, Embedding, Flatten, Identity, LayerNorm, Linear
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -59,6 +60,7 @@ __all__ = [
     "BatchNorm1d",
     "CrossEntropyLoss",
     "Dropout",
+    "Embedding",
     "Flatten",
     "Hardsigmoid",
     "Hardswish",
@@ -66,6 +68,7 @@ __all__ = [
     "HuberLoss",
     "Identity",
     "IncompatibleKeys",
+    "LayerNorm",
     "L1Loss",
     "LeakyReLU",
     "Linear",
@@ -78,6 +81,8 @@ __all__ = [
     "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "ReLU",
     "ReLU6",
     "Sequential",

@@ -1,5 +1,5 @@
-"""Containers: Sequential, ModuleList, ModuleDict, and MLP (the usual stack of layers built
-as a Sequential)."""
+"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, and MLP
+(the usual stack of layers built as a Sequential)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from ..tensor import Tensor
 from . import activation as act
 from . import init
 from .layers import BatchNorm1d, Dropout, Identity, Linear
 from .module import Module
+from .parameter import Parameter
 
 
 class Sequential(Module):
@@ -326,6 +328,153 @@ class ModuleDict(Module):
             self[key] = module
 
 
+def _as_parameter(value: Any, where: Any, container: str) -> Parameter:
+    """A Parameter as it is; any other Tensor wrapped as one (as PyTorch's containers do)."""
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value)
+    raise TypeError(
+        f"{container}: item {where} must be a Parameter or a Tensor, got "
+        f"{type(value).__name__} (wrap it as nn.Parameter(tg.tensor(value)))"
+    )
+
+
+def _parameter_line(key: str, p: Parameter) -> str:
+    size = "x".join(map(str, p.shape))
+    return f"({key}): Parameter containing: [{p.dtype} of size {size}]"
+
+
+class ParameterList(Module):
+    """A list of parameters, registered as "0", "1", ... (state-dict keys "0", "1", ...), as
+    torch.nn.ParameterList: len(), iteration, indexing (a slice is a new ParameterList),
+    item assignment, append and extend. A Tensor that is not a Parameter is wrapped as one.
+    """
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self.extend(values)
+
+    def _index(self, index: Any) -> int:
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(
+                f"ParameterList indices must be integers or slices, not {type(index).__name__}"
+            )
+        if not -self._size <= index < self._size:
+            raise IndexError(f"index {index} is out of range for a ParameterList of {self._size}")
+        return index % self._size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[Parameter]:
+        return iter([getattr(self, str(i)) for i in range(self._size)])
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return ParameterList(list(self)[index])
+        return getattr(self, str(self._index(index)))
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        i = self._index(index)
+        self.register_parameter(str(i), _as_parameter(value, i, "ParameterList"))
+
+    def append(self, value: Any) -> ParameterList:
+        """Add a parameter at the end; returns self."""
+        self.register_parameter(str(self._size), _as_parameter(value, self._size, "ParameterList"))
+        self._size += 1
+        return self
+
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Append each parameter of an iterable; returns self."""
+        if isinstance(values, Tensor):
+            raise TypeError("ParameterList.extend needs an iterable of parameters, got a Tensor")
+        for value in list(values):
+            self.append(value)
+        return self
+
+    def __iadd__(self, values: Iterable[Any]) -> ParameterList:
+        return self.extend(values)
+
+    def extra_repr(self) -> str:
+        return "\n".join(_parameter_line(str(i), p) for i, p in enumerate(self))
+
+    def __repr__(self) -> str:
+        if not self._size:
+            return "ParameterList()"
+        return "ParameterList(\n  " + self.extra_repr().replace("\n", "\n  ") + "\n)"
+
+
+class ParameterDict(Module):
+    """A dictionary of parameters, registered under their keys in insertion order, as
+    torch.nn.ParameterDict: `d[key]`, `d[key] = p`, `del d[key]`, `in`, len(), iteration
+    over the keys, keys(), values(), items(), pop(), update(). A Tensor that is not a
+    Parameter is wrapped as one.
+    """
+
+    def __init__(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None):
+        super().__init__()
+        self._keys: list[str] = []
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Parameter:
+        if key not in self:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.register_parameter(key, _as_parameter(value, repr(key), "ParameterDict"))
+        if key not in self._keys:
+            self._keys.append(key)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        delattr(self, key)
+        self._keys.remove(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._keys))
+
+    def keys(self) -> list[str]:
+        return list(self._keys)
+
+    def values(self) -> list[Parameter]:
+        return [getattr(self, k) for k in self._keys]
+
+    def items(self) -> list[tuple[str, Parameter]]:
+        return [(k, getattr(self, k)) for k in self._keys]
+
+    def pop(self, key: str) -> Parameter:
+        """Remove the parameter under `key` and return it."""
+        value = self[key]
+        del self[key]
+        return value
+
+    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+        """Add (or replace) parameters from a mapping or an iterable of (key, value) pairs."""
+        mapping = isinstance(parameters, Mapping | ParameterDict)
+        for key, value in list(parameters.items() if mapping else parameters):
+            self[key] = value
+
+    def extra_repr(self) -> str:
+        return "\n".join(_parameter_line(k, p) for k, p in self.items())
+
+    def __repr__(self) -> str:
+        if not self._keys:
+            return "ParameterDict()"
+        return "ParameterDict(\n  " + self.extra_repr().replace("\n", "\n  ") + "\n)"
+
+
 _ACTIVATIONS: dict[str, Callable[[], Module]] = {
     "relu": act.ReLU,
     "sigmoid": act.Sigmoid,
@@ -446,4 +595,4 @@ def _init_linear(layer: Linear, scheme: str) -> None:
         init.zeros_(layer.bias)
 
 
-__all__ = ["MLP", "ModuleDict", "ModuleList", "Sequential"]
+__all__ = ["MLP", "ModuleDict", "ModuleList", "ParameterDict", "ParameterList", "Sequential"]

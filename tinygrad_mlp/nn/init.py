@@ -137,3 +137,16 @@ def kaiming_normal_(
     gain = calculate_gain(nonlinearity, a)
     std = gain / math.sqrt(fan) if fan else 0.0
     return normal_(tensor, 0.0, std)
+
+
+_TORCH_ONLY = dict.fromkeys(
+    ["trunc_normal_", "orthogonal_", "eye_", "dirac_", "sparse_"],
+    "the initialisers here are " + ", ".join(__all__) + "; to fill a weight with values you "
+    "computed, write `with tg.no_grad(): w.copy_(tg.tensor(values))`",
+)
+
+
+def __getattr__(name: str) -> object:
+    from ..checks import not_provided
+
+    raise not_provided(__name__, name, _TORCH_ONLY)

@@ -1,5 +1,5 @@
-"""The layers: Linear, BatchNorm1d, Dropout, Flatten and Identity (the activations are in
-`activation.py`).
+"""The layers: Linear, BatchNorm1d, LayerNorm, Embedding, Dropout, Flatten and Identity (the
+activations are in `activation.py`).
 
 Each `forward` is one call into `functional`; the layers only hold the parameters, the
 buffers and the settings.
@@ -15,6 +15,7 @@ import numpy as np
 from .. import functional as F
 from ..autograd import effect
 from ..checks import check_int, default_float
+from ..grad_mode import no_grad
 from ..tensor import Tensor
 from . import init
 from .module import Module
@@ -189,6 +190,154 @@ def _count_batch(count: Tensor, cumulative: bool) -> float | None:
     return float(count.data) if cumulative else None
 
 
+class LayerNorm(Module):
+    """Layer normalisation over the last axes of the input, as torch.nn.LayerNorm:
+    `LayerNorm(normalized_shape, eps=1e-5, elementwise_affine=True, bias=True)`.
+
+    Each sample is normalised over its last len(normalized_shape) axes (biased variance),
+    then scaled by `weight` (ones at first) and shifted by `bias` (zeros), both of shape
+    normalized_shape. No running statistics: training and eval mode compute the same.
+    """
+
+    def __init__(
+        self,
+        normalized_shape: int | tuple[int, ...] | list[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        _check_device(device, "LayerNorm")
+        if isinstance(normalized_shape, int | np.integer):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(check_int("normalized_shape", d, 0) for d in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        dtype = _float_dtype(dtype)
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape), dtype=dtype)
+        else:
+            self.register_parameter("weight", None)
+        if elementwise_affine and bias:
+            self.bias = Parameter(np.zeros(self.normalized_shape), dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+
+class Embedding(Module):
+    """A table of `num_embeddings` vectors of size `embedding_dim`, looked up by integer
+    index, as torch.nn.Embedding: `weight` has shape (num_embeddings, embedding_dim) and is
+    drawn from the standard normal distribution. The row `padding_idx` (negative counts
+    from the end) starts as zeros and gets no gradient. `Embedding.from_pretrained(w)`
+    wraps a given table (frozen unless freeze=False). max_norm, scale_grad_by_freq and
+    sparse are not supported.
+    """
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Any = None,
+        _freeze: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        _check_device(device, "Embedding")
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise NotImplementedError(
+                "Embedding: max_norm, scale_grad_by_freq and sparse are not supported; leave "
+                "them out (renormalise rows yourself under tg.no_grad() if you need max_norm)"
+            )
+        self.num_embeddings = check_int("num_embeddings", num_embeddings, 0)
+        self.embedding_dim = check_int("embedding_dim", embedding_dim, 0)
+        if padding_idx is not None:
+            padding_idx = check_int("padding_idx", padding_idx, -self.num_embeddings)
+            if padding_idx >= self.num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx={padding_idx} must be within num_embeddings "
+                    f"(in [{-self.num_embeddings}, {self.num_embeddings - 1}])"
+                )
+            padding_idx %= self.num_embeddings
+        self.padding_idx = padding_idx
+        self.max_norm, self.norm_type = max_norm, norm_type
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        shape = (self.num_embeddings, self.embedding_dim)
+        if _weight is None:
+            self.weight = Parameter(np.zeros(shape), dtype=_float_dtype(dtype))
+            self.reset_parameters()
+        else:
+            weight = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            if weight.shape != shape:
+                raise ValueError(f"Embedding: _weight must have shape {shape}, got {weight.shape}")
+            self.weight = Parameter(weight.copy(), requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        """Draw a fresh table from N(0, 1), the padding row zeroed (PyTorch's default)."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx] = 0
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Any,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding holding a copy of the 2-D table `embeddings`, frozen by default."""
+        shape = np.shape(embeddings.data if isinstance(embeddings, Tensor) else embeddings)
+        if len(shape) != 2:
+            raise ValueError(f"Embedding.from_pretrained: expected a 2-D table, got {shape}")
+        return cls(
+            shape[0],
+            shape[1],
+            padding_idx,
+            max_norm,
+            norm_type,
+            scale_grad_by_freq,
+            sparse,
+            _weight=embeddings,
+            _freeze=freeze,
+        )
+
+    def forward(self, input: Any) -> Tensor:
+        return F.embedding(input, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        return text
+
+
 class Dropout(Module):
     """Inverted dropout in training mode (x * mask / (1 - p)); the identity in eval mode."""
 
@@ -247,4 +396,4 @@ class Identity(Module):
         return x
 
 
-__all__ = ["BatchNorm1d", "Dropout", "Flatten", "Identity", "Linear"]
+__all__ = ["BatchNorm1d", "Dropout", "Embedding", "Flatten", "Identity", "LayerNorm", "Linear"]

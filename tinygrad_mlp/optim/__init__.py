@@ -16,3 +16,16 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
+
+
+_USE_INSTEAD = "the optimizers here are SGD, Adam, AdamW, RMSprop and Adagrad; use one of them"
+_TORCH_ONLY = dict.fromkeys(
+    ["NAdam", "RAdam", "Adadelta", "Adamax", "ASGD", "LBFGS", "Rprop", "SparseAdam", "Muon"],
+    _USE_INSTEAD,
+)
+
+
+def __getattr__(name: str) -> object:
+    from ..checks import not_provided
+
+    raise not_provided(__name__, name, _TORCH_ONLY)

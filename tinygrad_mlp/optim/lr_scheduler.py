@@ -749,3 +749,24 @@ class ReduceLROnPlateau(LRScheduler):
             f"ReduceLROnPlateau(mode={self.mode!r}, best={self.best}, "
             f"num_bad_epochs={self.num_bad_epochs}, lr={self.get_last_lr()})"
         )
+
+
+_TORCH_ONLY = dict.fromkeys(
+    [
+        "SequentialLR",
+        "ChainedScheduler",
+        "CosineAnnealingWarmRestarts",
+        "ConstantLR",
+        "PolynomialLR",
+        "CyclicLR",
+        "MultiplicativeLR",
+    ],
+    "the schedulers here are " + ", ".join(__all__) + "; LambdaLR(optimizer, lambda epoch: "
+    "factor) computes any schedule written as a function of the epoch",
+)
+
+
+def __getattr__(name: str) -> object:
+    from ..checks import not_provided
+
+    raise not_provided(__name__, name, _TORCH_ONLY)
