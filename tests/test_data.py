@@ -778,3 +778,67 @@ def test_default_convert_follows_torch():
     converted = default_convert(array)
     converted.data[:] = 1  # a copy: the data set's array is unchanged
     assert array.tolist() == [0.0, 0.0]
+
+
+# --------------------------------------------------------------------------- random_split
+def test_random_split_sizes_follow_pytorchs_rule_and_cover_every_sample_once():
+    from tinygrad_mlp.utils.data import random_split
+
+    data = list(range(11))
+    # fractions: floor(11 * f) each (7, 2, 1), the one left over to the first subset
+    parts = random_split(data, [0.7, 0.2, 0.1])
+    assert [len(p) for p in parts] == [8, 2, 1]
+    assert [len(p) for p in random_split(data, [0.5, 0.5])] == [6, 5]
+    assert [len(p) for p in random_split(list(range(10)), [0.3, 0.3, 0.4])] == [3, 3, 4]
+    parts = random_split(data, [4, 0, 7])  # counts
+    assert [len(p) for p in parts] == [4, 0, 7]
+    seen = [p[i] for p in parts for i in range(len(p))]
+    assert sorted(seen) == data  # disjoint, and together every sample
+
+
+def test_random_split_is_reproducible_from_the_seed_or_a_generator_and_shuffles():
+    from tinygrad_mlp.utils.data import random_split
+
+    data = list(range(50))
+    manual_seed(3)
+    a = [list(p) for p in random_split(data, [25, 25])]
+    manual_seed(3)
+    b = [list(p) for p in random_split(data, [25, 25])]
+    assert a == b and a[0] != data[:25]
+    rng = np.random.default_rng(7)
+    c = [list(p) for p in random_split(data, [25, 25], generator=rng)]
+    assert c == [list(p) for p in random_split(data, [25, 25], generator=np.random.default_rng(7))]
+
+
+def test_subset_indexes_its_dataset_and_batches_in_a_dataloader():
+    from tinygrad_mlp.utils.data import DataLoader, Subset
+
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    y = np.arange(6)
+    sub = Subset(TensorDataset(X, y), [4, 1, 5])
+    assert len(sub) == 3
+    xi, yi = sub[0]
+    assert np.array_equal(xi.data, X[4]) and int(yi.item()) == 4
+    assert [int(s[1].item()) for s in sub[[2, 0]]] == [5, 4]  # a list gives a list
+    (xb, yb), (xb2, yb2) = list(DataLoader(sub, batch_size=2))
+    assert np.array_equal(xb.data, X[[4, 1]]) and np.array_equal(yb2.data, [5])
+
+
+@pytest.mark.parametrize(
+    "lengths, error",
+    [
+        ([3, 3], ValueError),  # 6 for 7 samples
+        ([0.5, 0.6], ValueError),  # fractions that do not add up to 1
+        ([1.2, -0.2], ValueError),  # add up to 1, but not each in [0, 1]
+        ([], TypeError),
+        (["a"], TypeError),
+        ([True, 6], TypeError),
+    ],
+)
+def test_random_split_refuses_lengths_that_do_not_fit(lengths, error):
+    from tinygrad_mlp.utils.data import random_split
+
+    with pytest.raises(error):
+        random_split(list(range(7)), lengths)
+    with pytest.raises(TypeError, match="NumPy Generator"):
+        random_split(list(range(7)), [7], generator=42)

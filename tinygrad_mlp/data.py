@@ -30,6 +30,8 @@ from .functions import stack
 from .random import generator
 from .tensor import Tensor
 
+_package_generator = generator  # (random_split's argument of that name hides it)
+
 __all__ = [
     "xor",
     "moons",
@@ -37,6 +39,8 @@ __all__ = [
     "spirals",
     "Dataset",
     "TensorDataset",
+    "Subset",
+    "random_split",
     "default_collate",
     "default_convert",
     "DataLoader",
@@ -210,6 +214,75 @@ class TensorDataset(Dataset):
     def __repr__(self) -> str:
         shapes = ", ".join(str(t.shape) for t in self.tensors)
         return f"TensorDataset({len(self)} samples; shapes {shapes})"
+
+
+class Subset(Dataset):
+    """The samples of `dataset` at `indices`, in that order, as `torch.utils.data.Subset`:
+    `subset[i]` is `dataset[indices[i]]` (a list of positions gives a list of samples)."""
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, idx: Any) -> Any:
+        if isinstance(idx, list):
+            return [self.dataset[self.indices[i]] for i in idx]
+        return self.dataset[self.indices[idx]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __repr__(self) -> str:
+        return f"Subset({len(self)} of {len(self.dataset)} samples)"
+
+
+def random_split(
+    dataset: Any, lengths: Sequence[int | float], generator: np.random.Generator | None = None
+) -> list[Subset]:
+    """Split `dataset` into non-overlapping Subsets of the given lengths, from one random
+    permutation, as `torch.utils.data.random_split`. `lengths` are counts that add up to
+    len(dataset), or fractions that add up to 1: each gets floor(n * fraction) samples and
+    the samples left over go one each to the first subsets, as in PyTorch.
+
+    The permutation is drawn from `generator` (a NumPy Generator; by default the package's,
+    so `tg.manual_seed(n)` reproduces it). It is not torch's permutation: torch's generator
+    is another one, so the same seed picks other samples.
+    """
+    if generator is not None and not isinstance(generator, np.random.Generator):
+        raise TypeError(
+            f"random_split(): generator must be None or a NumPy Generator (tg.manual_seed(n) "
+            f"returns one), got {type(generator).__name__}"
+        )
+    n = len(dataset)
+    lengths = list(lengths)
+    if not lengths or any(isinstance(v, bool) or not isinstance(v, int | float) for v in lengths):
+        raise TypeError(
+            "random_split(): lengths must be a non-empty list of ints or of fractions, got "
+            f"{lengths!r}"
+        )
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:  # fractions (PyTorch's test)
+        if any(not 0 <= v <= 1 for v in lengths):
+            raise ValueError(f"random_split(): fractions must lie in [0, 1], got {lengths!r}")
+        sizes = [math.floor(n * v) for v in lengths]
+        for i in range(n - sum(sizes)):
+            sizes[i % len(sizes)] += 1
+    elif all(isinstance(v, int) for v in lengths):
+        sizes = lengths
+    else:
+        raise ValueError(
+            f"random_split(): lengths must be counts or fractions that add up to 1, got {lengths!r}"
+        )
+    if any(v < 0 for v in sizes) or sum(sizes) != n:
+        raise ValueError(
+            f"Sum of input lengths does not equal the length of the input dataset: lengths "
+            f"{sizes} add up to {sum(sizes)}, the dataset has {n} samples"
+        )
+    order = (generator or _package_generator()).permutation(n).tolist()
+    out, start = [], 0
+    for size in sizes:
+        out.append(Subset(dataset, order[start : start + size]))
+        start += size
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
