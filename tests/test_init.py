@@ -151,3 +151,21 @@ def test_empty_tensors_are_left_empty():
     p = param((0, 3))
     assert init.kaiming_uniform_(p).shape == (0, 3)
     assert init.xavier_normal_(param((3, 0))).shape == (3, 0)
+
+
+def test_trunc_normal_draws_the_truncated_distribution_within_its_bounds():
+    manual_seed(0)
+    w = init.trunc_normal_(Tensor(np.zeros((400, 250), np.float32)))  # N(0, 1) in [-2, 2]
+    v = w.data
+    assert v.dtype == np.float32 and v.min() >= -2 and v.max() <= 2
+    # the truncated normal's variance: 1 - 2 b phi(b) / (Phi(b) - Phi(-b)) at b = 2
+    phi = math.exp(-2.0) / math.sqrt(2 * math.pi)
+    mass = math.erf(2 / math.sqrt(2))
+    assert abs(v.std() - math.sqrt(1 - 4 * phi / mass)) < 0.005  # 0.8796
+    assert abs(v.mean()) < 0.01
+    u = init.trunc_normal_(Tensor(np.zeros(10_000)), mean=1.0, std=2.0, a=0.0, b=1.5).data
+    assert u.min() >= 0 and u.max() <= 1.5 and len(np.unique(u)) == u.size  # absolute bounds
+    with pytest.raises(ValueError, match="a < b"):
+        init.trunc_normal_(Tensor(np.zeros(3)), a=1.0, b=1.0)
+    with pytest.raises(ValueError, match="too far in the tail"):
+        init.trunc_normal_(Tensor(np.zeros(3)), a=40.0, b=41.0)

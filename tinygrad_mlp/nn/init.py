@@ -24,6 +24,7 @@ __all__ = [
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "trunc_normal_",
     "uniform_",
     "xavier_normal_",
     "xavier_uniform_",
@@ -90,6 +91,35 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     return _fill(tensor, generator().normal(mean, std, size=tensor.shape))
 
 
+def trunc_normal_(
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+) -> Tensor:
+    """Values drawn from N(mean, std^2) truncated to [a, b] (absolute bounds, as PyTorch's:
+    not in units of std): a draw outside is drawn again, which gives exactly the truncated
+    distribution (PyTorch inverts the CDF instead; the same distribution, other numbers)."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: the bounds must satisfy a < b, got a={a}, b={b}")
+    if not std > 0:
+        raise ValueError(f"trunc_normal_: std must be positive, got {std}")
+    rng, n = generator(), int(np.prod(tensor.shape))
+    values = np.empty(n)
+    todo = np.arange(n)
+    for _ in range(1000):  # each round keeps at least 4.5% of what is left (a 3-std window)
+        if not todo.size:
+            break
+        draw = rng.normal(mean, std, size=todo.size)
+        ok = (draw >= a) & (draw <= b)
+        values[todo[ok]] = draw[ok]
+        todo = todo[~ok]
+    else:
+        if todo.size:
+            raise ValueError(
+                f"trunc_normal_: [{a}, {b}] lies too far in the tail of N({mean}, {std}^2) to "
+                "draw from; choose bounds nearer the mean"
+            )
+    return _fill(tensor, values.reshape(tensor.shape))
+
+
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Every value set to val."""
     return _fill(tensor, val)
@@ -140,7 +170,7 @@ def kaiming_normal_(
 
 
 _TORCH_ONLY = dict.fromkeys(
-    ["trunc_normal_", "orthogonal_", "eye_", "dirac_", "sparse_"],
+    ["orthogonal_", "eye_", "dirac_", "sparse_"],
     "the initialisers here are " + ", ".join(__all__) + "; to fill a weight with values you "
     "computed, write `with tg.no_grad(): w.copy_(tg.tensor(values))`",
 )
