@@ -340,6 +340,20 @@ SCHEDULERS: dict[str, tuple[Callable, Callable]] = {
         groups_with(lr=0.05)(lambda o, g: o.Adagrad(g, lr=0.1)),
         lambda s, o: s.OneCycleLR(o, max_lr=0.4, total_steps=50, cycle_momentum=False),
     ),
+    "SequentialLR(LinearLR warm-up 5, CosineAnnealingLR 20) SGD": (
+        SGD_TWO_LRS,
+        lambda s, o: s.SequentialLR(
+            o, [s.LinearLR(o, start_factor=0.1, total_iters=5), s.CosineAnnealingLR(o, 20)], [5]
+        ),
+    ),
+    "SequentialLR(ExponentialLR, StepLR, CosineAnnealingLR; milestones 7, 19) SGD": (
+        SGD_TWO_LRS,
+        lambda s, o: s.SequentialLR(
+            o,
+            [s.ExponentialLR(o, 0.9), s.StepLR(o, 3, 0.5), s.CosineAnnealingLR(o, 9, 0.01)],
+            [7, 19],
+        ),
+    ),
     "OneCycleLR RMSprop (momentum cycled)": (
         groups_with(lr=0.002)(lambda o, g: o.RMSprop(g, lr=0.005, momentum=0.5)),
         lambda s, o: s.OneCycleLR(o, max_lr=0.01, total_steps=50),

@@ -504,3 +504,79 @@ def test_not_an_optimizer_and_no_momentum_to_cycle():
         S.OneCycleLR(ada, max_lr=0.1, total_steps=10)
     S.OneCycleLR(ada, max_lr=0.1, total_steps=10, cycle_momentum=False)
     assert ada.param_groups[0]["lr"] == pytest.approx(0.1 / 25)
+
+
+# ---------------------------------------------------------------------------------------------
+# SequentialLR
+def _one_group(lr=0.05):
+    return optim.SGD([Tensor([1.0], requires_grad=True)], lr=lr)
+
+
+@pytest.mark.parametrize(
+    "make, milestones, expected",
+    [
+        # the lrs torch 2.13 printed for the same program (SGD lr=0.05, 11 steps)
+        (
+            lambda o: [S.LinearLR(o, start_factor=0.1, total_iters=4), S.ExponentialLR(o, 0.9)],
+            [4],
+            "0.005 0.01625 0.0275 0.03875 0.05 0.045 0.0405 0.03645 0.032805 0.0295245 "
+            "0.02657205 0.023914845",
+        ),
+        (
+            lambda o: [
+                S.LinearLR(o, start_factor=0.01, total_iters=3),
+                S.CosineAnnealingLR(o, T_max=6, eta_min=0.001),
+            ],
+            [4],
+            "0.0005 0.017 0.0335 0.05 0.05 0.04671762239 0.03775 0.0255 0.01325 0.004282377607 "
+            "0.001 0.004282377607",
+        ),
+        (
+            lambda o: [S.ExponentialLR(o, 0.5), S.StepLR(o, 2, 0.1), S.CosineAnnealingLR(o, 3)],
+            [2, 5],
+            "0.05 0.025 0.05 0.05 0.005 0.05 0.0375 0.0125 0 0.0125 0.0375 0.05",
+        ),
+    ],
+)
+def test_sequential_lr_gives_torchs_lrs(make, milestones, expected):
+    opt = _one_group()
+    scheds = make(opt)
+    seq = S.SequentialLR(opt, scheds, milestones=milestones)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no deprecated step(epoch) warning at a milestone
+        lrs = trajectory(seq, 11)[:, 0]
+    assert np.allclose(lrs, [float(v) for v in expected.split()], rtol=1e-9, atol=1e-15)
+    assert seq.last_epoch == 11
+
+
+def test_sequential_lr_state_dict_round_trip_continues_the_same_schedule(tmp_path):
+    def build():
+        opt = _one_group()
+        warm = S.LinearLR(opt, start_factor=0.1, total_iters=3)
+        return opt, S.SequentialLR(opt, [warm, S.CosineAnnealingLR(opt, T_max=5)], [3])
+
+    opt1, seq1 = build()
+    trajectory(seq1, 4)
+    tio.save({"opt": opt1.state_dict(), "sched": seq1.state_dict()}, tmp_path / "s.npz")
+    loaded = tio.load(tmp_path / "s.npz")
+    opt2, seq2 = build()
+    opt2.load_state_dict(loaded["opt"])
+    seq2.load_state_dict(loaded["sched"])
+    assert np.allclose(trajectory(seq1, 5), trajectory(seq2, 5))
+    with pytest.raises(ValueError, match="SequentialLR"):
+        seq2.load_state_dict({"last_epoch": 1})
+
+
+def test_sequential_lr_refuses_what_torch_refuses():
+    opt, other = _one_group(), _one_group()
+    a = S.ExponentialLR(opt, 0.9)
+    with pytest.raises(ValueError, match="at least one"):
+        S.SequentialLR(opt, [], [])
+    with pytest.raises(ValueError, match="one milestone fewer"):
+        S.SequentialLR(opt, [a, S.ExponentialLR(opt, 0.5)], [])
+    with pytest.raises(ValueError, match="same optimizer"):
+        S.SequentialLR(opt, [a, S.ExponentialLR(other, 0.5)], [2])
+    with pytest.raises(ValueError, match="ReduceLROnPlateau"):
+        S.SequentialLR(opt, [a, S.ReduceLROnPlateau(opt)], [2])
+    with pytest.raises(TypeError, match="not a learning-rate scheduler"):
+        S.SequentialLR(opt, [a, "cosine"], [2])

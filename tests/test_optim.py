@@ -1069,7 +1069,7 @@ def test_pytorch_optimizers_schedulers_and_inits_not_provided_say_what_to_use():
 
     for module, name, hint in [
         (tg.optim, "NAdam", "SGD, Adam, AdamW"),
-        (tg.optim.lr_scheduler, "SequentialLR", "LambdaLR"),
+        (tg.optim.lr_scheduler, "CosineAnnealingWarmRestarts", "LambdaLR"),
         (tg.nn.init, "orthogonal_", "kaiming_uniform_"),
     ]:
         with pytest.raises(AttributeError, match=f"{name} is PyTorch's.*{hint}"):

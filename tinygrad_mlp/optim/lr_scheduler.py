@@ -41,6 +41,7 @@ __all__ = [
     "LinearLR",
     "OneCycleLR",
     "ReduceLROnPlateau",
+    "SequentialLR",
 ]
 
 _EPOCH_WARNING = (
@@ -158,20 +159,31 @@ class LRScheduler:
                 f"the optimizer now has {len(groups)} parameter groups, but this scheduler was "
                 f"made for {len(self.base_lrs)}; make the scheduler after add_param_group"
             )
-        before = self.last_epoch, self._step_count
+        if epoch is not None:
+            warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
+            epoch = _check_int("epoch", epoch, 0)
         self._step_count += 1  # before get_lr, which may read it (as in PyTorch)
+        try:
+            self._update_lr(epoch)
+        except BaseException:
+            self._step_count -= 1
+            raise
+
+    def _update_lr(self, epoch: int | None) -> None:
+        """Move to the next epoch (or to `epoch`, by the closed form where there is one) and
+        set every group's lr; if computing the lrs fails, nothing changes."""
+        groups, before = self.optimizer.param_groups, self.last_epoch
         self._in_step = True
         try:
             if epoch is None:
                 self.last_epoch += 1
                 values = self.get_lr()
             else:
-                warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
-                self.last_epoch = _check_int("epoch", epoch, 0)
+                self.last_epoch = epoch
                 closed = getattr(self, "_closed_form_lr", None)
                 values = closed() if closed is not None else self.get_lr()
         except BaseException:
-            self.last_epoch, self._step_count = before
+            self.last_epoch = before
             raise
         finally:
             self._in_step = False
@@ -751,9 +763,128 @@ class ReduceLROnPlateau(LRScheduler):
         )
 
 
+class SequentialLR(LRScheduler):
+    """One scheduler after another: `schedulers[0]` sets the lrs until epoch
+    `milestones[0]`, then `schedulers[1]` from its own epoch 0, and so on (a warm-up, then
+    a decay), as torch.optim.lr_scheduler.SequentialLR:
+
+        warmup = LinearLR(opt, start_factor=0.1, total_iters=5)
+        decay = CosineAnnealingLR(opt, T_max=95)
+        scheduler = SequentialLR(opt, [warmup, decay], milestones=[5])
+
+    As in PyTorch, making it puts the lrs back to each group's `initial_lr`, undoes the first
+    step every scheduler took when it was made, and runs the first one's again; at a
+    milestone the next scheduler starts at its epoch 0 (by its closed form where it has one).
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedulers: list[LRScheduler],
+        milestones: list[int],
+        last_epoch: int = -1,
+    ) -> None:
+        self.optimizer = _check_optimizer(optimizer)
+        schedulers = list(schedulers)
+        if not schedulers:
+            raise ValueError("SequentialLR expects at least one scheduler, but got none")
+        for i, sched in enumerate(schedulers):
+            if not isinstance(sched, LRScheduler):
+                raise TypeError(
+                    f"SequentialLR: the scheduler at index {i} is a {type(sched).__name__}, "
+                    "not a learning-rate scheduler"
+                )
+            if isinstance(sched, ReduceLROnPlateau):
+                raise ValueError(
+                    "SequentialLR does not support ReduceLROnPlateau (its step needs the "
+                    f"metric), but got one at index {i}"
+                )
+            if sched.optimizer is not optimizer:
+                raise ValueError(
+                    f"SequentialLR expects all schedulers to belong to the same optimizer, but "
+                    f"the {type(sched).__name__} at index {i} has another one"
+                )
+        milestones = [_check_int("milestone", m, 0) for m in milestones]
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "SequentialLR expects one milestone fewer than schedulers, got "
+                f"{len(schedulers)} schedulers and {len(milestones)} milestones"
+            )
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = _check_int("last_epoch", last_epoch, -1) + 1
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        _undo_first_steps(schedulers)
+        first = schedulers[bisect_right(milestones, 0)]
+        first._step_count, first._is_initial = 0, True
+        try:
+            first.step()
+        finally:
+            first._is_initial = False
+        self._last_lr = first.get_last_lr()
+
+    def step(self) -> None:  # type: ignore[override]
+        """Advance one epoch: the scheduler whose stretch it is steps (or starts, at a
+        milestone)."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        sched = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            sched._update_lr(0)
+        else:
+            sched.step()
+        self._last_lr = sched.get_last_lr()
+
+    def get_lr(self) -> list[float]:
+        raise NotImplementedError("SequentialLR's lrs are its schedulers'")
+
+    def state_dict(self) -> dict[str, Any]:
+        """Its own epoch, milestones and last lrs, and each scheduler's state_dict."""
+        return {
+            "last_epoch": self.last_epoch,
+            "_milestones": list(self._milestones),
+            "_last_lr": list(self._last_lr),
+            "_schedulers": [s.state_dict() for s in self._schedulers],
+        }
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what `state_dict()` returned; checked first, so a mismatch changes
+        nothing."""
+        own = self.state_dict()
+        if not isinstance(state_dict, dict) or set(state_dict) != set(own):
+            raise ValueError(f"this is not a SequentialLR state_dict: expected {sorted(own)}")
+        saved = state_dict["_schedulers"]
+        if not isinstance(saved, list | tuple) or len(saved) != len(self._schedulers):
+            raise ValueError(
+                f"the state_dict holds {len(saved) if isinstance(saved, list | tuple) else 'no'} "
+                f"schedulers' states; this SequentialLR has {len(self._schedulers)}"
+            )
+        before = [s.state_dict() for s in self._schedulers]
+        try:
+            for sched, sd in zip(self._schedulers, saved):
+                sched.load_state_dict(sd)
+        except BaseException:
+            for sched, sd in zip(self._schedulers, before):
+                sched.load_state_dict(sd)
+            raise
+        self.last_epoch = state_dict["last_epoch"]
+        self._milestones = list(state_dict["_milestones"])
+        self._last_lr = list(state_dict["_last_lr"])
+
+
+def _undo_first_steps(schedulers: list[LRScheduler]) -> None:
+    """Undo the step each scheduler took when it was made (inside a nested SequentialLR,
+    its own schedulers', as PyTorch's recursive_undo)."""
+    for sched in schedulers:
+        if isinstance(sched, SequentialLR):
+            _undo_first_steps(sched._schedulers)
+        else:
+            sched.last_epoch -= 1
+
+
 _TORCH_ONLY = dict.fromkeys(
     [
-        "SequentialLR",
         "ChainedScheduler",
         "CosineAnnealingWarmRestarts",
         "ConstantLR",
