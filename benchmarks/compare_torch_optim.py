@@ -354,6 +354,10 @@ SCHEDULERS: dict[str, tuple[Callable, Callable]] = {
             [7, 19],
         ),
     ),
+    "ChainedScheduler(ExponentialLR(0.95), StepLR(4, 0.5)) SGD": (
+        SGD_TWO_LRS,
+        lambda s, o: s.ChainedScheduler([s.ExponentialLR(o, 0.95), s.StepLR(o, 4, 0.5)]),
+    ),
     "OneCycleLR RMSprop (momentum cycled)": (
         groups_with(lr=0.002)(lambda o, g: o.RMSprop(g, lr=0.005, momentum=0.5)),
         lambda s, o: s.OneCycleLR(o, max_lr=0.01, total_steps=50),

@@ -580,3 +580,26 @@ def test_sequential_lr_refuses_what_torch_refuses():
         S.SequentialLR(opt, [a, S.ReduceLROnPlateau(opt)], [2])
     with pytest.raises(TypeError, match="not a learning-rate scheduler"):
         S.SequentialLR(opt, [a, "cosine"], [2])
+
+
+def test_chained_scheduler_steps_each_in_order_with_torchs_lrs(tmp_path):
+    def build():
+        opt = _one_group()
+        return opt, S.ChainedScheduler([S.ExponentialLR(opt, 0.9), S.StepLR(opt, 3, 0.5)])
+
+    opt, chain = build()
+    lrs = trajectory(chain, 8)[:, 0]
+    # torch 2.13's lrs for the same program
+    torch_lrs = "0.05 0.045 0.0405 0.018225 0.0164025 0.01476225 0.0066430125 0.00597871125 "
+    torch_lrs += "0.005380840125"
+    assert np.allclose(lrs, [float(v) for v in torch_lrs.split()], rtol=1e-12)
+    tio.save({"opt": opt.state_dict(), "sched": chain.state_dict()}, tmp_path / "c.npz")
+    loaded = tio.load(tmp_path / "c.npz")
+    opt2, chain2 = build()
+    opt2.load_state_dict(loaded["opt"])
+    chain2.load_state_dict(loaded["sched"])
+    assert np.allclose(trajectory(chain, 4), trajectory(chain2, 4))
+    with pytest.raises(ValueError, match="same optimizer"):
+        S.ChainedScheduler([S.ExponentialLR(opt, 0.9), S.ExponentialLR(_one_group(), 0.9)])
+    with pytest.raises(ValueError, match="at least one"):
+        S.ChainedScheduler([], optimizer=opt)

@@ -42,6 +42,7 @@ __all__ = [
     "OneCycleLR",
     "ReduceLROnPlateau",
     "SequentialLR",
+    "ChainedScheduler",
 ]
 
 _EPOCH_WARNING = (
@@ -785,25 +786,7 @@ class SequentialLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.optimizer = _check_optimizer(optimizer)
-        schedulers = list(schedulers)
-        if not schedulers:
-            raise ValueError("SequentialLR expects at least one scheduler, but got none")
-        for i, sched in enumerate(schedulers):
-            if not isinstance(sched, LRScheduler):
-                raise TypeError(
-                    f"SequentialLR: the scheduler at index {i} is a {type(sched).__name__}, "
-                    "not a learning-rate scheduler"
-                )
-            if isinstance(sched, ReduceLROnPlateau):
-                raise ValueError(
-                    "SequentialLR does not support ReduceLROnPlateau (its step needs the "
-                    f"metric), but got one at index {i}"
-                )
-            if sched.optimizer is not optimizer:
-                raise ValueError(
-                    f"SequentialLR expects all schedulers to belong to the same optimizer, but "
-                    f"the {type(sched).__name__} at index {i} has another one"
-                )
+        schedulers = _check_schedulers("SequentialLR", schedulers, optimizer)
         milestones = [_check_int("milestone", m, 0) for m in milestones]
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
@@ -840,37 +823,102 @@ class SequentialLR(LRScheduler):
         raise NotImplementedError("SequentialLR's lrs are its schedulers'")
 
     def state_dict(self) -> dict[str, Any]:
-        """Its own epoch, milestones and last lrs, and each scheduler's state_dict."""
-        return {
-            "last_epoch": self.last_epoch,
-            "_milestones": list(self._milestones),
-            "_last_lr": list(self._last_lr),
-            "_schedulers": [s.state_dict() for s in self._schedulers],
-        }
+        """Its own attributes, and each scheduler's state_dict (as PyTorch saves them)."""
+        return _composite_state(self)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what `state_dict()` returned; checked first, so a mismatch changes
-        nothing."""
-        own = self.state_dict()
-        if not isinstance(state_dict, dict) or set(state_dict) != set(own):
-            raise ValueError(f"this is not a SequentialLR state_dict: expected {sorted(own)}")
-        saved = state_dict["_schedulers"]
-        if not isinstance(saved, list | tuple) or len(saved) != len(self._schedulers):
-            raise ValueError(
-                f"the state_dict holds {len(saved) if isinstance(saved, list | tuple) else 'no'} "
-                f"schedulers' states; this SequentialLR has {len(self._schedulers)}"
+        """Restore what `state_dict()` returned; a mismatch changes nothing."""
+        _load_composite(self, state_dict)
+
+
+class ChainedScheduler(LRScheduler):
+    """Several schedulers stepped together, each changing the lrs the one before it set (a
+    decay by epoch and a step decay, multiplied), as torch.optim.lr_scheduler's:
+    `ChainedScheduler([ExponentialLR(opt, 0.9), StepLR(opt, 3, 0.5)])`. Making it changes no
+    lr (each scheduler took its first step when made)."""
+
+    def __init__(self, schedulers: list[LRScheduler], optimizer: Optimizer | None = None) -> None:
+        schedulers = list(schedulers)
+        if optimizer is None and schedulers:
+            optimizer = schedulers[0].optimizer
+        self.optimizer = _check_optimizer(optimizer)
+        self._schedulers = _check_schedulers("ChainedScheduler", schedulers, self.optimizer)
+        self._last_lr = self._current_lrs()
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step every scheduler, in order."""
+        for sched in self._schedulers:
+            sched.step()
+        self._last_lr = self._current_lrs()
+
+    def get_lr(self) -> list[float]:
+        raise NotImplementedError("ChainedScheduler's lrs are its schedulers'")
+
+    def state_dict(self) -> dict[str, Any]:
+        """Its own attributes, and each scheduler's state_dict (as PyTorch saves them)."""
+        return _composite_state(self)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what `state_dict()` returned; a mismatch changes nothing."""
+        _load_composite(self, state_dict)
+
+
+def _check_schedulers(who: str, schedulers: Any, optimizer: Optimizer) -> list[LRScheduler]:
+    """The schedulers a SequentialLR or ChainedScheduler combines, checked as PyTorch does."""
+    schedulers = list(schedulers)
+    if not schedulers:
+        raise ValueError(f"{who} expects at least one scheduler, but got none")
+    for i, sched in enumerate(schedulers):
+        if not isinstance(sched, LRScheduler):
+            raise TypeError(
+                f"{who}: the scheduler at index {i} is a {type(sched).__name__}, not a "
+                "learning-rate scheduler"
             )
-        before = [s.state_dict() for s in self._schedulers]
-        try:
-            for sched, sd in zip(self._schedulers, saved):
-                sched.load_state_dict(sd)
-        except BaseException:
-            for sched, sd in zip(self._schedulers, before):
-                sched.load_state_dict(sd)
-            raise
-        self.last_epoch = state_dict["last_epoch"]
-        self._milestones = list(state_dict["_milestones"])
-        self._last_lr = list(state_dict["_last_lr"])
+        if isinstance(sched, ReduceLROnPlateau):
+            raise ValueError(
+                f"{who} does not support ReduceLROnPlateau (its step needs the metric), but "
+                f"got one at index {i}"
+            )
+        if sched.optimizer is not optimizer:
+            raise ValueError(
+                f"{who} expects all schedulers to belong to the same optimizer, but the "
+                f"{type(sched).__name__} at index {i} has another one"
+            )
+    return schedulers
+
+
+def _composite_state(sched: Any) -> dict[str, Any]:
+    """A combining scheduler's own attributes (not the optimizer), and each scheduler's
+    state_dict under "_schedulers", as PyTorch saves them."""
+    skip = ("optimizer", "_schedulers")
+    own = {k: _plain_copy(v) for k, v in vars(sched).items() if k not in skip}
+    own["_schedulers"] = [s.state_dict() for s in sched._schedulers]
+    return own
+
+
+def _load_composite(sched: Any, state_dict: dict[str, Any]) -> None:
+    """Restore what `_composite_state` returned; a mismatch changes nothing."""
+    own = _composite_state(sched)
+    name = type(sched).__name__
+    if not isinstance(state_dict, dict) or set(state_dict) != set(own):
+        raise ValueError(f"this is not a {name} state_dict: expected the keys {sorted(own)}")
+    saved = state_dict["_schedulers"]
+    if not isinstance(saved, list | tuple) or len(saved) != len(sched._schedulers):
+        raise ValueError(
+            f"the state_dict holds {len(saved) if isinstance(saved, list | tuple) else 'no'} "
+            f"schedulers' states; this {name} has {len(sched._schedulers)}"
+        )
+    before = [s.state_dict() for s in sched._schedulers]
+    try:
+        for s, sd in zip(sched._schedulers, saved):
+            s.load_state_dict(sd)
+    except BaseException:
+        for s, sd in zip(sched._schedulers, before):
+            s.load_state_dict(sd)
+        raise
+    for key, value in state_dict.items():
+        if key != "_schedulers":
+            setattr(sched, key, _plain_copy(value))
 
 
 def _undo_first_steps(schedulers: list[LRScheduler]) -> None:
@@ -885,7 +933,6 @@ def _undo_first_steps(schedulers: list[LRScheduler]) -> None:
 
 _TORCH_ONLY = dict.fromkeys(
     [
-        "ChainedScheduler",
         "CosineAnnealingWarmRestarts",
         "ConstantLR",
         "PolynomialLR",
