@@ -349,9 +349,7 @@ class _Recorder(Observer):
             t = args[0]
             if t.hooks:
                 raise CompileError("a compiled function cannot run backward through hooks")
-            key = t.grad_fn or t
-            g = self.node_grad.get(id(key)) if isinstance(key, Function) else None
-            g = g if g is not None else self.pending.pop(id(key), None)
+            g = self.total_slot(t)
             g_ref = ("S", g) if g is not None else self.array_ref(args[1])
             step = {"kind": "effect", "fn": fn, "args": [self.ref(t), g_ref, ("X", False)]}
             step["kwargs"], step["result"] = {}, None
@@ -360,9 +358,7 @@ class _Recorder(Observer):
             return
         if fn is _GRAD_COPY:  # the total for an input: a slot, found as accumulate_grad's
             t = args[0]
-            key = t.grad_fn or t
-            g = self.node_grad.get(id(key)) if isinstance(key, Function) else None
-            g = g if g is not None else self.pending.pop(id(key), None)
+            g = self.total_slot(t)
             refs = [self.ref(t), ("S", g) if g is not None else self.ref(args[1])]
             step = {"kind": "effect", "fn": fn, "args": refs, "kwargs": {}}
             step["result"], step["sig"] = self.result_spec(result)
@@ -376,6 +372,13 @@ class _Recorder(Observer):
         }
         step["result"], step["sig"] = self.result_spec(result)
         self.steps.append(step)
+
+    def total_slot(self, t: Tensor) -> int | None:
+        """The slot of the gradient the pass gathered for `t` (what its node received, or
+        a leaf's total), or None if the recording has none."""
+        key = t.grad_fn or t
+        g = self.node_grad.get(id(key)) if isinstance(key, Function) else None
+        return g if g is not None else self.pending.pop(id(key), None)
 
     def result_spec(self, r: Any) -> tuple:
         """Slots for the arrays an effect returned, and the rest as a value to check."""

@@ -764,7 +764,48 @@ class ReduceLROnPlateau(LRScheduler):
         )
 
 
-class SequentialLR(LRScheduler):
+class _Combined(LRScheduler):
+    """What SequentialLR and ChainedScheduler share: `_schedulers`, whose steps set the lrs,
+    and a state_dict with each one's under "_schedulers", as PyTorch saves them."""
+
+    _schedulers: list[LRScheduler]
+
+    def get_lr(self) -> list[float]:
+        raise NotImplementedError(f"{type(self).__name__}'s lrs are its schedulers'")
+
+    def state_dict(self) -> dict[str, Any]:
+        """Its own attributes (not the optimizer), and each scheduler's state_dict."""
+        skip = ("optimizer", "_schedulers")
+        own = {k: _plain_copy(v) for k, v in vars(self).items() if k not in skip}
+        own["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return own
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what `state_dict()` returned; a mismatch changes nothing."""
+        own = self.state_dict()
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or set(state_dict) != set(own):
+            raise ValueError(f"this is not a {name} state_dict: expected the keys {sorted(own)}")
+        saved = state_dict["_schedulers"]
+        if not isinstance(saved, list | tuple) or len(saved) != len(self._schedulers):
+            raise ValueError(
+                f"the state_dict holds {len(saved) if isinstance(saved, list | tuple) else 'no'} "
+                f"schedulers' states; this {name} has {len(self._schedulers)}"
+            )
+        before = [s.state_dict() for s in self._schedulers]
+        try:
+            for s, sd in zip(self._schedulers, saved):
+                s.load_state_dict(sd)
+        except BaseException:
+            for s, sd in zip(self._schedulers, before):
+                s.load_state_dict(sd)
+            raise
+        for key, value in state_dict.items():
+            if key != "_schedulers":
+                setattr(self, key, _plain_copy(value))
+
+
+class SequentialLR(_Combined):
     """One scheduler after another: `schedulers[0]` sets the lrs until epoch
     `milestones[0]`, then `schedulers[1]` from its own epoch 0, and so on (a warm-up, then
     a decay), as torch.optim.lr_scheduler.SequentialLR:
@@ -819,19 +860,8 @@ class SequentialLR(LRScheduler):
             sched.step()
         self._last_lr = sched.get_last_lr()
 
-    def get_lr(self) -> list[float]:
-        raise NotImplementedError("SequentialLR's lrs are its schedulers'")
 
-    def state_dict(self) -> dict[str, Any]:
-        """Its own attributes, and each scheduler's state_dict (as PyTorch saves them)."""
-        return _composite_state(self)
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what `state_dict()` returned; a mismatch changes nothing."""
-        _load_composite(self, state_dict)
-
-
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_Combined):
     """Several schedulers stepped together, each changing the lrs the one before it set (a
     decay by epoch and a step decay, multiplied), as torch.optim.lr_scheduler's:
     `ChainedScheduler([ExponentialLR(opt, 0.9), StepLR(opt, 3, 0.5)])`. Making it changes no
@@ -850,17 +880,6 @@ class ChainedScheduler(LRScheduler):
         for sched in self._schedulers:
             sched.step()
         self._last_lr = self._current_lrs()
-
-    def get_lr(self) -> list[float]:
-        raise NotImplementedError("ChainedScheduler's lrs are its schedulers'")
-
-    def state_dict(self) -> dict[str, Any]:
-        """Its own attributes, and each scheduler's state_dict (as PyTorch saves them)."""
-        return _composite_state(self)
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what `state_dict()` returned; a mismatch changes nothing."""
-        _load_composite(self, state_dict)
 
 
 def _check_schedulers(who: str, schedulers: Any, optimizer: Optimizer) -> list[LRScheduler]:
@@ -885,40 +904,6 @@ def _check_schedulers(who: str, schedulers: Any, optimizer: Optimizer) -> list[L
                 f"{type(sched).__name__} at index {i} has another one"
             )
     return schedulers
-
-
-def _composite_state(sched: Any) -> dict[str, Any]:
-    """A combining scheduler's own attributes (not the optimizer), and each scheduler's
-    state_dict under "_schedulers", as PyTorch saves them."""
-    skip = ("optimizer", "_schedulers")
-    own = {k: _plain_copy(v) for k, v in vars(sched).items() if k not in skip}
-    own["_schedulers"] = [s.state_dict() for s in sched._schedulers]
-    return own
-
-
-def _load_composite(sched: Any, state_dict: dict[str, Any]) -> None:
-    """Restore what `_composite_state` returned; a mismatch changes nothing."""
-    own = _composite_state(sched)
-    name = type(sched).__name__
-    if not isinstance(state_dict, dict) or set(state_dict) != set(own):
-        raise ValueError(f"this is not a {name} state_dict: expected the keys {sorted(own)}")
-    saved = state_dict["_schedulers"]
-    if not isinstance(saved, list | tuple) or len(saved) != len(sched._schedulers):
-        raise ValueError(
-            f"the state_dict holds {len(saved) if isinstance(saved, list | tuple) else 'no'} "
-            f"schedulers' states; this {name} has {len(sched._schedulers)}"
-        )
-    before = [s.state_dict() for s in sched._schedulers]
-    try:
-        for s, sd in zip(sched._schedulers, saved):
-            s.load_state_dict(sd)
-    except BaseException:
-        for s, sd in zip(sched._schedulers, before):
-            s.load_state_dict(sd)
-        raise
-    for key, value in state_dict.items():
-        if key != "_schedulers":
-            setattr(sched, key, _plain_copy(value))
 
 
 def _undo_first_steps(schedulers: list[LRScheduler]) -> None:
