@@ -249,6 +249,33 @@ def test_cross_entropy_with_weights_and_ignored_labels_that_change_each_call():
         c(x, np.full(8, 7))
 
 
+def test_masks_comparisons_and_argmax_inside_are_computed_again_at_every_replay():
+    # values outside the graph (x > 0, isnan, argmax == y) made from a call's inputs: each
+    # replay computes them from the new values, as the eager step does
+    def setup():
+        tg.manual_seed(6)
+        model = nn.Linear(5, 3)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(tg.where(x > 0, x, 0.1 * x))  # a leaky ReLU through a mask
+            out = out.masked_fill(out.isnan() | (out < -50.0), 0.0)
+            loss = F.cross_entropy(out, y)
+            loss.backward()
+            opt.step()
+            right = (out.argmax(dim=1) == y).float().mean()
+            return loss, right, (~(x >= 0)).sum()
+
+        return model, opt, step
+
+    rng = np.random.default_rng(7)
+    xs = [tg.Tensor(rng.standard_normal((8, 5)).astype(np.float32)) for _ in range(12)]
+    ys = [tg.Tensor(rng.integers(0, 3, 8)) for _ in range(12)]
+    c, _, _ = run_both(setup, 12, lambda k: (xs[k], ys[k]))
+    assert c.traces == 2 and c.replays == 10
+
+
 def test_gradient_penalty_with_create_graph_compiles_and_replays():
     def setup():
         tg.manual_seed(3)

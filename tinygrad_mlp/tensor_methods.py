@@ -43,6 +43,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import ops_math
+from .autograd import effect
 from .checks import (
     as_axes,
     as_bool,
@@ -57,6 +58,13 @@ from .checks import (
     default_float,
 )
 from .dtypes import floating, pair, result_type
+
+
+@effect  # seen by a compiled function as one call, which its replays make again
+def _outside(fn: Callable, *args: Any, **kwargs: Any) -> np.ndarray:
+    """`fn(*args, **kwargs)` as an array: NumPy work on values that the graph does not
+    record (comparisons, masks, indices), since nothing flows back through it."""
+    return np.asarray(fn(*args, **kwargs))
 
 
 class ValuesIndices(NamedTuple):
@@ -241,7 +249,7 @@ class TensorMethods:
         from .checks import as_constant
 
         other = other.data if _is_tensor(other) else as_constant(other, ufunc.__name__)
-        return self.wrap(ufunc(self.data, other))
+        return self.wrap(_outside(ufunc, self.data, other))
 
     def __lt__(self, other: Any) -> Any:
         return self._compare(other, np.less)
@@ -286,7 +294,7 @@ class TensorMethods:
                 f"tensors, got {np.result_type(a, b)}; for a condition, compare first: "
                 "(x > 0) & (y < 1)"
             )
-        return self.wrap(np.asarray(ufunc(a, b)))
+        return self.wrap(_outside(ufunc, a, b))
 
     def bitwise_and(self, other: Any) -> Any:
         """self & other, bit by bit (logical and for bools)."""
@@ -330,7 +338,7 @@ class TensorMethods:
         return self._bitwise(other, _right_shift, True)
 
     def logical_not(self) -> Any:
-        return self.wrap(np.logical_not(self.data))
+        return self.wrap(_outside(np.logical_not, self.data))
 
     # ------------------------------------------------------------------ dtype and device
     def to(self, *args: Any, dtype: Any = None, device: Any = None, **kwargs: Any) -> Any:
@@ -562,12 +570,12 @@ class TensorMethods:
         if self.data.size == 0:
             raise IndexError(f"{who}(): cannot take the {who} of an empty tensor")
         if dim is None:
-            index = fn(self.data, keepdims=keep)
+            index = _outside(fn, self.data, keepdims=keep)
         elif self.ndim == 0:
             as_dim(dim, 0, who)
             index = np.zeros((), np.int64)
         else:
-            index = fn(self.data, axis=as_dim(dim, self.ndim, who), keepdims=keep)
+            index = _outside(fn, self.data, axis=as_dim(dim, self.ndim, who), keepdims=keep)
         return self.wrap(np.asarray(index, dtype=np.int64))
 
     def all(self, dim: Any = None, keepdim: bool = False, *, axis=None, keepdims=None) -> Any:
@@ -778,7 +786,7 @@ class TensorMethods:
     def signbit(self) -> Any:
         """True where the sign bit is set (negative values, -0.0 and -NaN): a bool tensor,
         outside the graph."""
-        return self.wrap(np.signbit(self.data))
+        return self.wrap(_outside(np.signbit, self.data))
 
     def log1p(self) -> Any:
         """log(1 + self), accurate where self is tiny."""
@@ -848,15 +856,15 @@ class TensorMethods:
 
     def isnan(self) -> Any:
         """True where the value is NaN (a bool tensor, outside the graph)."""
-        return self.wrap(np.isnan(self.data))
+        return self.wrap(_outside(np.isnan, self.data))
 
     def isinf(self) -> Any:
         """True where the value is +inf or -inf."""
-        return self.wrap(np.isinf(self.data))
+        return self.wrap(_outside(np.isinf, self.data))
 
     def isfinite(self) -> Any:
         """True where the value is neither NaN nor infinite."""
-        return self.wrap(np.isfinite(self.data))
+        return self.wrap(_outside(np.isfinite, self.data))
 
     def nan_to_num(self, nan: Any = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
         """NaN becomes `nan`, +inf `posinf` and -inf `neginf` (by default the largest and
@@ -1231,7 +1239,7 @@ class TensorMethods:
         from .checks import as_constant
 
         other = other.data if _is_tensor(other) else as_constant(other, ufunc.__name__)
-        return self.wrap(np.asarray(ufunc(self.data, other)))
+        return self.wrap(_outside(ufunc, self.data, other))
 
     def logical_and(self, other: Any) -> Any:
         """True where both are nonzero (any dtypes; a bool tensor, outside the graph)."""
