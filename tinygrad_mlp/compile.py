@@ -10,11 +10,12 @@ It gives every array a *slot* and writes a flat tape: "slot 7 = MatMulT.forward(
 slot 3)", "slots 20, 21 = MatMulT.backward(slot 19)", "slot 30 = slot 28 + slot 29", "call
 SGD.step(opt) again". A second call traces again and must give the same tape (else the
 function computes arrays outside the engine's view, and compiling it would be wrong).
-From then on a call with inputs of the same shapes and dtypes replays the tape: each step
-is a closure that calls the primitive's own `forward`/`backward` on arrays (the same code,
-so the same bits), with the broadcasting reductions decided at trace time, no Tensors, no
-graph and no topological sort. An effect is called again, whole, so an update or a draw
-is the eager one. Backward steps whose gradient is a constant (the root's ones) and whose
+From then on a call with inputs of the same shapes and dtypes replays the tape: one Python
+function written from it (`tape.code`, see `inline.py`) in which each primitive's own
+`forward`/`backward` body is pasted, on the slots' arrays (the same code, so the same bits),
+with the broadcasting reductions decided at trace time, no Tensors, no context objects, no
+graph and no topological sort; a body that cannot be pasted runs as a closure that calls the
+method. An effect is called again, whole, so an update or a draw is the eager one. Backward steps whose gradient is a constant (the root's ones) and whose
 rule reads nothing that changes are folded: their traced results are put in the slots
 before the replay starts (the tape marks them "folded"). A gradient that is a new array of
 this replay, read by nothing else, becomes `.grad` without the copy accumulate_grad makes.
@@ -54,15 +55,17 @@ part of a graph.
 
 from __future__ import annotations
 
+import ast
 import functools
 import operator
+import time
 import types
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from . import autograd, ops, random
+from . import autograd, inline, ops, random
 from .autograd import Function, Observer, is_grad_enabled, set_grad_enabled
 from .tensor import Tensor
 
@@ -827,18 +830,145 @@ class Tape:
                 runs.append(_add_step(s))
             else:
                 runs.append(_effect_step(s, self, i))
-        self.plan = []
         self.steps = steps  # the recorded steps, as the recorder wrote them
         self.dropped = self._frees(steps, rec.shapes)  # after each step, the slots let go
-        self.plan_kinds = []  # what each step of the plan is (folded steps are left out)
-        for run, frees, kind in zip(runs, self.dropped, self.kinds):
-            if run is None:
-                if not frees:
-                    continue
-                run = _nothing
-            self.plan.append(run if not frees else _then_free(run, frees))
-            self.plan_kinds.append(kind)
         self.consts_in = tuple(self.consts.items())
+        self._parts = (steps, runs, reuse, rec.shapes)  # what `timed` writes again
+        self.replay, self.code = self._write(steps, runs, reuse, rec.shapes)
+
+    def timed(self, spent: dict[str, float]) -> Callable:
+        """The replay written with a clock around every step: each step's seconds are added
+        to `spent[kind]` (`Add.backward`, `effect step`), for a profile by phase."""
+        return self._write(*self._parts, spent)[0]
+
+    def _write(
+        self, steps: list, runs: list, reuse: dict, shapes: dict, spent: dict | None = None
+    ) -> tuple[Callable, str]:
+        """The replay as one Python function (see `inline`): each primitive's body pasted
+        where it can be, its closure called where not, the slots dropped as planned."""
+        w = inline.Writer()
+        clock = w.bind(time.perf_counter, "_clock", "_clock") if spent is not None else ""
+        total = w.bind(spent, "_spent", "_spent") if spent is not None else ""
+        forward_of = {s["ctx"]: s for s in steps if s["kind"] == "forward" and "ctx" in s}
+        pasted: dict[int, tuple] = {}  # step -> (lines, result, temps)
+        saved: dict[int, list[str]] = {}  # ctx slot -> the locals its forward saved into
+        for i, s in enumerate(steps):  # forward steps first: their backward reads their locals
+            if s["kind"] == "forward" and runs[i] is not None and s["out"] not in reuse:
+                p = self._paste_forward(w, i, s)
+                if p is not None:
+                    pasted[i] = p
+                    if "ctx" in s:
+                        n = inline.body_of(s["op"].forward).saves
+                        saved[s["ctx"]] = [f"_c{s['ctx']}_{j}" for j in range(n)]
+        contexts = set()  # ctx slots a closure reads: a pasted forward makes the object
+        for i, s in enumerate(steps):
+            if s["kind"] == "backward" and runs[i] is not None:
+                p = None
+                if not any(sl in reuse for _, sl, _ in s["outs"]):
+                    p = self._paste_backward(w, i, s, forward_of[s["ctx"]], saved)
+                if p is None:
+                    contexts.add(s["ctx"])
+                else:
+                    pasted[i] = p
+        for i, (s, run, frees) in enumerate(zip(steps, runs, self.dropped)):
+            if run is not None:
+                w.comment(self.lines[i].split("   (")[0])
+            if spent is not None and (run is not None or frees):
+                w.line(f"_t = {clock}()")
+            if i in pasted:
+                lines, result, temps = pasted[i]
+                for line in lines:
+                    w.line(line)
+                if s["kind"] == "forward":
+                    self._store_forward(w, s, result, saved.get(s.get("ctx")), shapes)
+                    if s.get("ctx") in contexts:
+                        names = ", ".join(saved[s["ctx"]])
+                        op = w.bind(s["op"], "Op", s["op"].__name__)
+                        ctx = w.bind(_context, "_context", "_context")
+                        made = f"{ctx}({op}, ({names}{',' if names else ''}), {s['needs']})"
+                        w.line(f"S[{s['ctx']}] = {made}")
+                else:
+                    for line in result:
+                        w.line(line)
+                if temps:
+                    w.line(f"del {', '.join(temps)}")
+            elif s["kind"] == "add" and run is not None:
+                w.line(f"S[{s['out']}] = S[{s['a']}] + S[{s['b']}]")
+            elif run is not None:
+                w.call(f"R{i}", run)
+            for f in frees:
+                w.line(f"S[{f}] = None")
+                if saved.get(f):
+                    w.line(f"del {', '.join(saved[f])}")
+            if spent is not None and (run is not None or frees):
+                k = self.kinds[i]
+                w.line(f"{total}[{k!r}] = {total}.get({k!r}, 0.0) + {clock}() - _t")
+        return w.build("tape")
+
+    @staticmethod
+    def _paste_forward(w: inline.Writer, i: int, s: dict) -> tuple | None:
+        body = inline.body_of(s["op"].forward)
+        if body is None:
+            return None
+        args = []
+        for kind, v in s["in"]:
+            if kind == "S":
+                args.append(_slot(v))
+            elif kind == "I":
+                args.append(ast.parse(f"S[{v}].item()", mode="eval").body)
+            elif kind in "XC":
+                args.append(w.constant(v))
+            else:
+                return None  # an index of slots, an argument: the closure resolves it
+        saved_out = f"_c{s['ctx']}" if "ctx" in s else None
+        return w.paste(s["op"], body, str(i), args, None, None, saved_out)
+
+    @staticmethod
+    def _paste_backward(
+        w: inline.Writer, i: int, s: dict, forward: dict, saved: dict
+    ) -> tuple | None:
+        body = inline.body_of(s["op"].backward)
+        if body is None:
+            return None
+        kind, g = s["g"]
+        args = [_slot(g) if kind == "S" else w.constant(g)]
+        ctx = s["ctx"]
+        saved_in = saved.get(ctx) or ast.parse(f"S[{ctx}].saved_tensors", mode="eval").body
+        if ctx in saved and not saved[ctx]:
+            saved_in = []
+        p = w.paste(s["op"], body, str(i), args, forward["needs"], saved_in, None)
+        if p is None:
+            return None
+        lines, result, temps = p
+        stores = []
+        for k, sl, plan in s["outs"]:
+            if isinstance(result, list):
+                if k >= len(result):
+                    return None
+                value = result[k]
+            elif k == 0:
+                value = result
+            else:
+                return None
+            stores.append(f"S[{sl}] = {_fit_code(w, ast.unparse(value), plan)}")
+        return lines, stores, temps
+
+    @staticmethod
+    def _store_forward(
+        w: inline.Writer, s: dict, result: Any, saved: list | None, shapes: dict
+    ) -> None:
+        out = s["out"]
+        if shapes[out][0] != ():
+            w.line(f"S[{out}] = {ast.unparse(result)}")
+            return
+        # a ufunc on 0-d arrays gives a NumPy scalar: made an array, as Function.apply does,
+        # also where forward saved it
+        w.line(f"_r = {ast.unparse(result)}")
+        w.line("if type(_r) is not _ndarray:")
+        w.line("    _r0, _r = _r, _asarray(_r)")
+        for name in saved or ():
+            w.line(f"    {name} = _r if {name} is _r0 else {name}")
+        w.line(f"S[{out}] = _r")
 
     def _fold(self, steps: list, arrays: dict) -> tuple[dict[int, Any], set[int]]:
         """Constant folding: the backward steps whose gradient `g` is a constant (the root's
@@ -1079,7 +1209,8 @@ class Tape:
         return str(self)
 
     # ------------------------------------------------------------------ replay
-    def run(self, args: tuple) -> Any:
+    def run(self, args: tuple, replay: Callable | None = None) -> Any:
+        """Replay the tape on `args` (with `replay`, such as `timed`'s, in place of its own)."""
         S: list = [None] * self.n_slots
         for i, s in self.inputs:
             a = args[i]
@@ -1094,8 +1225,7 @@ class Tape:
             saved_rng = (rng, rng.bit_generator.state)
         try:
             with set_grad_enabled(False):
-                for run in self.plan:
-                    run(S, args)
+                (replay or self.replay)(S, args)
         except _Diverged:
             for t, data, copy, grad in reversed(self.undo):
                 t._data = data
@@ -1113,17 +1243,34 @@ class Tape:
 _BIG = 4096  # elements: smaller arrays are left to the end of the replay
 
 
-def _nothing(S: list, A: tuple) -> None:
-    """A folded step: its results are in place before the replay starts."""
+def _slot(sl: int) -> ast.expr:
+    return ast.parse(f"S[{sl}]", mode="eval").body
 
 
-def _then_free(run: Callable, frees: tuple) -> Callable:
-    def step(S: list, A: tuple) -> None:
-        run(S, A)
-        for f in frees:
-            S[f] = None
+_ADD_REDUCE = np.add.reduce  # one object: `np.add.reduce` makes a new bound method each time
 
-    return step
+
+def _fit_code(w: inline.Writer, value: str, plan: list) -> str:
+    """The code of `_fit(plan)` applied to `value`."""
+    reduce = w.bind(_ADD_REDUCE, "_reduce", "_reduce")
+    for kind, arg in plan:
+        if kind == "sum":
+            value = f"{reduce}({value}, {arg!r})"
+        elif kind == "sumkeep":
+            axes, shape = arg
+            value = f"{reduce}({value}, {axes!r}, keepdims=True)" if axes else value
+            value = f"{value}.reshape({shape!r})"
+        else:
+            value = f"{value}.astype({w.bind(arg, 'K')})"
+    return value
+
+
+def _context(op: type, saved: tuple, needs: tuple) -> Any:
+    """The context a pasted forward makes for a backward step that calls its closure."""
+    ctx = object.__new__(op)
+    ctx.saved = ctx.saved_tensors = saved
+    ctx.needs_input_grad = needs
+    return ctx
 
 
 def _out_slots(specs: Any) -> list[int]:
