@@ -266,25 +266,21 @@ def profile_tape(compiled: Any, n: int) -> None:
     """Where a replay's time goes: each step of the compiled function's tape timed on its
     own over `n` replays, summed by kind (forward and backward by primitive, the gradient
     sums, each effect), plus the guard; printed per replay."""
-    import tinygrad_mlp as tg
 
     tape, guard = next(iter(compiled.tapes.values()))[0]
     spent: dict[str, float] = {}
+    timed = tape.timed(spent)  # the same replay, with a clock around each step
     clock = time.perf_counter
     for _ in range(n):
         t0 = clock()
         guard.holds()
         spent["guard"] = spent.get("guard", 0.0) + clock() - t0
-        S: list = [None] * tape.n_slots
-        for t, s in tape.externals:
-            S[s] = t._data
-        with tg.no_grad():
-            for run, kind in zip(tape.plan, tape.plan_kinds):
-                t0 = clock()
-                run(S, ())
-                spent[kind] = spent.get(kind, 0.0) + clock() - t0
+        tape.run((), timed)
     total = sum(spent.values())
-    print(f"\n-- where a replay's time goes ({n} replays, each step timed alone; us per replay)")
+    print(
+        f"\n-- where a replay's time goes ({n} replays, each step between two clock "
+        "reads; us per replay)"
+    )
     phases: dict[str, float] = {}
     for kind, t in spent.items():
         phase = kind.split(".")[-1] if "." in kind else kind.split()[0]
