@@ -15,15 +15,16 @@ function written from it (`tape.code`, see `inline.py`) in which each primitive'
 `forward`/`backward` body is pasted, on the slots' arrays (the same code, so the same bits),
 with the broadcasting reductions decided at trace time, no Tensors, no context objects, no
 graph and no topological sort; a body that cannot be pasted runs as a closure that calls the
-method. An effect is called again, whole, so an update or a draw is the eager one. Backward steps whose gradient is a constant (the root's ones) and whose
-rule reads nothing that changes are folded: their traced results are put in the slots
-before the replay starts (the tape marks them "folded"). A gradient that is a new array of
-this replay, read by nothing else, becomes `.grad` without the copy accumulate_grad makes.
-A big slot is dropped after its last use, so memory is freed as
-eagerly; big matmul and elementwise results (Add, Sub, Mul, Relu) are written with `out=`
-into buffers kept between replays, shared by slots whose lives do not overlap, where
-every reader makes a new array from them (so no view of a buffer escapes) and they are
-not returned: the same NumPy call with an output given, hence the same bits.
+method. An effect is called again, whole, so an update or a draw is the eager one. Backward
+steps whose gradient is a constant (the root's ones) and whose rule reads nothing that
+changes are folded: their traced results are put in the slots before the replay starts
+(the tape marks them "folded"). A gradient that is a new array of this replay, read by
+nothing else, becomes `.grad` without the copy accumulate_grad makes. A big slot is dropped
+after its last use, so memory is freed as eagerly; big matmul and elementwise results
+(Add, Sub, Mul, Relu) are written with `out=` into buffers kept between replays, shared by
+slots whose lives do not overlap, where every reader makes a new array from them (so no
+view of a buffer escapes) and they are not returned: the same NumPy call with an output
+given, hence the same bits.
 
 What is guarded
 ---------------
