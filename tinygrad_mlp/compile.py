@@ -895,6 +895,8 @@ class Tape:
                     w.line(f"del {', '.join(temps)}")
             elif s["kind"] == "add" and run is not None:
                 w.line(f"S[{s['out']}] = S[{s['a']}] + S[{s['b']}]")
+            elif s["kind"] == "effect" and run is not None and self._call_effect(w, i, s):
+                pass
             elif run is not None:
                 w.call(f"R{i}", run)
             for f in frees:
@@ -905,6 +907,62 @@ class Tape:
                 k = self.kinds[i]
                 w.line(f"{total}[{k!r}] = {total}.get({k!r}, 0.0) + {clock}() - _t")
         return w.build("tape")
+
+    def _call_effect(self, w: inline.Writer, i: int, s: dict) -> bool:
+        """Write an effect's call in the replay (what `_effect_step`'s closure does), or
+        return False to leave it to the closure (an argument that is a dict)."""
+        fn, refs = s["fn"], s["args"]
+        speculative = i < self.last_check
+        code = [_ref_code(w, r) for r in refs]
+        if any(c is None for c in code) or fn is _GRAD_COPY and len(refs) < 2:
+            return False
+        for r, c in zip(refs, code) if speculative else ():
+            # the tensors it is given are saved first, to undo a replay that diverges
+            saved = f"({c}, {c}._data, {c}._data.copy(), {c}._grad)"
+            undo = f"{w.bind(self.undo, '_undo', '_undo')}.append({saved})"
+            if r[0] == "X" and isinstance(r[1], Tensor):
+                w.line(undo)
+            elif r[0] == "A":
+                w.line(f"if isinstance({c}, {w.bind(Tensor, '_Tensor', '_Tensor')}):")
+                w.line(f"    {undo}")
+        f = w.bind(fn, "E", fn.__name__)
+        if fn is _ACCUMULATE and [r[0] for r in refs[:2]] == ["X", "S"] and not speculative:
+            t, g = code[0], code[1]
+            if refs[1][1] in self.fresh:  # this replay's own new array: .grad as it is
+                w.line(f"_g = {g}")
+                w.line(f"if {t}._grad is None and type(_g) is _ndarray:")
+                w.line(f"    {t}._grad = {w.bind(Tensor.wrap, '_wrap', '_wrap')}(_g)")
+                w.line("else:")
+                w.line(f"    {f}({t}, _g, False)")
+                w.line("del _g")
+            else:
+                w.line(f"{f}({t}, {g}, False)")
+            w.line(f"S[{s['grad_of']}] = {t}._grad._data")
+            return True
+        kwargs = {k: _ref_code(w, r) for k, r in s["kwargs"].items()}
+        if any(c is None for c in kwargs.values()):
+            return False
+        call = f"{f}({', '.join([*code, *(f'{k}={c}' for k, c in kwargs.items())])})"
+        result, sig = s["result"], s.get("sig")
+        if s.get("grad_of") is not None:
+            w.line(call)
+            w.line(f"S[{s['grad_of']}] = {code[0]}._grad._data")
+        elif result[0] == "V" and sig == ("value", None):
+            w.line(call)  # None, as traced: a replay that gets a value sees it next time
+        elif result[0] in "SV" or result[0] == "U" and all(r[0] == "S" for r in result[1]):
+            w.line(f"_r = {call}")
+            diverged = w.bind(_Diverged, "_Diverged", "_Diverged")
+            signature = w.bind(_signature, "_signature", "_signature")
+            w.line(f"if {signature}(_r) != {w.bind(sig, 'K')}:")
+            w.line(f"    raise {diverged}({w.bind(s, 'K')})")
+            if result[0] == "S":
+                w.line(f"S[{result[1]}] = _r")
+            elif result[0] == "U" and result[1]:
+                w.line(f"{', '.join(f'S[{r[1]}]' for r in result[1])}, = _r")
+            w.line("del _r")
+        else:
+            return False
+        return True
 
     @staticmethod
     def _paste_forward(w: inline.Writer, i: int, s: dict) -> tuple | None:
@@ -1237,11 +1295,34 @@ class Tape:
                 saved_rng[0].bit_generator.state = saved_rng[1]
             raise
         finally:
-            self.undo = []  # what the effects of this replay saved to undo it
+            self.undo.clear()  # what the effects of this replay saved to undo it
         return _build(self.outputs[0], S, args)
 
 
 _BIG = 4096  # elements: smaller arrays are left to the end of the replay
+
+
+def _ref_code(w: inline.Writer, ref: tuple) -> str | None:
+    """The code of what `_resolver(ref)` gives at replay, or None for a dict."""
+    kind, v = ref
+    if kind == "S":
+        return f"S[{v}]"
+    if kind == "I":
+        return f"S[{v}].item()"
+    if kind == "T":
+        return f"{w.bind(Tensor.wrap, '_wrap', '_wrap')}(S[{v}])"
+    if kind == "A":
+        return f"A[{v}]"
+    if kind in "XC":
+        return ast.unparse(w.constant(v))
+    if kind in "LU":
+        parts = [_ref_code(w, r) for r in v]
+        if any(p is None for p in parts):
+            return None
+        if kind == "L":
+            return f"[{', '.join(parts)}]"
+        return f"({', '.join(parts)}{',' if len(parts) == 1 else ''})"
+    return None
 
 
 def _slot(sl: int) -> ast.expr:

@@ -29,8 +29,10 @@ import copy
 import functools
 import inspect
 import itertools
+import keyword
 import linecache
 import math
+import re
 import textwrap
 import warnings
 from collections.abc import Callable
@@ -135,6 +137,11 @@ def _ctx_ok(node: ast.Name, body: list, ctx: str) -> bool:
     return False
 
 
+# the names of the function's own locals: a pasted body's (`_5_out`), a saved value's
+# (`_c12_0`) and the writer's (`_r`, `_r0`, `_g`, `_t`)
+_LOCAL = re.compile(r"_(\d.*|c\d.*|r\d*|g|t)")
+
+
 class Writer:
     """Writes one tape's function: `step(...)` per step, then `build()`."""
 
@@ -157,7 +164,14 @@ class Writer:
         key = id(obj)
         if key in self.ids:
             return self.ids[key]
-        if name is None or name in self.names or name in ("S", "A") or name[0] == "_":
+        if (
+            name is None
+            or not name.isidentifier()
+            or keyword.iskeyword(name)
+            or name in self.names
+            or name in ("S", "A")
+            or _LOCAL.fullmatch(name)
+        ):
             name = f"{prefix}{len(self.ids)}"
         self.ids[key] = name
         self.names[name] = obj
