@@ -72,6 +72,35 @@ def test_the_traced_flags_of_needs_input_grad_drop_an_unneeded_gradient():
     assert "needs_input_grad" not in c.tape.code
 
 
+def test_shapes_dtypes_and_saved_constants_are_folded_into_the_code():
+    a = tg.Tensor(A.astype(np.float32), requires_grad=True)
+    c = tg.compile(lambda a: grad((a.mean(axis=0) ** 3.0).sum(), [a])[0])
+    c(a), c(a)
+    code = c.tape.code
+    # the tape is replayed only on the traced shapes and dtypes: .shape, .size and
+    # .dtype.kind of a slot are constants, and so is what is computed from them alone
+    for read in (".shape", ".size", ".dtype", "_kept_shape", "_averaged"):
+        assert read not in code, read
+    (mean,) = [line for line in code_after(code, "Mean.forward") if "reduce" in line]
+    assert re.fullmatch(r"S\[\d+\] = np\.add\.reduce\(S\[\d+\], \(0,\), keepdims=False\) / 4", mean)
+    assert "np.add.reduce(S[" in code and ", None, None, keepdims=False)" in code  # Sum
+    # Pow.backward with its exponent a number: the branch for 0 ** 0 folded away
+    (pow_line,) = code_after(code, "Pow.backward")
+    assert re.fullmatch(r"S\[\d+\] = S\[\d+\] \* 3\.0 \* _c\d+_0 \*\* 2\.0", pow_line)
+    # Mean.backward: the kept shape and the count as literals
+    (back,) = code_after(code, "Mean.backward")
+    assert back.endswith(".reshape((1, 3)) / 4, (4, 3))")
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (0, 3), (4, 0), (2, 0, 3), (), (5,)])
+def test_the_count_a_mean_divides_by_is_the_eager_one_for_every_shape(shape):
+    x = np.ones(shape, np.float32)
+    for axes in [None, *[(i,) for i in range(len(shape))], tuple(range(len(shape)))]:
+        out = np.add.reduce(x, axes)
+        expected = x.size // np.size(out) if np.size(out) else 0
+        assert tg.ops._averaged(shape, axes) == expected, axes
+
+
 # --------------------------------------------------------------------------- the same bits
 A = np.array([[0.5, -1.0, 2.0], [3.0, 0.25, -2.0], [1.0, 1.0, -0.75], [2.0, -3.0, 0.0]])
 TWO = {

@@ -847,7 +847,7 @@ class Tape:
     ) -> tuple[Callable, str]:
         """The replay as one Python function (see `inline`): each primitive's body pasted
         where it can be, its closure called where not, the slots dropped as planned."""
-        w = inline.Writer()
+        w = inline.Writer(shapes, pure=ops.SHAPE_HELPERS)
         clock = w.bind(time.perf_counter, "_clock", "_clock") if spent is not None else ""
         total = w.bind(spent, "_spent", "_spent") if spent is not None else ""
         forward_of = {s["ctx"]: s for s in steps if s["kind"] == "forward" and "ctx" in s}

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import collections
 import copy
 import functools
 import inspect
@@ -57,9 +58,15 @@ class _Body:
         self.stmts, self.ret = body[:-1], body[-1].value
         saves = [s for s in self.stmts if isinstance(s, ast.Expr)]
         self.saves = len(saves[0].value.args) if saves else 0  # how many it saves
-        self.assigned = {
+        stores = [
             n.id for s in self.stmts for n in ast.walk(s) if isinstance(n, ast.Name) and _stored(n)
-        }
+        ]
+        self.assigned = set(stores)
+        self._stores = collections.Counter(stores)
+
+    def assigned_once(self, name: str) -> bool:
+        """Is `name` assigned by one statement only (and is not a parameter)?"""
+        return self._stores[name] == 1 and name not in self.params
 
 
 def _stored(n: ast.Name) -> bool:
@@ -145,10 +152,13 @@ _LOCAL = re.compile(r"_(\d.*|c\d.*|r\d*|g|t)")
 class Writer:
     """Writes one tape's function: `step(...)` per step, then `build()`."""
 
-    def __init__(self) -> None:
+    def __init__(self, shapes: dict | None = None, pure: tuple = ()) -> None:
         self.lines: list[str] = []
         self.names: dict[str, Any] = {"_ndarray": np.ndarray, "_asarray": np.asarray}
         self.ids: dict[int, str] = {}
+        self.shapes = shapes or {}  # slot -> (shape, dtype), fixed for every replay
+        self.pure = {id(f) for f in pure}  # helpers of shapes that may be folded
+        self.known: dict[str, ast.expr] = {}  # saved locals that hold a constant
 
     # ------------------------------------------------------------------ names
     def constant(self, v: Any) -> ast.expr:
@@ -156,7 +166,7 @@ class Writer:
         else a global of the function bound to the object itself."""
         if _literal(v):
             return ast.Constant(v)
-        if isinstance(v, tuple) and all(map(_literal, v)):
+        if _literal_tuple(v):
             return ast.Constant(v)
         return ast.Name(self.bind(v, "K"), ast.Load())
 
@@ -232,16 +242,17 @@ class Writer:
                 raise _NotPasted(node.id)
 
             def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
-                if _is_ctx(node, ctx):
-                    if node.attr == "needs_input_grad":
-                        if needs is None:
-                            raise _NotPasted(node.attr)  # forward: not known yet
-                        return ast.Constant(needs)
-                    if node.attr in _SAVED:
-                        raise _NotPasted(node.attr)  # only in `a, b = ctx.saved_tensors`
-                    attr = getattr(op, node.attr)  # a class attribute (Maximum's pick)
-                    return ast.Name(outer.bind(attr, "G", node.attr), ast.Load())
-                return self.generic_visit(node)
+                if not _is_ctx(node, ctx):
+                    node = self.generic_visit(node)
+                    return outer.fact(node) if isinstance(node, ast.Attribute) else node
+                if node.attr == "needs_input_grad":
+                    if needs is None:
+                        raise _NotPasted(node.attr)  # forward: not known yet
+                    return ast.Constant(needs)
+                if node.attr in _SAVED:
+                    raise _NotPasted(node.attr)  # only in `a, b = ctx.saved_tensors`
+                attr = getattr(op, node.attr)  # a class attribute (Maximum's pick)
+                return ast.Name(outer.bind(attr, "G", node.attr), ast.Load())
 
             def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
                 node = self.generic_visit(node)
@@ -250,7 +261,7 @@ class Writer:
                 return node
 
             def generic_visit(self, node: ast.AST) -> ast.AST:
-                return _folded(super().generic_visit(node))
+                return outer.folded(super().generic_visit(node))
 
         def code(node: ast.AST) -> str:
             return ast.unparse(Paste().visit(copy.deepcopy(node)))
@@ -258,8 +269,11 @@ class Writer:
         try:
             for s in body.stmts:
                 if isinstance(s, ast.Expr):  # ctx.save_for_backward(...)
-                    if saved_out is not None:
-                        out += [f"{saved_out}_{j} = {code(v)}" for j, v in enumerate(s.value.args)]
+                    for j, v in enumerate(s.value.args) if saved_out is not None else ():
+                        value = Paste().visit(copy.deepcopy(v))
+                        if isinstance(value, ast.Constant):  # a shape, an axis, a count
+                            self.known[f"{saved_out}_{j}"] = value
+                        out.append(f"{saved_out}_{j} = {ast.unparse(value)}")
                     continue
                 target, value = s.targets[0], s.value
                 if isinstance(value, ast.Attribute) and _is_ctx(value, ctx):
@@ -274,19 +288,84 @@ class Writer:
                         if not isinstance(target, ast.Tuple) or len(names) != len(saved_in):
                             return None
                         for n, v in zip(names, saved_in):
-                            subst[n] = ast.Name(v, ast.Load())
+                            subst[n] = self.known.get(v) or ast.Name(v, ast.Load())
                             local.pop(n)
                     elif value.attr in _SAVED and saved_in is not None:
                         out.append(f"{code(target)} = {ast.unparse(saved_in)}")
                     else:
                         return None
                     continue
-                out.append(f"{code(target)} = {code(value)}")
+                value = Paste().visit(copy.deepcopy(value))
+                if (
+                    isinstance(target, ast.Name)
+                    and isinstance(value, ast.Constant)
+                    and body.assigned_once(target.id)
+                ):  # a count, a flag, an exponent: the constant stands for the name
+                    subst[target.id] = value
+                    local.pop(target.id, None)
+                    continue
+                out.append(f"{code(target)} = {ast.unparse(value)}")
             ret = Paste().visit(copy.deepcopy(body.ret))
         except (_NotPasted, AttributeError):
             return None
         result = list(ret.elts) if isinstance(ret, ast.Tuple) else ret
         return out, result, sorted(local.values())
+
+    # ------------------------------------------------------------------ folding
+    def fact(self, node: ast.Attribute) -> ast.expr:
+        """`S[k].shape`, `.size`, `.ndim`, `.dtype` of a slot as constants (a tape is
+        replayed only on the shapes and dtypes it was traced with), and `.kind` (and other
+        plain attributes) of a dtype constant."""
+        v, attr = node.value, node.attr
+        if (
+            isinstance(v, ast.Subscript)
+            and isinstance(v.value, ast.Name)
+            and v.value.id == "S"
+            and isinstance(v.slice, ast.Constant)
+        ):
+            shape, dtype = self.shapes.get(v.slice.value, (None, None))
+            if dtype is None:
+                return node
+            if attr == "shape":
+                return ast.Constant(tuple(shape))
+            if attr == "ndim":
+                return ast.Constant(len(shape))
+            if attr == "size":
+                return ast.Constant(math.prod(shape))
+            if attr == "dtype":
+                return ast.Name(self.bind(dtype, "K"), ast.Load())
+        if isinstance(v, ast.Name) and isinstance(self.names.get(v.id), np.dtype):
+            if attr in ("kind", "char", "itemsize", "name"):
+                return ast.Constant(getattr(self.names[v.id], attr))
+        return node
+
+    def folded(self, node: ast.AST) -> ast.AST:
+        """A comparison, test, arithmetic or pure helper's call of constants (`1.0 is None`,
+        `type(-0.5) in (int, float)`, `_kept_shape((4, 4), (0,))`) replaced by its value,
+        which Python would compute the same at every replay."""
+        if not isinstance(node, ast.Compare | ast.BoolOp | ast.UnaryOp | ast.BinOp | ast.Call):
+            return node
+        env = dict(_PURE)
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name):
+                obj = self.names.get(n.id)
+                if id(obj) in self.pure:
+                    env[n.id] = obj
+                elif n.id not in _PURE or getattr(builtins, n.id) is not _PURE[n.id]:
+                    return node
+            if not isinstance(n, _CONSTANT_PARTS):
+                return node
+        tree = ast.fix_missing_locations(ast.Expression(copy.deepcopy(node)))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SyntaxWarning)  # `1.0 is None` is what we fold
+                code = compile(tree, "<fold>", "eval")
+            value = eval(code, {"__builtins__": env})  # noqa: S307 - constants and pure helpers
+        except Exception:  # noqa: BLE001 - left for the replay to compute (and raise)
+            return node
+        if _literal(value) or value in ((), None) or _literal_tuple(value):
+            return ast.Constant(value)
+        return node
 
     def build(self, label: str) -> tuple[Callable, str]:
         body = textwrap.indent("\n".join(self.lines) or "pass", "    ")
@@ -302,29 +381,6 @@ class Writer:
 _PURE = {"type": type, "isinstance": isinstance, "len": len, "int": int, "float": float}
 
 
-def _folded(node: ast.AST) -> ast.AST:
-    """A comparison, test or arithmetic of constants (`1.0 is None`, `type(-0.5) in (int,
-    float)`) replaced by its value, which Python would compute the same at every replay."""
-    if not isinstance(node, ast.Compare | ast.BoolOp | ast.UnaryOp | ast.BinOp | ast.Call):
-        return node
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name) and (
-            n.id not in _PURE or getattr(builtins, n.id) is not _PURE[n.id]
-        ):
-            return node
-        if not isinstance(n, _CONSTANT_PARTS):
-            return node
-    tree = ast.fix_missing_locations(ast.Expression(copy.deepcopy(node)))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)  # `1.0 is None` is what we fold
-            code = compile(tree, "<fold>", "eval")
-        value = eval(code, {"__builtins__": _PURE})  # noqa: S307 - constants and _PURE only
-    except Exception:  # noqa: BLE001 - left for the replay to compute (and raise)
-        return node
-    return ast.Constant(value) if _literal(value) or value in ((), None) else node
-
-
 _CONSTANT_PARTS = (
     ast.Compare, ast.BoolOp, ast.UnaryOp, ast.BinOp, ast.Call, ast.Constant, ast.Tuple,
     ast.Name, ast.Load, ast.cmpop, ast.boolop, ast.unaryop, ast.operator,
@@ -333,6 +389,10 @@ _CONSTANT_PARTS = (
 
 class _NotPasted(Exception):
     pass
+
+
+def _literal_tuple(v: Any) -> bool:
+    return type(v) is tuple and all(map(_literal, v))
 
 
 def _literal(v: Any) -> bool:

@@ -18,6 +18,8 @@ composed from these and needs no gradient code of its own.
 
 from __future__ import annotations
 
+import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -343,6 +345,17 @@ def _kept_shape(shape: tuple, axes: tuple | None) -> tuple:
     )
 
 
+@functools.lru_cache(maxsize=256)  # cached: about as cheap as x.size // out.size
+def _averaged(shape: tuple, axes: tuple | None) -> int:
+    """How many of the values of `shape` each output of a mean over `axes` averages."""
+    size = math.prod(shape)  # all of them for None; 0 for an empty x, as x.size // out.size
+    return size if axes is None or not size else math.prod([shape[a] for a in axes])
+
+
+# functions of shapes and axes only: a tracer (compile.py) may compute them once
+SHAPE_HELPERS = (_kept_shape, _averaged)
+
+
 class Sum(Primitive):
     """out = x summed over `axis` (a tuple of axes, None: all);  dx = g broadcast back over
     the summed axes"""
@@ -362,10 +375,10 @@ class Mean(Primitive):
     dx = g / n broadcast back over those axes"""
 
     def forward(ctx, x, axis, keepdims):
-        out = np.add.reduce(x, axis, keepdims=keepdims)  # ndarray.mean is slow on small arrays
-        n = x.size // out.size if out.size else 0
+        n = _averaged(x.shape, axis)
         ctx.save_for_backward(x.shape, axis, n)
-        return out / n
+        # ndarray.mean is slow on small arrays
+        return np.add.reduce(x, axis, keepdims=keepdims) / n
 
     def backward(ctx, g):
         shape, axis, n = ctx.saved_tensors
