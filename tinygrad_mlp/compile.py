@@ -883,7 +883,7 @@ class Tape:
                 if s["kind"] == "forward":
                     self._store_forward(w, s, result, saved.get(s.get("ctx")), shapes)
                     if s.get("ctx") in contexts:
-                        names = ", ".join(saved[s["ctx"]])
+                        names = ", ".join(w.known_code(n) for n in saved[s["ctx"]])
                         op = w.bind(s["op"], "Op", s["op"].__name__)
                         ctx = w.bind(_context, "_context", "_context")
                         made = f"{ctx}({op}, ({names}{',' if names else ''}), {s['needs']})"
@@ -901,8 +901,9 @@ class Tape:
                 w.call(f"R{i}", run)
             for f in frees:
                 w.line(f"S[{f}] = None")
-                if saved.get(f):
-                    w.line(f"del {', '.join(saved[f])}")
+                held = [n for n in saved.get(f, ()) if n not in w.known]
+                if held:
+                    w.line(f"del {', '.join(held)}")
             if spent is not None and (run is not None or frees):
                 k = self.kinds[i]
                 w.line(f"{total}[{k!r}] = {total}.get({k!r}, 0.0) + {clock}() - _t")
@@ -1026,7 +1027,8 @@ class Tape:
         w.line("if type(_r) is not _ndarray:")
         w.line("    _r0, _r = _r, _asarray(_r)")
         for name in saved or ():
-            w.line(f"    {name} = _r if {name} is _r0 else {name}")
+            if name not in w.known:
+                w.line(f"    {name} = _r if {name} is _r0 else {name}")
         w.line(f"S[{out}] = _r")
 
     def _fold(self, steps: list, arrays: dict) -> tuple[dict[int, Any], set[int]]:

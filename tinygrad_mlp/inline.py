@@ -271,9 +271,10 @@ class Writer:
                 if isinstance(s, ast.Expr):  # ctx.save_for_backward(...)
                     for j, v in enumerate(s.value.args) if saved_out is not None else ():
                         value = Paste().visit(copy.deepcopy(v))
-                        if isinstance(value, ast.Constant):  # a shape, an axis, a count
-                            self.known[f"{saved_out}_{j}"] = value
-                        out.append(f"{saved_out}_{j} = {ast.unparse(value)}")
+                        if isinstance(value, ast.Constant):  # a shape, an axis, a count:
+                            self.known[f"{saved_out}_{j}"] = value  # its backward reads it
+                        else:
+                            out.append(f"{saved_out}_{j} = {ast.unparse(value)}")
                     continue
                 target, value = s.targets[0], s.value
                 if isinstance(value, ast.Attribute) and _is_ctx(value, ctx):
@@ -310,6 +311,10 @@ class Writer:
             return None
         result = list(ret.elts) if isinstance(ret, ast.Tuple) else ret
         return out, result, sorted(local.values())
+
+    def known_code(self, name: str) -> str:
+        """A saved local's code: its constant if it holds one (never assigned), else it."""
+        return ast.unparse(self.known[name]) if name in self.known else name
 
     # ------------------------------------------------------------------ folding
     def fact(self, node: ast.Attribute) -> ast.expr:
