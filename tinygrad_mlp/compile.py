@@ -766,7 +766,9 @@ def _add_step(step: dict) -> Callable:
 
 
 class Tape:
-    """A recorded call: its steps as closures over a list of slots, and its text."""
+    """A recorded call over a list of slots: `lines` (its text, one step per line, as
+    `print(tape)` shows), `code` (the Python source of `replay`, the function written from
+    it that a replay runs), `steps` (the recording) and `timed(spent)` for a profile."""
 
     def __init__(self, rec: _Recorder, outputs: tuple) -> None:
         self.externals = rec.externals

@@ -13,12 +13,19 @@ becomes source code instead, as a tracing JIT emits it: each primitive's own `fo
 - `return` made into stores of the result in its slot, through the broadcasting reductions
   decided at trace time.
 
+What the traced shapes decide is folded, as a tracing JIT specialises on them: a slot's
+`.shape`, `.size`, `.ndim` and `.dtype` are constants (a tape replays only on the shapes
+and dtypes it was traced with), and so are tests and arithmetic of constants and calls of
+the shape helpers the caller names pure (`_kept_shape((4, 4), (0,))` is `(1, 4)`); a local
+or a saved value that is a constant is replaced by it.
+
 It is the same code on the same arrays, so the same NumPy calls and the same bits, without
 the Python around them. A body with anything else (a branch, a loop, an attribute set on
-the context) is not pasted: its step calls its closure (`R5(S, A)`), as do the effects,
-the steps that write into kept buffers, and the steps a backward that is not pasted reads
-(a context object is made for them). The function's source is registered with `linecache`,
-so an error inside a replay points at its line.
+the context) is not pasted: its step calls its closure (`R5(S, A)`), as do the steps that
+write into kept buffers; a pasted forward whose backward is such a closure makes the
+context object it reads. Effects are called by name (compile.py writes those lines). The
+function's source is registered with `linecache`, so an error inside a replay points at
+its line.
 """
 
 from __future__ import annotations
