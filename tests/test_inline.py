@@ -70,6 +70,9 @@ def test_the_traced_flags_of_needs_input_grad_drop_an_unneeded_gradient():
     (line,) = code_after(c.tape.code, "MatMulT.backward")
     assert re.fullmatch(r"S\[\d+\] = S\[\d+\]\.T @ _c\d+_0", line)
     assert "needs_input_grad" not in c.tape.code
+    # and the weight its forward saved, which only x's gradient reads, is not kept
+    forward = code_after(c.tape.code, "MatMulT.forward")
+    assert [ln for ln in forward if ln.startswith("_c")] == [line.split(" @ ")[1] + " = S[0]"]
 
 
 def test_shapes_dtypes_and_saved_constants_are_folded_into_the_code():

@@ -59,6 +59,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+import re
 import time
 import types
 from collections.abc import Callable
@@ -873,6 +874,22 @@ class Tape:
                     contexts.add(s["ctx"])
                 else:
                     pasted[i] = p
+        read = {  # the saved locals a pasted backward reads
+            name
+            for i, p in pasted.items()
+            if steps[i]["kind"] == "backward"
+            for line in (*p[0], *p[1])
+            for name in _SAVED_LOCAL.findall(line)
+        }
+        for c in saved:  # what no backward reads (Mul's factor for a gradient not needed)
+            if c not in contexts:
+                saved[c] = [n for n in saved[c] if n in read]
+        for i, p in pasted.items():
+            s = steps[i]
+            if s["kind"] == "forward" and s.get("ctx") in saved:
+                keep, lines = set(saved[s["ctx"]]), p[0]
+                lines = [ln for ln in lines if not _unread_save(ln, keep, s["ctx"])]
+                pasted[i] = (lines, *p[1:])
         for i, (s, run, frees) in enumerate(zip(steps, runs, self.dropped)):
             if run is not None:
                 w.comment(self.lines[i].split("   (")[0])
@@ -1304,6 +1321,20 @@ class Tape:
 
 
 _BIG = 4096  # elements: smaller arrays are left to the end of the replay
+
+
+_SAVED_LOCAL = re.compile(r"\b_c\d+_\d+\b")
+
+
+def _unread_save(line: str, keep: set, ctx: int) -> bool:
+    """Is `line` a pasted forward's store of a saved value, a slot or a local, that no
+    backward reads? (A saved value computed by a call is kept: the call may warn.)"""
+    name, _, value = line.partition(" = ")
+    return (
+        name.startswith(f"_c{ctx}_")
+        and name not in keep
+        and re.fullmatch(r"S\[\d+\]|_\w+", value) is not None
+    )
 
 
 def _ref_code(w: inline.Writer, ref: tuple) -> str | None:
