@@ -214,6 +214,18 @@ def test_an_error_in_a_replay_points_at_its_line_of_code():
     assert linecache.getline(frame.filename, frame.lineno).strip() == frame.line
 
 
+def test_a_replays_source_leaves_linecache_with_its_tape():
+    # a schedule that changes lr every epoch re-traces every epoch: the tapes it drops must
+    # not leave their source behind
+    c = tg.compile(lambda a: (a * 2.0).sum())
+    a = tg.Tensor(np.ones(3))
+    c(a), c(a)
+    name = c.tape.replay.__code__.co_filename
+    assert name in linecache.cache
+    del c
+    assert name not in linecache.cache  # freed with the function: no cycle keeps it
+
+
 # --------------------------------------------------------------------------- which bodies
 def test_only_a_straight_line_body_can_be_pasted():
     def plain(ctx, x, k):

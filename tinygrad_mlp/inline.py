@@ -43,6 +43,7 @@ import math
 import re
 import textwrap
 import warnings
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -386,7 +387,10 @@ class Writer:
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace = dict(self.names)
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own source
-        return namespace["replay"], source
+        replay = namespace.pop("replay")  # (not left in its own globals: no cycle)
+        # the source stays in linecache as long as the function lives, for tracebacks
+        weakref.finalize(replay, linecache.cache.pop, filename, None)
+        return replay, source
 
 
 # what a test of constants may call while it is folded: pure, on Python values
