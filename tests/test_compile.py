@@ -195,6 +195,24 @@ def test_big_arrays_and_the_contexts_that_saved_them_are_dropped_after_their_las
     assert small_mm["out"] not in dropped
 
 
+def test_a_big_weight_gradient_becomes_grad_as_it_is_not_through_a_kept_buffer():
+    big = nn.Linear(128, 64)
+    c = tg.compile(lambda x: big(x).relu().sum().backward())
+    x = tg.Tensor(np.ones((64, 128), np.float32))
+    grads = []
+    for _ in range(4):
+        big.weight.grad = None
+        c(x)
+        grads.append(big.weight.grad.data)
+    (back,) = [s for s in c.tape.steps if s["kind"] == "backward" and s["op"] is tg.ops.MatMulT]
+    (weight_grad,) = [sl for k, sl, _ in back["outs"] if k == 1]
+    kept = [line for line in c.tape.lines if "kept between replays" in line]
+    assert kept and all(f"s{weight_grad} in buffer" not in line for line in kept)
+    # each replay's gradient is its own array, and no later replay writes into it
+    assert len({id(g) for g in grads}) == 4
+    assert all(np.array_equal(g, grads[0]) for g in grads)
+
+
 @pytest.mark.parametrize("opt_name", ["sgd", "adam"])
 def test_buffers_reused_between_replays_keep_every_result_identical(opt_name, monkeypatch):
     import importlib
@@ -212,12 +230,12 @@ def test_buffers_reused_between_replays_keep_every_result_identical(opt_name, mo
 
         def with_logits(x, y):
             loss = step(x, y)
-            return loss, model[0].weight.grad  # a gradient made from a reused buffer, copied
+            return loss, model[0].weight.grad  # made where reused buffers feed it
 
         return model, opt, with_logits
 
     c, _, _ = run_both(setup, 12, lambda k: batches[k % 3])
-    assert c.tape.reused >= 5  # 3 forward products, their weight and input gradients
+    assert c.tape.reused >= 5  # forward products, input gradients, elementwise results
     assert c.tape.buffers < c.tape.reused  # slots whose lives do not overlap share one
     losses = [c(*batches[0])[0] for _ in range(3)]
     assert len({id(t.data) for t in losses}) == 3

@@ -23,7 +23,8 @@ nothing else, becomes `.grad` without the copy accumulate_grad makes. A big slot
 after its last use, so memory is freed as eagerly; big matmul and elementwise results
 (Add, Sub, Mul, Relu) are written with `out=` into buffers kept between replays, shared by
 slots whose lives do not overlap, where every reader makes a new array from them (so no
-view of a buffer escapes) and they are not returned: the same NumPy call with an output
+view of a buffer escapes), they are not returned and no `.grad` is made from them (a new
+array becomes `.grad` as it is; a buffer would be copied): the same NumPy call with an output
 given, hence the same bits.
 
 What is guarded
@@ -1137,8 +1138,8 @@ class Tape:
                 continue
             if kind == "backward" and s["op"] in _FRESH_BACKWARD:
                 continue
-            if kind == "effect" and s["fn"] is _ACCUMULATE:
-                continue  # it copies the gradient into .grad
+            # (a gradient accumulate_grad reads is left out too: as a new array of its own it
+            # becomes .grad as it is, where from a buffer it would be copied into a new one)
             made -= reads
         return self._share(steps, shapes, made)
 
