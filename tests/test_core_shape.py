@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tinygrad_mlp import Tensor, ops
+from tinygrad_mlp import Tensor, nodes, ops
 from tinygrad_mlp.autograd import Function, Observer, grad, observe
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tinygrad_mlp"
@@ -228,7 +228,9 @@ def test_the_border_check_would_see_a_private_import(tmp_path) -> None:
 
 
 def test_function_keeps_no_unused_ceremony() -> None:
-    assert not hasattr(Function, "next_functions")
+    # PyTorch's next_functions is a view kept out of the core (nodes.py), not the engine's
+    assert "next_functions" not in vars(Function)
+    assert Function.next_functions is nodes.NodeViews.next_functions
     node = (leaf([1.0]) * 2).grad_fn
     assert "forward" in vars(ops.Mul) and not isinstance(vars(ops.Mul)["forward"], staticmethod)
     assert node.name() == "Mul"

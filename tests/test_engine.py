@@ -787,3 +787,28 @@ def test_gradcheck_as_torch_autograd_spells_it():
     assert tg.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
     assert tg.autograd.gradgradcheck(lambda t: (t**3).sum(), (x,))
     assert tg.autograd.gradcheck is tg.gradcheck.gradcheck
+
+
+# --------------------------------------------------------------------------- walking the graph
+def test_next_functions_walks_the_graph_as_pytorchs_autograd_tutorial_does():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0])  # needs no gradient
+    y = (a * 2.0 + b).sum()
+    (add, zero), *rest = y.grad_fn.next_functions  # the sum's axis and flag are no inputs
+    assert rest == [] and zero == 0 and type(add) is type((a + b).grad_fn)
+    (mul, _), (none, _) = add.next_functions  # b: a tensor, and no gradient goes there
+    assert none is None
+    ((acc, _),) = mul.next_functions  # the 2.0 is a number, not an input with an entry
+    assert type(acc).__name__ == "AccumulateGrad" and acc.variable is a
+    assert acc.next_functions == () and acc == mul.next_functions[0][0]
+
+
+def test_next_functions_after_backward_keeps_the_nodes_and_drops_the_nones():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    y = (a * Tensor([3.0, 4.0])).sum()
+    mul = y.grad_fn.next_functions[0][0]
+    assert [n is None for n, _ in mul.next_functions] == [False, True]
+    y.backward()  # lets the graph go: its inputs with it
+    assert y.grad_fn.next_functions == ((mul, 0),)
+    ((acc, _),) = mul.next_functions
+    assert acc.variable is a

@@ -72,6 +72,7 @@ import numpy as np
 
 from . import checks
 from .checks import op_error
+from .nodes import NodeViews
 
 
 # --------------------------------------------------------------------------- switches
@@ -178,7 +179,7 @@ _watching, _watch_lock = 0, threading.Lock()
 
 
 # --------------------------------------------------------------------------- Function
-class Function:
+class Function(NodeViews):  # (next_functions, as torch's grad_fn: nodes.py)
     """An operation the engine can differentiate; instances are the graph's nodes.
 
     Subclass it with two methods (`@staticmethod`, as in PyTorch, or plain: the engine
