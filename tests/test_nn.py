@@ -11,8 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import arrays, distinct_arrays, upstream_grads
 
+import tinygrad_mlp as tg
 import tinygrad_mlp.nn as nn
 from tinygrad_mlp import Tensor, manual_seed, no_grad
+from tinygrad_mlp.compile import CompileError
 
 ORIGIN_KEYS = [
     "0.weight",
@@ -907,3 +909,118 @@ def test_load_state_dict_result_prints_as_pytorch():
     assert repr(lin.load_state_dict(lin.state_dict())) == "<All keys matched successfully>"
     result = lin.load_state_dict({"weight": np.zeros((1, 2))}, strict=False)
     assert repr(result) == "IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])"
+
+
+# --------------------------------------------------------------------------- module hooks
+def test_forward_hooks_see_and_may_replace_inputs_and_outputs_in_order():
+    tg.manual_seed(0)
+    lin = nn.Linear(3, 2)
+    x = tg.Tensor(np.arange(6, dtype=np.float32).reshape(2, 3))
+    calls = []
+
+    def pre(module, args):
+        calls.append(("pre", module is lin, len(args)))
+        return args[0] * 2.0  # one value: the new only argument
+
+    def first(module, args, out):
+        calls.append(("first",))
+
+    def post(module, args, out):
+        calls.append(("post", np.array_equal(args[0].data, 2 * x.data)))
+        return out + 1.0
+
+    h_pre = lin.register_forward_pre_hook(pre)
+    h_post = lin.register_forward_hook(post)
+    h_first = lin.register_forward_hook(first, prepend=True)
+    out = lin(x)
+    expected = (2 * x.data) @ lin.weight.data.T + lin.bias.data + 1.0
+    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
+    assert calls == [("pre", True, 1), ("first",), ("post", True)]
+    out.sum().backward()  # the replaced input and output are in the graph
+    np.testing.assert_allclose(lin.weight.grad.data, np.tile((2 * x.data).sum(0), (2, 1)))
+    for h in (h_pre, h_post, h_first):
+        h.remove()
+    h_first.remove()  # twice: nothing left to remove
+    calls.clear()
+    np.testing.assert_allclose(lin(x).data, x.data @ lin.weight.data.T + lin.bias.data)
+    assert calls == []
+
+
+def test_hooks_with_kwargs_and_a_handle_used_as_a_context_manager():
+    class Scale(nn.Module):
+        def forward(self, x, *, factor=1.0):
+            return x * factor
+
+    m = Scale()
+    x = tg.Tensor([1.0, 2.0])
+    seen = []
+    with m.register_forward_pre_hook(lambda mod, a, k: (a, {"factor": 3.0}), with_kwargs=True):
+        with m.register_forward_hook(lambda mod, a, k, out: seen.append(k), with_kwargs=True):
+            np.testing.assert_allclose(m(x).data, [3.0, 6.0])
+    assert seen == [{"factor": 3.0}]
+    np.testing.assert_allclose(m(x).data, [1.0, 2.0])  # both removed at the blocks' ends
+    m.register_forward_pre_hook(lambda mod, a, k: 5, with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args"):
+        m(x)
+
+
+def test_an_always_call_hook_runs_when_forward_raises():
+    class Broken(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    m, seen = Broken(), []
+    m.register_forward_hook(lambda mod, a, out: seen.append(("always", out)), always_call=True)
+    m.register_forward_hook(lambda mod, a, out: seen.append(("plain", out)))
+    with pytest.raises(ValueError, match="boom"):
+        m(tg.Tensor([1.0]))
+    assert seen == [("always", None)]
+
+
+def test_forward_hooks_collect_the_activations_of_a_sequential():
+    tg.manual_seed(1)
+    model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    acts = {}
+    for name, layer in model.named_children():
+        layer.register_forward_hook(lambda mod, a, out, name=name: acts.__setitem__(name, out))
+    x = tg.Tensor([[1.0, -2.0], [0.5, 3.0]])
+    y = model(x)
+    h = x.data @ model[0].weight.data.T + model[0].bias.data
+    np.testing.assert_allclose(acts["0"].data, h, rtol=1e-6)
+    np.testing.assert_allclose(acts["1"].data, np.maximum(h, 0), rtol=1e-6)
+    assert acts["2"] is y
+
+
+def test_module_backward_hooks_say_what_to_write_instead():
+    m = nn.Linear(2, 2)
+    for register in (m.register_full_backward_hook, m.register_backward_hook):
+        with pytest.raises(NotImplementedError, match=r"out\.register_hook"):
+            register(lambda mod, gi, go: None)
+    with pytest.raises(TypeError, match="callable"):
+        m.register_forward_hook(3)
+
+
+def test_a_hook_added_after_compiling_makes_the_step_trace_again():
+    tg.manual_seed(2)
+    lin = nn.Linear(2, 1)
+    step = tg.compile(lambda x: lin(x).sum())
+    x = tg.Tensor([[1.0, 2.0]])
+    for _ in range(3):
+        step(x)
+    plain = lin(x).sum().item()
+    handle = lin.register_forward_hook(lambda mod, a, out: out * 10.0)
+    assert step(x).item() == pytest.approx(10 * plain)  # not the old tape's value
+    handle.remove()
+    assert step(x).item() == pytest.approx(plain)
+
+
+def test_a_hook_that_keeps_activations_inside_a_compiled_step_raises_not_loses_them():
+    lin = nn.Linear(2, 1)
+    acts = []
+    lin.register_forward_hook(lambda mod, a, out: acts.append(out))
+    step = tg.compile(lambda x: lin(x).sum())
+    x = tg.Tensor([[1.0, 2.0]])
+    step(x)  # traced: the hook ran
+    with pytest.raises(CompileError, match=r"changes what a list it reaches holds"):
+        step(x)  # a replay would not append: refused
+    assert len(acts) == 2

@@ -49,10 +49,11 @@ own (raises), one root per backward pass. Changes of arrays must be recorded: ef
 optimizer's step, zero_grad, `p.grad = ...`, clipping) and in-place operations (`w -= x`
 under no_grad) are; `w.data -= x`, `w.data = a` and NumPy writes announced by
 `increment_version` raise (`changed`). Python state the call itself changes (a scheduler's
-epoch, a counter, a list it appends to: `_own_state`) raises when a call changes it again
-from where the last one left it, since a replay would not. Return the loss (and other
-outputs) and read them outside. The returned tensors hold the eager values but are not
-part of a graph.
+epoch, a counter, a list it appends to: `_own_state`; a module hook's too) raises when a
+call changes it again from where the last one left it, since a replay would not. A hook
+that computes with Tensor operations is recorded like the rest; adding or removing one
+re-traces. Return the loss (and other outputs) and read them outside. The returned tensors
+hold the eager values but are not part of a graph.
 """
 
 from __future__ import annotations
@@ -1490,6 +1491,10 @@ def _own_state(fn: Callable, args: tuple) -> dict[str, Any]:
     found: list = list(args)
     scalars: list = []
     _scan(fn, found, scalars, 3)
+    for v in list(found):  # a module's hooks run Python at each call too (a replay: not)
+        for m in v.modules() if isinstance(v, Module) else ():
+            for hook in (*m._forward_pre_hooks, *m._forward_hooks):
+                _scan(hook.fn, found, scalars, 2)
     state: dict[str, Any] = {f"the value of {name!r}": get() for name, get in scalars}
     seen: set[int] = set()
     for v in found:
@@ -1546,6 +1551,7 @@ def _arg_key(args: tuple) -> tuple:
 _TRAINING = operator.attrgetter("training")
 _REQUIRES_GRAD = operator.attrgetter("_requires_grad")
 _ARRAY = operator.attrgetter("_data.shape", "_data.dtype")
+_HOOKS = operator.attrgetter("_forward_pre_hooks", "_forward_hooks")  # tuples, replaced
 
 
 class _Guard:
@@ -1563,6 +1569,7 @@ class _Guard:
         return (
             tuple(map(_TRAINING, self.modules)),
             tuple(map(len, map(vars, self.modules))),
+            tuple(map(_HOOKS, self.modules)),  # a hook added or removed: another program
             tuple(map(_REQUIRES_GRAD, tensors)),
             tuple(map(_ARRAY, tensors)),
             tuple([tuple([v for k, v in g.items() if k != "params"]) for g in groups]),

@@ -45,11 +45,46 @@ class IncompatibleKeys(NamedTuple):
         )
 
 
+class _Hook(NamedTuple):
+    fn: Callable
+    with_kwargs: bool
+    always_call: bool
+
+    def __eq__(self, other: object) -> bool:  # each registration is its own
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+class _HookHandle:
+    """What registering a module hook returns: `.remove()` takes it off again (also as
+    `with handle:`, at the block's end), as PyTorch's RemovableHandle."""
+
+    def __init__(self, module: Module, attr: str, entry: _Hook) -> None:
+        self.module, self.attr, self.entry = module, attr, entry
+
+    def remove(self) -> None:
+        hooks = getattr(self.module, self.attr)
+        if self.entry in hooks:
+            kept = tuple(h for h in hooks if h is not self.entry)
+            object.__setattr__(self.module, self.attr, kept)
+
+    def __enter__(self) -> _HookHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
 class Module:
     """Base class for layers and models: subclass it, assign parameters and submodules as
     attributes in `__init__`, and write `forward`. Calling the module calls `forward`."""
 
     training: bool = True
+    # the hooks, as tuples replaced at every change (a compiled function's guard sees it)
+    _forward_pre_hooks: tuple = ()
+    _forward_hooks: tuple = ()
 
     def __init__(self) -> None:
         self.training = True
@@ -58,7 +93,82 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # ------------------------------------------------------------------ hooks
+    def register_forward_pre_hook(
+        self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
+    ) -> _HookHandle:
+        """Call `hook(module, args)` before every forward, as PyTorch: it may return new
+        positional arguments (a tuple, or one value). With `with_kwargs=True` it is called
+        as `hook(module, args, kwargs)` and may return `(args, kwargs)`. `prepend=True`
+        runs it before the hooks already registered. Returns a handle: `.remove()`."""
+        return self._add_hook("_forward_pre_hooks", hook, prepend, with_kwargs, False)
+
+    def register_forward_hook(
+        self,
+        hook: Callable,
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> _HookHandle:
+        """Call `hook(module, args, output)` after every forward, as PyTorch: it may return
+        a new output. With `with_kwargs=True`: `hook(module, args, kwargs, output)`. With
+        `always_call=True` it is also called (with output None) when forward raises, before
+        the error goes on. Returns a handle: `.remove()`."""
+        return self._add_hook("_forward_hooks", hook, prepend, with_kwargs, always_call)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> Any:
+        raise NotImplementedError(
+            "module backward hooks are not supported: register a hook on a tensor instead, "
+            "`out = module(x); out.register_hook(lambda grad: ...)` (called with d loss / d "
+            "out; x.register_hook gives d loss / d x)"
+        )
+
+    register_backward_hook = register_full_backward_hook
+    register_full_backward_pre_hook = register_full_backward_hook
+
+    def _add_hook(
+        self, attr: str, fn: Callable, prepend: bool, with_kwargs: bool, always: bool
+    ) -> _HookHandle:
+        if not callable(fn):
+            raise TypeError(f"a hook must be callable, got {type(fn).__name__}")
+        entry = _Hook(fn, bool(with_kwargs), bool(always))
+        old = getattr(self, attr)
+        object.__setattr__(self, attr, (entry, *old) if prepend else (*old, entry))
+        return _HookHandle(self, attr, entry)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
+        for h in self._forward_pre_hooks:
+            if h.with_kwargs:
+                new = h.fn(self, args, kwargs)
+                if new is not None:
+                    if not (isinstance(new, tuple) and len(new) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of (new_args, "
+                            f"new_kwargs), but got {new}."
+                        )
+                    args, kwargs = new
+            else:
+                new = h.fn(self, args)
+                if new is not None:
+                    args = new if isinstance(new, tuple) else (new,)
+        hooks = self._forward_hooks
+        try:
+            out = self.forward(*args, **kwargs)
+        except Exception:
+            for h in hooks:
+                if h.always_call:
+                    h.fn(self, args, kwargs, None) if h.with_kwargs else h.fn(self, args, None)
+            raise
+        for h in hooks:
+            new = h.fn(self, args, kwargs, out) if h.with_kwargs else h.fn(self, args, out)
+            if new is not None:
+                out = new
+        return out
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Assign an attribute, with PyTorch's checks on the names a module registered: a
