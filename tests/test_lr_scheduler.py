@@ -81,6 +81,64 @@ def test_lambda_lr_with_one_function_or_one_per_group():
     np.testing.assert_allclose(got, want, rtol=1e-15)
 
 
+def test_multiplicative_lr_multiplies_the_current_lr_from_the_second_epoch():
+    factors = [lambda e: 0.9, lambda e: 1.0 if e % 3 else 0.5]
+    got = trajectory(S.MultiplicativeLR(sgd(), factors), 20)
+    expected = closed(lambda b, t: b * 0.9**t, 20)
+    expected[:, 1] = [BASE[1] * 0.5 ** (t // 3) for t in range(21)]
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("factor, n", [(1 / 3, 5), (0.5, 1), (1.0, 3), (0.25, 0)])
+def test_constant_lr_scales_until_total_iters(factor, n):
+    got = trajectory(S.ConstantLR(sgd(), factor=factor, total_iters=n), 12)
+    # (total_iters=0: scaled at epoch 0 and never given back, as PyTorch computes it)
+    scale = lambda t: factor if (t < n or n == 0) else 1.0  # noqa: E731
+    np.testing.assert_allclose(got, closed(lambda b, t: b * scale(t), 12), rtol=1e-12)
+
+
+@pytest.mark.parametrize("n, power", [(10, 1.0), (7, 2.0), (4, 0.5), (3, 0.0)])
+def test_polynomial_lr_decays_to_zero_and_stays(n, power):
+    got = trajectory(S.PolynomialLR(sgd(), total_iters=n, power=power), n + 5)
+    expected = closed(lambda b, t: b * (1 - min(n, t) / n) ** power, n + 5)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def sgdr(b, t, T_0, T_mult, eta_min):
+    """SGDR's lr at epoch t (a number >= 0), restarts found by walking the periods."""
+    period, start = T_0, 0.0
+    while t >= start + period:
+        start, period = start + period, period * T_mult
+    return eta_min + (b - eta_min) * (1 + math.cos(math.pi * (t - start) / period)) / 2
+
+
+@pytest.mark.parametrize("T_0, T_mult, eta_min", [(5, 1, 0.0), (3, 2, 0.001), (1, 3, 0.01)])
+def test_cosine_warm_restarts_follow_sgdr_over_several_periods(T_0, T_mult, eta_min):
+    sched = S.CosineAnnealingWarmRestarts(sgd(), T_0=T_0, T_mult=T_mult, eta_min=eta_min)
+    got = trajectory(sched, 40)
+    expected = closed(lambda b, t: sgdr(b, t, T_0, T_mult, eta_min), 40)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_cosine_warm_restarts_step_within_an_epoch_without_a_warning():
+    sched = S.CosineAnnealingWarmRestarts(sgd(), T_0=2, T_mult=2, eta_min=0.005)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fractional epoch is this scheduler's own use
+        for epoch in (0.25, 1.5, 2.0, 3.75, 6.5, 13.9, 0.5):
+            sched.step(epoch)
+            want = [sgdr(b, epoch, 2, 2, 0.005) for b in BASE]
+            np.testing.assert_allclose(sched.get_last_lr(), want, rtol=1e-12)
+            assert sched.last_epoch == math.floor(epoch)
+    sched.step()  # one whole epoch on from 0.5: at 1.5 of the first period, as PyTorch counts
+    np.testing.assert_allclose(sched.get_last_lr(), [sgdr(b, 1.5, 2, 2, 0.005) for b in BASE])
+    assert sched.last_epoch == 1
+    before = sched.state_dict()
+    for bad, error in ((-1, ValueError), ("3", TypeError), (float("inf"), TypeError)):
+        with pytest.raises(error, match="epoch"):
+            sched.step(bad)
+    assert sched.state_dict() == before
+
+
 @pytest.mark.parametrize(
     "start, end, n", [(1 / 3, 1.0, 5), (0.25, 0.9, 20), (1.0, 0.1, 30), (0.5, 0.0, 8)]
 )
@@ -323,6 +381,8 @@ def test_two_schedulers_compose():
         lambda o: S.ExponentialLR(o, gamma=0.8),
         lambda o: S.CosineAnnealingLR(o, T_max=6, eta_min=0.01),
         lambda o: S.LinearLR(o, start_factor=0.2, total_iters=9),
+        lambda o: S.ConstantLR(o, factor=0.5, total_iters=4),
+        lambda o: S.PolynomialLR(o, total_iters=8, power=2.0),
     ],
 )
 def test_step_with_an_epoch_jumps_with_the_closed_form_and_warns(make):
@@ -376,6 +436,10 @@ SCHEDULERS = {
     "linear": lambda o: S.LinearLR(o, start_factor=0.1, total_iters=12),
     "onecycle": lambda o: S.OneCycleLR(o, max_lr=[0.4, 0.1], total_steps=30, three_phase=True),
     "plateau": lambda o: S.ReduceLROnPlateau(o, patience=1, cooldown=1, factor=0.5),
+    "multiplicative": lambda o: S.MultiplicativeLR(o, [lambda e: 0.9, Halving(every=3)]),
+    "constant": lambda o: S.ConstantLR(o, factor=0.5, total_iters=9),
+    "polynomial": lambda o: S.PolynomialLR(o, total_iters=12, power=1.5),
+    "warm restarts": lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.01),
 }
 METRICS = [1.0, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
 
@@ -397,7 +461,7 @@ def test_state_dict_round_trip_continues_exactly(name, through_file, tmp_path):
     sched = SCHEDULERS[name](opt)
     advance(sched, opt, 7, 0)
     saved_opt, saved_sched = opt.state_dict(), sched.state_dict()
-    if name == "lambda":
+    if name in ("lambda", "multiplicative"):
         sched.lr_lambdas[1].every = 4  # a callable object's attributes are saved...
         saved_sched = sched.state_dict()
     if through_file:
@@ -408,7 +472,7 @@ def test_state_dict_round_trip_continues_exactly(name, through_file, tmp_path):
     sched2 = SCHEDULERS[name](opt2)
     opt2.load_state_dict(saved_opt)
     sched2.load_state_dict(saved_sched)
-    if name == "lambda":
+    if name in ("lambda", "multiplicative"):
         assert sched2.lr_lambdas[1].every == 4  # ...and restored
     assert sched2.state_dict() == sched.state_dict()
     assert advance(sched2, opt2, 10, 7) == advance(sched, opt, 10, 7)
@@ -486,6 +550,17 @@ def test_load_state_dict_refuses_another_scheduler_and_changes_nothing():
         (lambda o: S.ReduceLROnPlateau(o, min_lr=[0.0]), ValueError, "min_lr.*2 groups"),
         (lambda o: S.ReduceLROnPlateau(o, eps=-1.0), ValueError, "eps"),
         (lambda o: S.StepLR(o, step_size=2, last_epoch=-2), ValueError, "last_epoch"),
+        (lambda o: S.MultiplicativeLR(o, [lambda e: 1.0]), ValueError, "Expected 2 lr_lambdas"),
+        (lambda o: S.MultiplicativeLR(o, 0.5), TypeError, "callable"),
+        (lambda o: S.ConstantLR(o, factor=1.5), ValueError, "factor"),
+        (lambda o: S.ConstantLR(o, factor=0.0), ValueError, "factor"),
+        (lambda o: S.ConstantLR(o, total_iters=-1), ValueError, "total_iters"),
+        (lambda o: S.PolynomialLR(o, total_iters=0), ValueError, "total_iters"),
+        (lambda o: S.PolynomialLR(o, power=-1.0), ValueError, "power"),
+        (lambda o: S.CosineAnnealingWarmRestarts(o, T_0=0), ValueError, "T_0"),
+        (lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2.5), TypeError, "T_0"),
+        (lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0), ValueError, "T_mult"),
+        (lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2, eta_min=-1), ValueError, "eta_min"),
     ],
 )
 def test_bad_arguments(make, error, message):

@@ -37,8 +37,12 @@ __all__ = [
     "MultiStepLR",
     "ExponentialLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
     "LambdaLR",
+    "MultiplicativeLR",
     "LinearLR",
+    "ConstantLR",
+    "PolynomialLR",
     "OneCycleLR",
     "ReduceLROnPlateau",
     "SequentialLR",
@@ -378,12 +382,90 @@ class CosineAnnealingLR(LRScheduler):
         ]
 
 
-class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(last_epoch), with one function for all groups or one per group.
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR (Loshchilov & Hutter): a cosine from base_lr down to `eta_min` over `T_0` epochs,
+    then a restart at base_lr, each period `T_mult` times the one before, as
+    torch.optim.lr_scheduler.CosineAnnealingWarmRestarts:
 
-    `state_dict()` saves a function as None and a callable object as a copy of its
-    `__dict__` (as PyTorch does): functions cannot be saved, so make them again on loading.
+        lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2
+
+    where T_cur counts the epochs since the last restart and T_i is this period's length.
+    `step(epoch)` takes a fractional epoch too, to anneal within an epoch: call
+    `scheduler.step(epoch + i / iters)` after batch i (as PyTorch's docs do; not deprecated
+    for this scheduler, as in PyTorch).
     """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        T_0: int,
+        T_mult: int = 1,
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:
+        self.T_0 = self.T_i = _check_int("T_0", T_0, 1)
+        self.T_mult = _check_int("T_mult", T_mult, 1)
+        self.eta_min = _check_real("eta_min", eta_min, 0.0)
+        self.T_cur: float = _check_int("last_epoch", last_epoch, -1)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_outside_step()
+        eta_min, cosine = self.eta_min, math.cos(math.pi * self.T_cur / self.T_i)
+        return [eta_min + (b - eta_min) * (1 + cosine) / 2 for b in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch, or go to `epoch` (a number >= 0, fractional within an epoch)."""
+        if epoch is not None and (
+            isinstance(epoch, bool) or not isinstance(epoch, Real) or not math.isfinite(epoch)
+        ):
+            raise TypeError(f"epoch must be a number >= 0, got {epoch!r}")
+        if epoch is not None and epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        self._step_count += 1
+        try:
+            self._update_lr(epoch)
+        except BaseException:
+            self._step_count -= 1
+            raise
+
+    def _update_lr(self, epoch: float | None) -> None:
+        before = (self.T_cur, self.T_i, self.last_epoch)
+        T_0, T_mult = self.T_0, self.T_mult
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur += 1
+            if self.T_cur >= self.T_i:  # a restart
+                self.T_cur, self.T_i = self.T_cur % self.T_i, self.T_i * T_mult
+        elif epoch >= T_0 and T_mult == 1:
+            self.T_cur = epoch % T_0
+        elif epoch >= T_0:  # which period `epoch` falls in: T_0 (1 + m + ... + m^(n-1)) <= it
+            n = int(math.log(epoch / T_0 * (T_mult - 1) + 1, T_mult))
+            self.T_cur = epoch - T_0 * (T_mult**n - 1) / (T_mult - 1)
+            self.T_i = T_0 * T_mult**n
+        else:
+            self.T_cur, self.T_i = epoch, T_0
+        self.last_epoch = math.floor(epoch)
+        self._in_step = True
+        try:
+            values = self.get_lr()
+        except BaseException:
+            self.T_cur, self.T_i, self.last_epoch = before
+            raise
+        finally:
+            self._in_step = False
+        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
+            group["lr"] = lr
+        self._last_lr = self._current_lrs()
+
+
+class _Lambdas(LRScheduler):
+    """What LambdaLR and MultiplicativeLR share: one function of the epoch for all groups or
+    one per group, checked, and saved as PyTorch saves them: `state_dict()` keeps a function
+    as None and a callable object as a copy of its `__dict__` (functions cannot be saved, so
+    make them again on loading)."""
 
     def __init__(
         self,
@@ -404,17 +486,17 @@ class LambdaLR(LRScheduler):
         self.lr_lambdas = lambdas
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
-        self._warn_outside_step()
+    def _factors(self, of: str) -> list[float]:
+        """Each function at this epoch: the factor `of` is multiplied by."""
         out = []
-        for i, (fn, b) in enumerate(zip(self.lr_lambdas, self.base_lrs)):
+        for i, fn in enumerate(self.lr_lambdas):
             factor = fn(self.last_epoch)
             if isinstance(factor, bool) or not isinstance(factor, Real):
                 raise TypeError(
-                    f"lr_lambda {i} must return a number (the factor for base_lr), but at "
+                    f"lr_lambda {i} must return a number (the factor for {of}), but at "
                     f"epoch {self.last_epoch} it returned {factor!r}"
                 )
-            out.append(b * factor)
+            out.append(factor)
         return out
 
     def state_dict(self) -> dict[str, Any]:
@@ -432,6 +514,86 @@ class LambdaLR(LRScheduler):
         for fn, saved in zip(self.lr_lambdas, state_dict["lr_lambdas"]):
             if saved is not None:
                 fn.__dict__.update(saved)
+
+
+class LambdaLR(_Lambdas):
+    """lr = base_lr * lr_lambda(last_epoch), with one function for all groups or one per group
+    (`lr_lambda=[f, g]`). Saved as PyTorch saves it (a function as None: make it again)."""
+
+    def get_lr(self) -> list[float]:
+        self._warn_outside_step()
+        return [b * f for b, f in zip(self.base_lrs, self._factors("base_lr"))]
+
+
+class MultiplicativeLR(_Lambdas):
+    """Multiply the lr by lr_lambda(last_epoch) at every epoch after the first (one function
+    for all groups or one per group), as torch.optim.lr_scheduler.MultiplicativeLR:
+    `MultiplicativeLR(opt, lambda epoch: 0.95)` decays by 5% an epoch. Saved as LambdaLR."""
+
+    def get_lr(self) -> list[float]:
+        self._warn_outside_step()
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * f for lr, f in zip(self._current_lrs(), self._factors("the current lr"))]
+
+
+class ConstantLR(LRScheduler):
+    """Multiply the lr by `factor` until epoch `total_iters`, then give it back (a gentle
+    start), as torch.optim.lr_scheduler.ConstantLR.
+
+    Closed form: lr = base_lr * (factor if last_epoch < total_iters else 1).
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        # (PyTorch takes factor = 0 and divides by it at total_iters: refused here, at once)
+        self.factor = _check_real("factor", factor, 0.0, 1.0, open_low=True)
+        self.total_iters = _check_int("total_iters", total_iters, 0)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_outside_step()
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._current_lrs()]
+        if self.last_epoch != self.total_iters:
+            return self._current_lrs()
+        return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
+
+    def _closed_form_lr(self) -> list[float]:
+        done = self.last_epoch >= self.total_iters
+        return [b * (self.factor + done * (1 - self.factor)) for b in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the lr to 0 over `total_iters` epochs along a polynomial of degree `power`,
+    then keep it, as torch.optim.lr_scheduler.PolynomialLR.
+
+    Closed form: lr = base_lr * (1 - min(total_iters, t) / total_iters) ** power.
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ) -> None:
+        self.total_iters = _check_int("total_iters", total_iters, 1)
+        self.power = _check_real("power", power, 0.0)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        self._warn_outside_step()
+        t, n = self.last_epoch, self.total_iters
+        if self._is_initial or t > n:
+            return self._current_lrs()
+        decay = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
+        return [lr * decay for lr in self._current_lrs()]
+
+    def _closed_form_lr(self) -> list[float]:
+        t, n = self.last_epoch, self.total_iters
+        return [b * (1.0 - min(n, t) / n) ** self.power for b in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
@@ -917,13 +1079,7 @@ def _undo_first_steps(schedulers: list[LRScheduler]) -> None:
 
 
 _TORCH_ONLY = dict.fromkeys(
-    [
-        "CosineAnnealingWarmRestarts",
-        "ConstantLR",
-        "PolynomialLR",
-        "CyclicLR",
-        "MultiplicativeLR",
-    ],
+    ["CyclicLR"],
     "the schedulers here are " + ", ".join(__all__) + "; LambdaLR(optimizer, lambda epoch: "
     "factor) computes any schedule written as a function of the epoch",
 )
