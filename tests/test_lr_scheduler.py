@@ -139,6 +139,65 @@ def test_cosine_warm_restarts_step_within_an_epoch_without_a_warning():
     assert sched.state_dict() == before
 
 
+def triangle(t, up, down):
+    """Where step t is on the way up (0 -> 1) and down (1 -> 0) of a cycle, and the cycle."""
+    cycle, into = divmod(t, up + down)
+    return (into / up if into <= up else 1 - (into - up) / down), cycle + 1
+
+
+@pytest.mark.parametrize(
+    "mode, scale",
+    [
+        ("triangular", lambda cycle, t: 1.0),
+        ("triangular2", lambda cycle, t: 0.5 ** (cycle - 1)),
+        ("exp_range", lambda cycle, t: 0.95**t),
+    ],
+)
+def test_cyclic_lr_climbs_and_falls_and_momentum_goes_the_other_way(mode, scale):
+    opt = sgd()
+    sched = S.CyclicLR(
+        opt, base_lr=[0.01, 0.002], max_lr=[0.1, 0.05], step_size_up=4, step_size_down=6,
+        mode=mode, gamma=0.95, base_momentum=0.8, max_momentum=0.9,
+    )  # fmt: skip
+    for t in range(35):
+        f, cycle = triangle(t, 4, 6)
+        k = f * scale(cycle, t)
+        lrs = [b + (m - b) * k for b, m in ((0.01, 0.1), (0.002, 0.05))]
+        np.testing.assert_allclose(sched.get_last_lr(), lrs, rtol=1e-9, atol=1e-15)
+        np.testing.assert_allclose([g["momentum"] for g in opt.param_groups], 0.9 - 0.1 * k)
+        opt.step()
+        sched.step()
+
+
+def test_cyclic_lr_with_adams_beta1_a_scale_fn_of_its_own_and_its_saving():
+    class Decay:
+        def __init__(self, rate):
+            self.rate = rate
+
+        def __call__(self, x):
+            return self.rate**x
+
+    opt = adam()
+    sched = S.CyclicLR(
+        opt, 0.001, 0.01, step_size_up=3, scale_fn=Decay(0.9), scale_mode="iterations"
+    )
+    assert [g["lr"] for g in opt.param_groups] == [0.001, 0.001]  # made: base_lr, as PyTorch
+    assert opt.param_groups[0]["betas"] == (0.9, 0.99)  # beta1 at max_momentum, beta2 kept
+    for _ in range(4):
+        sched.step()
+    f, _ = triangle(4, 3, 3)
+    np.testing.assert_allclose(sched.get_last_lr(), [0.001 + 0.009 * f * 0.9**4] * 2)
+    np.testing.assert_allclose(opt.param_groups[1]["betas"][0], 0.9 - 0.1 * f * 0.9**4)
+    sched._scale_fn_custom.rate = 0.7
+    saved = sched.state_dict()
+    assert saved["_scale_fn_custom"] == {"rate": 0.7}  # a callable object's attributes
+    again = S.CyclicLR(adam(), 0.001, 0.01, step_size_up=3, scale_fn=Decay(0.9))
+    again.load_state_dict(saved)
+    assert again._scale_fn_custom.rate == 0.7 and again.last_epoch == 4
+    with pytest.raises(ValueError, match="optimizer must support momentum"):
+        S.CyclicLR(optim.Adagrad([Tensor([1.0], requires_grad=True)]), 0.01, 0.1)
+
+
 @pytest.mark.parametrize(
     "start, end, n", [(1 / 3, 1.0, 5), (0.25, 0.9, 20), (1.0, 0.1, 30), (0.5, 0.0, 8)]
 )
@@ -440,6 +499,7 @@ SCHEDULERS = {
     "constant": lambda o: S.ConstantLR(o, factor=0.5, total_iters=9),
     "polynomial": lambda o: S.PolynomialLR(o, total_iters=12, power=1.5),
     "warm restarts": lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2, eta_min=0.01),
+    "cyclic": lambda o: S.CyclicLR(o, [0.01, 0.001], 0.2, step_size_up=3, mode="triangular2"),
 }
 METRICS = [1.0, 0.9, 0.9, 0.9, 0.8, 0.8, 0.8, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]
 
@@ -561,6 +621,12 @@ def test_load_state_dict_refuses_another_scheduler_and_changes_nothing():
         (lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2.5), TypeError, "T_0"),
         (lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0), ValueError, "T_mult"),
         (lambda o: S.CosineAnnealingWarmRestarts(o, T_0=2, eta_min=-1), ValueError, "eta_min"),
+        (lambda o: S.CyclicLR(o, 0.01, 0.1, mode="tri"), ValueError, "mode is invalid"),
+        (lambda o: S.CyclicLR(o, 0.01, 0.1, scale_fn=2.0), TypeError, "scale_fn"),
+        (lambda o: S.CyclicLR(o, 0.01, 0.1, scale_mode="epoch"), ValueError, "scale_mode"),
+        (lambda o: S.CyclicLR(o, 0.01, 0.1, step_size_up=0), ValueError, "step_size_up"),
+        (lambda o: S.CyclicLR(o, [0.01], 0.1), ValueError, "base_lr.*2 groups"),
+        (lambda o: S.CyclicLR(o, 0.01, 0.1, max_momentum=-0.5), ValueError, "max_momentum"),
     ],
 )
 def test_bad_arguments(make, error, message):

@@ -44,6 +44,7 @@ __all__ = [
     "ConstantLR",
     "PolynomialLR",
     "OneCycleLR",
+    "CyclicLR",
     "ReduceLROnPlateau",
     "SequentialLR",
     "ChainedScheduler",
@@ -799,6 +800,141 @@ def _check_momentum(name: str, value: Any) -> float:
     return _check_real(name, value, 0.0)
 
 
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates (Smith, 2017), as torch.optim.lr_scheduler.CyclicLR: the lr
+    climbs from `base_lr` to `max_lr` over `step_size_up` steps and back over
+    `step_size_down` (default: the same), again and again; step it after every batch.
+
+    With t = last_epoch, cycle = floor(1 + t / (up + down)), x = 1 + t / (up + down) - cycle
+    (the place within the cycle, 0 to 1), and f = x / r going up, (x - 1) / (r - 1) going
+    down (r = up / (up + down)):
+
+        lr = base_lr + (max_lr - base_lr) * f * scale
+
+    where scale is 1 ("triangular"), 1 / 2 ** (cycle - 1) ("triangular2": the height halves
+    every cycle), gamma ** t ("exp_range"), or `scale_fn(cycle)` / `scale_fn(t)` of your
+    own (`scale_mode` "cycle" or "iterations"). With `cycle_momentum` (the default) the
+    momentum (SGD, RMSprop) or beta1 (Adam) moves the other way, from `max_momentum` down
+    to `base_momentum`. As in PyTorch, making it sets every group's lr to base_lr (and its
+    momentum to max_momentum). `state_dict()` saves a scale_fn as LambdaLR saves its
+    functions.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr: float | list[float],
+        max_lr: float | list[float],
+        step_size_up: float = 2000,
+        step_size_down: float | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.8,
+        max_momentum: float | list[float] = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        _check_optimizer(optimizer)
+        lr_check = lambda name, v: _check_real(name, v, 0.0)  # noqa: E731
+        base_lrs = _per_group("base_lr", optimizer, base_lr, lr_check)
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr, lr_check)
+        up = float(_check_real("step_size_up", step_size_up, 0.0, open_low=True))
+        down = up if step_size_down is None else step_size_down
+        down = float(_check_real("step_size_down", down, 0.0, open_low=True))
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if scale_fn is None and mode not in ("triangular", "triangular2", "exp_range"):
+            raise ValueError(
+                f"mode is invalid and scale_fn is None: mode {mode!r} is not 'triangular', "
+                "'triangular2' or 'exp_range'; or pass scale_fn"
+            )
+        if scale_fn is not None and not callable(scale_fn):
+            raise TypeError(f"scale_fn must be callable (x -> factor), got {scale_fn!r}")
+        if scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
+        if not isinstance(cycle_momentum, bool):
+            raise ValueError("cycle_momentum must be True or False")
+        self.mode, self.gamma = mode, _check_real("gamma", gamma, 0.0)
+        self._scale_fn_custom = scale_fn
+        # the built-in modes choose their own scale_mode, as in PyTorch
+        self.scale_mode = scale_mode if scale_fn is not None else _MODE_SCALE.get(mode)
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(
+                    "optimizer must support momentum or beta1 with `cycle_momentum` option "
+                    f"enabled; {type(optimizer).__name__} has neither: pass cycle_momentum=False"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            check = OneCycleLR._check_beta1 if self.use_beta1 else _check_momentum
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum, check)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum, check)
+        if last_epoch == -1:  # all checked: now the groups start at base_lr (and max momentum)
+            for i, group in enumerate(optimizer.param_groups):
+                group["lr"] = base_lrs[i]
+                if cycle_momentum:
+                    high, low = self.max_momentums[i], self.base_momentums[i]
+                    if self.use_beta1:
+                        group["betas"] = (high, *group["betas"][1:])
+                    else:
+                        group["momentum"] = high
+                    group["max_momentum"], group["base_momentum"] = high, low
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x: float) -> float:
+        """The height's factor at `x` (the cycle, or the step for "iterations")."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma**x
+
+    def get_lr(self) -> list[float]:
+        self._warn_outside_step()
+        t = self.last_epoch
+        cycle = math.floor(1 + t / self.total_size)
+        x = 1.0 + t / self.total_size - cycle
+        if x <= self.step_ratio:
+            factor = x / self.step_ratio
+        else:
+            factor = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else t)
+        lrs = [b + (m - b) * factor * scale for b, m in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            pairs = zip(self.base_momentums, self.max_momentums, self.optimizer.param_groups)
+            for low, high, group in list(pairs):
+                momentum = high - (high - low) * factor * scale
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        fn = self._scale_fn_custom
+        state["_scale_fn_custom"] = (
+            None if fn is None or isinstance(fn, types.FunctionType) else dict(fn.__dict__)
+        )
+        return state
+
+    def _load(self, state_dict: dict[str, Any]) -> None:
+        for key, value in state_dict.items():
+            if key != "_scale_fn_custom":
+                setattr(self, key, _plain_copy(value))
+        saved = state_dict["_scale_fn_custom"]
+        if saved is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(saved)
+
+
+_MODE_SCALE = {"triangular": "cycle", "triangular2": "cycle", "exp_range": "iterations"}
+
+
 def _phase(end_step: float, start_lr: str, end_lr: str, start_m: str, end_m: str) -> dict:
     return {
         "end_step": end_step,
@@ -1078,14 +1214,5 @@ def _undo_first_steps(schedulers: list[LRScheduler]) -> None:
             sched.last_epoch -= 1
 
 
-_TORCH_ONLY = dict.fromkeys(
-    ["CyclicLR"],
-    "the schedulers here are " + ", ".join(__all__) + "; LambdaLR(optimizer, lambda epoch: "
-    "factor) computes any schedule written as a function of the epoch",
-)
-
-
-def __getattr__(name: str) -> object:
-    from ..checks import not_provided
-
-    raise not_provided(__name__, name, _TORCH_ONLY)
+# PyTorch's old name of the base class, which older programs subclass
+_LRScheduler = LRScheduler
