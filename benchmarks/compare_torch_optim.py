@@ -105,7 +105,18 @@ class Side:
         return out
 
     def hyper(self) -> list[dict[str, float]]:
-        keys = ("lr", "momentum", "betas", "alpha", "eps", "weight_decay", "lr_decay", "dampening")
+        keys = (
+            "lr",
+            "momentum",
+            "betas",
+            "alpha",
+            "eps",
+            "weight_decay",
+            "lr_decay",
+            "dampening",
+            "rho",
+            "momentum_decay",
+        )
         out = []
         for g in self.opt.param_groups:
             h = {}
@@ -238,6 +249,47 @@ OPTIMIZERS: dict[str, Callable] = {
     ),
     "Adagrad groups (2nd: lr=0.3 lr_decay=0.1)": groups_with(lr=0.3, lr_decay=0.1)(
         lambda o, g: o.Adagrad(g, lr=0.1)
+    ),
+    "NAdam": lambda o, g: o.NAdam(g, lr=0.01),
+    "NAdam weight_decay=0.1 momentum_decay=0.01 betas=(0.8, 0.9)": lambda o, g: o.NAdam(
+        g, lr=0.01, betas=(0.8, 0.9), weight_decay=0.1, momentum_decay=0.01
+    ),
+    "NAdam decoupled_weight_decay weight_decay=0.2 eps=1e-6": lambda o, g: o.NAdam(
+        g, lr=0.01, weight_decay=0.2, decoupled_weight_decay=True, eps=1e-6
+    ),
+    "NAdam groups (2nd: lr=0.05 decoupled weight_decay=0.1)": groups_with(
+        lr=0.05, weight_decay=0.1, decoupled_weight_decay=True
+    )(lambda o, g: o.NAdam(g, lr=0.01)),
+    "RAdam (steps 1-5 unrectified)": lambda o, g: o.RAdam(g, lr=0.01),
+    "RAdam weight_decay=0.1 betas=(0.8, 0.99) eps=1e-6": lambda o, g: o.RAdam(
+        g, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1
+    ),
+    "RAdam decoupled_weight_decay weight_decay=0.2": lambda o, g: o.RAdam(
+        g, lr=0.01, weight_decay=0.2, decoupled_weight_decay=True
+    ),
+    "RAdam betas=(0.9, 0.7) (rectified from step 10)": lambda o, g: o.RAdam(
+        g, lr=0.01, betas=(0.9, 0.7)
+    ),
+    "RAdam betas=(0.9, 0.6) (rho_inf = 4: never rectified)": lambda o, g: o.RAdam(
+        g, lr=0.01, betas=(0.9, 0.6)
+    ),
+    "RAdam groups (2nd: lr=0.05 betas=(0.5, 0.9) decoupled weight_decay=0.1)": groups_with(
+        lr=0.05, betas=(0.5, 0.9), weight_decay=0.1, decoupled_weight_decay=True
+    )(lambda o, g: o.RAdam(g, lr=0.01)),
+    "Adamax": lambda o, g: o.Adamax(g, lr=0.01),
+    "Adamax weight_decay=0.1 betas=(0.8, 0.9) eps=1e-3": lambda o, g: o.Adamax(
+        g, lr=0.01, betas=(0.8, 0.9), eps=1e-3, weight_decay=0.1
+    ),
+    "Adamax groups (2nd: lr=0.05 betas=(0.5, 0.99) weight_decay=0.01)": groups_with(
+        lr=0.05, betas=(0.5, 0.99), weight_decay=0.01
+    )(lambda o, g: o.Adamax(g, lr=0.01)),
+    "Adadelta": lambda o, g: o.Adadelta(g),
+    "Adadelta lr=0.5 rho=0.5 eps=1e-4 weight_decay=0.1": lambda o, g: o.Adadelta(
+        g, lr=0.5, rho=0.5, eps=1e-4, weight_decay=0.1
+    ),
+    "Adadelta rho=1.0 (square_avg and acc_delta stay zero)": lambda o, g: o.Adadelta(g, rho=1.0),
+    "Adadelta groups (2nd: lr=2.0 rho=0.95 eps=1e-5)": groups_with(lr=2.0, rho=0.95, eps=1e-5)(
+        lambda o, g: o.Adadelta(g)
     ),
 }
 

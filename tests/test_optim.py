@@ -90,6 +90,86 @@ def ref_adagrad(
     return p
 
 
+def ref_nadam(p, grads, lr, b1, b2, eps, weight_decay=0.0, momentum_decay=4e-3, decoupled=False):
+    """NAdam as PyTorch documents it: mu_t = b1 (1 - 0.5 * 0.96^(t psi)), and
+    m_hat = mu_{t+1} m_t / (1 - prod_{i<=t+1} mu_i) + (1 - mu_t) g_t / (1 - prod_{i<=t} mu_i)."""
+    p = p.astype(np.float64).copy()
+    m = np.zeros_like(p)
+    v = np.zeros_like(p)
+    mus = []
+    for t, g in enumerate(grads, start=1):
+        if decoupled:
+            p = p - lr * weight_decay * p
+        else:
+            g = g + weight_decay * p
+        mus.append(b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay)))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat = mu_next * m / (1 - math.prod(mus) * mu_next) + (1 - mus[-1]) * g / (
+            1 - math.prod(mus)
+        )
+        v_hat = v / (1 - b2**t)
+        p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return p
+
+
+def ref_radam(p, grads, lr, b1, b2, eps, weight_decay=0.0, decoupled=False):
+    """RAdam as PyTorch documents it: while the length of the approximated SMA rho_t is at
+    most 5, a momentum step lr * m_hat; after, that step times l_t = sqrt(1 - b2^t) /
+    (sqrt(v) + eps) and the rectification r_t."""
+    p = p.astype(np.float64).copy()
+    m = np.zeros_like(p)
+    v = np.zeros_like(p)
+    rho_inf = 2 / (1 - b2) - 1
+    for t, g in enumerate(grads, start=1):
+        if decoupled:
+            p = p - lr * weight_decay * p
+        else:
+            g = g + weight_decay * p
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat = m / (1 - b1**t)
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if rho_t > 5:
+            l_t = math.sqrt(1 - b2**t) / (np.sqrt(v) + eps)
+            r_t = math.sqrt(
+                (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+            )
+            p = p - lr * m_hat * l_t * r_t
+        else:
+            p = p - lr * m_hat
+    return p
+
+
+def ref_adamax(p, grads, lr, b1, b2, eps, weight_decay=0.0):
+    """Adamax as PyTorch documents it: u_t = max(b2 u, |g| + eps), p -= lr m / ((1 - b1^t) u)."""
+    p = p.astype(np.float64).copy()
+    m = np.zeros_like(p)
+    u = np.zeros_like(p)
+    for t, g in enumerate(grads, start=1):
+        g = g + weight_decay * p
+        m = b1 * m + (1 - b1) * g
+        u = np.maximum(b2 * u, np.abs(g) + eps)
+        p = p - lr * m / ((1 - b1**t) * u)
+    return p
+
+
+def ref_adadelta(p, grads, lr, rho, eps, weight_decay=0.0):
+    """Adadelta as PyTorch documents it: v = rho v + (1 - rho) g^2,
+    dx = sqrt(u + eps) / sqrt(v + eps) g, u = rho u + (1 - rho) dx^2, p -= lr dx."""
+    p = p.astype(np.float64).copy()
+    v = np.zeros_like(p)
+    u = np.zeros_like(p)
+    for g in grads:
+        g = g + weight_decay * p
+        v = rho * v + (1 - rho) * g**2
+        dx = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * dx**2
+        p = p - lr * dx
+    return p
+
+
 def run(opt_cls, p0, grads, **kw):
     """Run opt_cls on one float64 parameter fed the given gradients; return its values."""
     p = Tensor(p0, requires_grad=True, dtype=np.float64)
@@ -369,6 +449,336 @@ def test_adagrad_makes_state_for_every_parameter_at_once():
 
 
 # ---------------------------------------------------------------------------------------------
+# NAdam
+
+
+def test_nadam_by_hand():
+    # momentum_decay = 0 makes mu_t = b1 * (1 - 0.5) = 0.4 on every step (b1 = 0.8). With
+    # b2 = 0.5 and a constant g = 2: v_hat = 4 on both steps, so sqrt(v_hat) = 2.
+    # Step 1: m = 0.4; m_hat = 0.4 * 0.4 / (1 - 0.16) + 0.6 * 2 / (1 - 0.4)
+    # Step 2: m = 0.8 * 0.4 + 0.2 * 2 = 0.72; m_hat = 0.4 * 0.72 / (1 - 0.064) + 0.6 * 2 / 0.84
+    g = np.array([2.0])
+    kw = dict(lr=0.1, betas=(0.8, 0.5), eps=0.0, momentum_decay=0.0)
+    p = Tensor([0.0], requires_grad=True, dtype=np.float64)
+    opt = optim.NAdam([p], **kw)
+    p.grad = Tensor(g, dtype=np.float64)
+    opt.step()
+    first = -0.1 * (0.16 / 0.84 + 2.0) / 2
+    assert p.data[0] == pytest.approx(first, abs=1e-15)
+    assert opt.state[p]["mu_product"] == pytest.approx(0.4, abs=1e-16)
+    p.grad = Tensor(g, dtype=np.float64)
+    opt.step()
+    second = -0.1 * (0.288 / 0.936 + 1.2 / 0.84) / 2
+    assert p.data[0] == pytest.approx(first + second, abs=1e-15)
+    assert opt.state[p]["mu_product"] == pytest.approx(0.16, abs=1e-16)
+    assert opt.state[p]["step"] == 2
+
+
+@given(
+    lr=st.floats(1e-4, 0.5),
+    b1=st.floats(0.0, 0.99),
+    b2=st.floats(0.0, 0.9999),
+    eps=st.sampled_from([1e-8, 1e-3]),
+    wd=st.sampled_from([0.0, 0.01, 0.3]),
+    momentum_decay=st.sampled_from([0.0, 4e-3, 0.1]),
+    decoupled=st.booleans(),
+    seed=st.integers(0, 10),
+)
+def test_nadam_matches_reference(lr, b1, b2, eps, wd, momentum_decay, decoupled, seed):
+    p0, grads = random_grads(seed)
+    kw = dict(lr=lr, betas=(b1, b2), eps=eps, weight_decay=wd, momentum_decay=momentum_decay)
+    np.testing.assert_allclose(
+        run(optim.NAdam, p0, grads, decoupled_weight_decay=decoupled, **kw),
+        ref_nadam(p0, grads, lr, b1, b2, eps, wd, momentum_decay, decoupled=decoupled),
+        rtol=1e-10,
+        atol=1e-12,
+    )
+
+
+def test_nadam_decoupled_weight_decay_by_hand():
+    # Zero gradient: the moments stay 0, so NAdamW only shrinks: p = 2 * (1 - 0.1 * 0.5)
+    kw = dict(lr=0.1, weight_decay=0.5)
+    out = run(optim.NAdam, np.array([2.0]), [np.array([0.0])], decoupled_weight_decay=True, **kw)
+    assert out[0] == pytest.approx(1.9, abs=1e-15)
+    # coupled, the decay is the gradient g = 1: the first step moves by lr * (1 + c) / (1 + eps)
+    # where c = mu_2 (1 - b1) / (1 - mu_1 mu_2) is the momentum term's share
+    mu1, mu2 = (0.9 * (1 - 0.5 * 0.96 ** (t * 4e-3)) for t in (1, 2))
+    c = mu2 * 0.1 / (1 - mu1 * mu2)
+    out = run(optim.NAdam, np.array([2.0]), [np.array([0.0])], **kw)
+    assert out[0] == pytest.approx(2.0 - 0.1 * (1 + c) / (1 + 1e-8), abs=1e-15)
+
+
+# ---------------------------------------------------------------------------------------------
+# RAdam
+
+
+def rho(t, b2):
+    """The length of the approximated SMA after t steps (the RAdam paper's rho_t)."""
+    rho_inf = 2 / (1 - b2) - 1
+    return rho_inf - 2 * t * b2**t / (1 - b2**t)
+
+
+def test_radam_steps_plainly_until_rho_t_exceeds_5_by_hand():
+    # A constant g = 0.5 gives m_hat = g on every step. With the default b2 = 0.999,
+    # rho_t = 4.996 after 5 steps and 5.994 after 6: the first five steps are lr * m_hat;
+    # the sixth is rectified, lr * m_hat * l_6 * r_6 with l_6 = 1 / |g| (eps = 0).
+    assert rho(5, 0.999) <= 5 < rho(6, 0.999)
+    p = Tensor([0.0], requires_grad=True, dtype=np.float64)
+    opt = optim.RAdam([p], lr=0.1, eps=0.0)
+    for k in range(1, 6):
+        p.grad = Tensor([0.5], dtype=np.float64)
+        opt.step()
+        assert p.data[0] == pytest.approx(-0.05 * k, abs=1e-15)
+    r6, rho_inf = rho(6, 0.999), 1999.0
+    r_6 = math.sqrt((r6 - 4) * (r6 - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * r6))
+    assert r_6 < 0.03  # the rectified step is much shorter: the variance is still large
+    p.grad = Tensor([0.5], dtype=np.float64)
+    opt.step()
+    assert p.data[0] == pytest.approx(-0.25 - 0.1 * r_6, abs=1e-14)
+
+
+def test_radam_never_rectifies_when_rho_inf_is_at_most_5():
+    # b2 = 0.6: rho_inf = 2 / 0.4 - 1 = 4, so every step is lr * m_hat (here lr * g)
+    assert max(rho(t, 0.6) for t in range(1, 31)) <= 5
+    grads = [np.array([0.5, -2.0])] * 30
+    out = run(optim.RAdam, np.zeros(2), grads, lr=0.01, betas=(0.9, 0.6))
+    np.testing.assert_allclose(out, [-0.15, 0.6], rtol=1e-12)
+
+
+@given(
+    lr=st.floats(1e-4, 0.5),
+    b1=st.floats(0.0, 0.99),
+    b2=st.sampled_from([0.0, 0.5, 0.7, 0.9, 0.99, 0.999]),
+    eps=st.sampled_from([1e-8, 1e-3]),
+    wd=st.sampled_from([0.0, 0.01, 0.3]),
+    decoupled=st.booleans(),
+    seed=st.integers(0, 10),
+)
+def test_radam_matches_reference(lr, b1, b2, eps, wd, decoupled, seed):
+    # 12 steps: both branches for b2 >= 0.7 (rectified from step 6 or later)
+    p0, grads = random_grads(seed, n=12)
+    kw = dict(lr=lr, betas=(b1, b2), eps=eps, weight_decay=wd)
+    np.testing.assert_allclose(
+        run(optim.RAdam, p0, grads, decoupled_weight_decay=decoupled, **kw),
+        ref_radam(p0, grads, lr, b1, b2, eps, wd, decoupled=decoupled),
+        rtol=1e-10,
+        atol=1e-12,
+    )
+
+
+def test_radam_decoupled_weight_decay_by_hand():
+    # Zero gradient: m_hat = 0, so only the decay acts: p = 2 * (1 - 0.1 * 0.5) each step
+    kw = dict(lr=0.1, weight_decay=0.5)
+    zeros = [np.array([0.0])] * 2
+    out = run(optim.RAdam, np.array([2.0]), zeros, decoupled_weight_decay=True, **kw)
+    assert out[0] == pytest.approx(2.0 * 0.95**2, abs=1e-15)
+    # coupled, the decay is the gradient. Step 1: g = 0.5 * 2 = 1, m_hat = 1, p = 1.9.
+    # Step 2: g = 0.5 * 1.9 = 0.95, m_hat = (0.9 * 0.1 + 0.1 * 0.95) / (1 - 0.81)
+    out = run(optim.RAdam, np.array([2.0]), zeros, **kw)
+    assert out[0] == pytest.approx(1.9 - 0.1 * (0.09 + 0.095) / 0.19, abs=1e-15)
+
+
+def test_radam_rectified_steps_in_float32():
+    p0, grads = random_grads(3, n=10)
+    p = Tensor(p0, dtype=np.float32, requires_grad=True)
+    opt = optim.RAdam([p], lr=0.01, weight_decay=0.1)
+    for g in grads:
+        p.grad = Tensor(g, dtype=np.float32)
+        opt.step()
+    assert p.dtype == np.float32
+    assert opt.state[p]["exp_avg"].dtype == np.float32
+    assert opt.state[p]["exp_avg_sq"].dtype == np.float32
+    g32 = [g.astype(np.float32).astype(np.float64) for g in grads]
+    p32 = p0.astype(np.float32).astype(np.float64)
+    expected = ref_radam(p32, g32, 0.01, 0.9, 0.999, 1e-8, 0.1)
+    np.testing.assert_allclose(p.data, expected, rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+# Adamax
+
+
+def test_adamax_by_hand():
+    # b1 = b2 = 0.5, eps = 0. Step 1, g = 2: m = 1, u = max(0, 2) = 2, p = -lr / 0.5 * 1 / 2.
+    # Step 2, g = 0.5: m = 0.5 + 0.25 = 0.75, u = max(0.5 * 2, 0.5) = 1 (the decayed maximum
+    # wins), p -= lr / 0.75 * 0.75 / 1.
+    grads = [np.array([2.0]), np.array([0.5])]
+    p = Tensor([0.0], requires_grad=True, dtype=np.float64)
+    opt = optim.Adamax([p], lr=0.1, betas=(0.5, 0.5), eps=0.0)
+    for g in grads:
+        p.grad = Tensor(g, dtype=np.float64)
+        opt.step()
+    assert p.data[0] == pytest.approx(-0.2, abs=1e-15)
+    assert opt.state[p]["exp_inf"][0] == 1.0 and opt.state[p]["exp_avg"][0] == 0.75
+    # eps is inside the maximum (PyTorch's): a zero gradient makes exp_inf = eps, and the
+    # step divides 0 by it
+    q = Tensor([1.0], requires_grad=True, dtype=np.float64)
+    opt = optim.Adamax([q], eps=1e-3)
+    q.grad = Tensor([0.0], dtype=np.float64)
+    opt.step()
+    assert opt.state[q]["exp_inf"][0] == 1e-3 and q.data[0] == 1.0
+
+
+@given(
+    lr=st.floats(1e-4, 0.5),
+    b1=st.floats(0.0, 0.99),
+    b2=st.floats(0.0, 0.9999),
+    eps=st.sampled_from([1e-8, 1e-3, 0.1]),
+    wd=st.sampled_from([0.0, 0.01, 0.3]),
+    seed=st.integers(0, 10),
+)
+def test_adamax_matches_reference(lr, b1, b2, eps, wd, seed):
+    p0, grads = random_grads(seed)
+    kw = dict(lr=lr, betas=(b1, b2), eps=eps, weight_decay=wd)
+    np.testing.assert_allclose(
+        run(optim.Adamax, p0, grads, **kw),
+        ref_adamax(p0, grads, lr, b1, b2, eps, wd),
+        rtol=1e-10,
+        atol=1e-12,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Adadelta
+
+
+def test_adadelta_by_hand():
+    # rho = 0.5, eps = 1, lr = 1, g = 2 twice.
+    # Step 1: v = 2, dx = sqrt(0 + 1) / sqrt(2 + 1) * 2 = 2 / sqrt(3), u = 0.5 * 4/3 = 2/3
+    # Step 2: v = 1 + 2 = 3, dx = sqrt(2/3 + 1) / sqrt(3 + 1) * 2 = sqrt(5/3),
+    #         u = 1/3 + 5/6 = 7/6
+    p = Tensor([0.0], requires_grad=True, dtype=np.float64)
+    opt = optim.Adadelta([p], lr=1.0, rho=0.5, eps=1.0)
+    for _ in range(2):
+        p.grad = Tensor([2.0], dtype=np.float64)
+        opt.step()
+    assert p.data[0] == pytest.approx(-2 / math.sqrt(3) - math.sqrt(5 / 3), abs=1e-15)
+    assert opt.state[p]["square_avg"][0] == pytest.approx(3.0, abs=1e-15)
+    assert opt.state[p]["acc_delta"][0] == pytest.approx(7 / 6, abs=1e-15)
+    # rho = 1 (allowed, as in torch): both averages stay 0 and dx = g: plain gradient descent
+    grads = [np.array([1.0]), np.array([-3.0])]
+    out = run(optim.Adadelta, np.array([1.0]), grads, lr=0.1, rho=1.0)
+    assert out[0] == pytest.approx(1.2, abs=1e-15)
+
+
+@given(
+    lr=st.floats(1e-3, 2.0),
+    rho=st.floats(0.0, 1.0),
+    eps=st.sampled_from([1e-6, 1e-3, 0.1]),
+    wd=st.sampled_from([0.0, 0.01, 0.3]),
+    seed=st.integers(0, 10),
+)
+def test_adadelta_matches_reference(lr, rho, eps, wd, seed):
+    p0, grads = random_grads(seed)
+    kw = dict(lr=lr, rho=rho, eps=eps, weight_decay=wd)
+    np.testing.assert_allclose(
+        run(optim.Adadelta, p0, grads, **kw),
+        ref_adadelta(p0, grads, **kw),
+        rtol=1e-10,
+        atol=1e-12,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Torch's defaults, group keys and state keys for the optimizers added after the first five
+
+
+TORCH_LAYOUT = {
+    # class: (torch's defaults, torch's state keys in torch's order); torch's groups also
+    # hold capturable and differentiable (and Adam's fused), which are left out here
+    "NAdam": (
+        dict(
+            lr=2e-3,
+            betas=(0.9, 0.999),
+            eps=1e-8,
+            weight_decay=0,
+            momentum_decay=4e-3,
+            decoupled_weight_decay=False,
+        ),
+        ["step", "mu_product", "exp_avg", "exp_avg_sq"],
+    ),
+    "RAdam": (
+        dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False),
+        ["step", "exp_avg", "exp_avg_sq"],
+    ),
+    "Adamax": (
+        dict(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0),
+        ["step", "exp_avg", "exp_inf"],
+    ),
+    "Adadelta": (
+        dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0),
+        ["step", "square_avg", "acc_delta"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TORCH_LAYOUT))
+def test_defaults_and_state_keys_are_torchs(name):
+    defaults, keys = TORCH_LAYOUT[name]
+    p = Tensor(np.ones(3), requires_grad=True, dtype=np.float64)
+    opt = getattr(optim, name)([p])
+    group = opt.param_groups[0]
+    assert {k: v for k, v in group.items() if k != "params"} == {
+        **defaults,
+        "maximize": False,
+        "foreach": None,
+    }
+    assert p not in opt.state  # made at the first step, as torch's
+    p.grad = Tensor(np.full(3, 0.5), dtype=np.float64)
+    opt.step()
+    sd = opt.state_dict()
+    assert list(sd["state"][0]) == keys
+    assert isinstance(sd["state"][0]["step"], int) and sd["state"][0]["step"] == 1
+    for key in keys[1:]:
+        assert isinstance(sd["state"][0][key], np.ndarray)
+
+
+def test_nadam_keeps_mu_product_as_one_number_and_checks_it_when_loading():
+    p = Tensor(np.ones((2, 2)), requires_grad=True, dtype=np.float64)
+    opt = optim.NAdam([p], momentum_decay=0.1)
+    for _ in range(3):
+        p.grad = Tensor(np.ones((2, 2)), dtype=np.float64)
+        opt.step()
+    mus = [0.9 * (1 - 0.5 * 0.96 ** (t * 0.1)) for t in (1, 2, 3)]
+    saved = opt.state_dict()["state"][0]["mu_product"]
+    assert saved.shape == () and saved == pytest.approx(math.prod(mus), rel=1e-15)
+    good = opt.state_dict()
+    for bad in (np.ones((2, 2)), "0.5", np.array([0.5])):
+        sd = opt.state_dict()
+        sd["state"][0]["mu_product"] = bad
+        with pytest.raises(ValueError, match="mu_product of parameter 0"):
+            opt.load_state_dict(sd)
+    sd = opt.state_dict()
+    sd["state"][0]["mu_product"] = 0.25  # a plain number loads, as a 0-d array of p's dtype
+    opt.load_state_dict(sd)
+    assert opt.state[p]["mu_product"].shape == () and opt.state[p]["mu_product"] == 0.25
+    opt.load_state_dict(good)
+    np.testing.assert_array_equal(opt.state[p]["mu_product"], good["state"][0]["mu_product"])
+
+
+def test_adamax_and_adadelta_take_foreach_by_position_as_torch():
+    # torch: Adamax(params, lr, betas, eps, weight_decay, foreach, *, maximize, ...)
+    #        Adadelta(params, lr, rho, eps, weight_decay, foreach, *, capturable, maximize, ...)
+    p = Tensor([1.0], requires_grad=True)
+    group = optim.Adamax([p], 0.01, (0.8, 0.9), 1e-6, 0.1, True).param_groups[0]
+    assert (group["lr"], group["betas"], group["eps"], group["weight_decay"]) == (
+        0.01,
+        (0.8, 0.9),
+        1e-6,
+        0.1,
+    )
+    assert group["foreach"] is True
+    group = optim.Adadelta([p], 0.5, 0.8, 1e-5, 0.2, False).param_groups[0]
+    assert (group["lr"], group["rho"], group["eps"], group["weight_decay"]) == (0.5, 0.8, 1e-5, 0.2)
+    assert group["foreach"] is False
+    # NAdam and RAdam have them keyword-only in torch: a sixth/seventh positional is refused
+    with pytest.raises(TypeError):
+        optim.NAdam([p], 2e-3, (0.9, 0.999), 1e-8, 0, 4e-3, False, True)
+    with pytest.raises(TypeError):
+        optim.RAdam([p], 1e-3, (0.9, 0.999), 1e-8, 0, False, True)
+
+
+# ---------------------------------------------------------------------------------------------
 # Groups, skipped gradients, dtypes, zero_grad, closure
 
 
@@ -481,6 +891,12 @@ EVERY = {
         ps, momentum=0.9, centered=True, weight_decay=0.1, alpha=0.9
     ),
     "adagrad": lambda ps: optim.Adagrad(ps, lr_decay=0.1, weight_decay=0.1),
+    "nadam-wd": lambda ps: optim.NAdam(ps, lr=0.1, weight_decay=0.1),
+    "nadamw": lambda ps: optim.NAdam(ps, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True),
+    "radam-wd": lambda ps: optim.RAdam(ps, lr=0.1, weight_decay=0.1),
+    "radamw": lambda ps: optim.RAdam(ps, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True),
+    "adamax": lambda ps: optim.Adamax(ps, lr=0.1, weight_decay=0.1),
+    "adadelta": lambda ps: optim.Adadelta(ps, weight_decay=0.1),
 }
 
 
@@ -743,6 +1159,30 @@ def test_sgd_minimises_a_quadratic_through_the_engine():
         (lambda p: optim.Adagrad(p, initial_accumulator_value=-1.0), "initial_accumulator_value"),
         (lambda p: optim.Adagrad(p, eps=-1e-10), "eps"),
         (lambda p: optim.Adagrad([{"params": p, "lr_decay": float("nan")}]), "lr_decay"),
+        (lambda p: optim.NAdam(p, lr=-1e-3), "lr"),
+        (lambda p: optim.NAdam(p, betas=(1.0, 0.999)), r"betas\[0\]"),
+        (lambda p: optim.NAdam(p, betas=(0.9, 1.5)), r"betas\[1\]"),
+        (lambda p: optim.NAdam(p, eps=-1e-8), "eps"),
+        (lambda p: optim.NAdam(p, weight_decay=-0.1), "weight_decay"),
+        (lambda p: optim.NAdam(p, momentum_decay=-4e-3), "momentum_decay"),
+        (lambda p: optim.NAdam(p, decoupled_weight_decay="yes"), "decoupled_weight_decay"),
+        (lambda p: optim.RAdam(p, lr=-1e-3), "lr"),
+        (lambda p: optim.RAdam(p, betas=(-0.1, 0.999)), r"betas\[0\]"),
+        (lambda p: optim.RAdam(p, betas=(0.9, 1.0)), r"betas\[1\]"),
+        (lambda p: optim.RAdam(p, eps=-1e-8), "eps"),
+        (lambda p: optim.RAdam(p, weight_decay=-0.1), "weight_decay"),
+        (lambda p: optim.RAdam(p, decoupled_weight_decay=1), "decoupled_weight_decay"),
+        (lambda p: optim.Adamax(p, lr=-2e-3), "lr"),
+        (lambda p: optim.Adamax(p, betas=(1.0, 0.999)), r"betas\[0\]"),
+        (lambda p: optim.Adamax(p, betas=(0.9, -0.5)), r"betas\[1\]"),
+        (lambda p: optim.Adamax(p, eps=-1e-8), "eps"),
+        (lambda p: optim.Adamax(p, weight_decay=-0.1), "weight_decay"),
+        (lambda p: optim.Adadelta(p, lr=-1.0), "lr"),
+        (lambda p: optim.Adadelta(p, rho=-0.1), "rho"),
+        (lambda p: optim.Adadelta(p, rho=1.1), r"rho must be in \[0.0, 1.0\]"),
+        (lambda p: optim.Adadelta(p, eps=-1e-6), "eps"),
+        (lambda p: optim.Adadelta(p, weight_decay=-0.1), "weight_decay"),
+        (lambda p: optim.Adadelta([{"params": p, "rho": float("nan")}]), "rho"),
     ],
 )
 def test_bad_arguments_raise_value_error(make, message):
@@ -812,6 +1252,21 @@ OPTIMIZERS = {
     "adagrad": lambda ps: optim.Adagrad(
         [{"params": ps[:1], "lr_decay": 0.1}, {"params": ps[1:]}], initial_accumulator_value=0.1
     ),
+    "nadam": lambda ps: optim.NAdam(
+        [{"params": ps[:2], "decoupled_weight_decay": True}, {"params": ps[2:]}],
+        weight_decay=0.1,
+        momentum_decay=0.01,
+    ),
+    # 7 steps in all: the restored optimizer takes RAdam's rectified steps (from step 6)
+    "radam": lambda ps: optim.RAdam(
+        [{"params": ps[:1], "betas": (0.8, 0.99)}, {"params": ps[1:]}], lr=0.01
+    ),
+    "adamax": lambda ps: optim.Adamax(
+        [{"params": ps[:1], "weight_decay": 0.1}, {"params": ps[1:]}], lr=0.01
+    ),
+    "adadelta": lambda ps: optim.Adadelta(
+        [{"params": ps[:2], "rho": 0.5}, {"params": ps[2:]}], lr=0.5
+    ),
 }
 
 # The optimizers that load the saved state: same kinds and groups, other hyperparameters
@@ -823,6 +1278,10 @@ FRESH = {
     "adamw": lambda ps: optim.AdamW(ps),
     "rmsprop": lambda ps: optim.RMSprop([{"params": ps[:2]}, {"params": ps[2:]}]),
     "adagrad": lambda ps: optim.Adagrad([{"params": ps[:1]}, {"params": ps[1:]}]),
+    "nadam": lambda ps: optim.NAdam([{"params": ps[:2]}, {"params": ps[2:]}]),
+    "radam": lambda ps: optim.RAdam([{"params": ps[:1]}, {"params": ps[1:]}]),
+    "adamax": lambda ps: optim.Adamax([{"params": ps[:1]}, {"params": ps[1:]}]),
+    "adadelta": lambda ps: optim.Adadelta([{"params": ps[:2]}, {"params": ps[2:]}]),
 }
 
 
@@ -1037,9 +1496,26 @@ def test_maximize_runs_each_rule_on_the_negated_gradient_by_hand():
     # Adagrad: sum = 0.25, step lr * 0.5 / (sqrt(0.25) + eps)
     ada = ascend(optim.Adagrad, lr=0.1)[0]
     np.testing.assert_allclose(ada, 1 + 0.1 * 0.5 / (0.5 + 1e-10), rtol=1e-12)
+    # NAdam, step 1: (1 - mu_1) / (1 - mu_1) = 1 for the gradient term, plus the momentum
+    # term mu_2 (1 - b1) / (1 - mu_1 mu_2); sqrt(v_hat) = |g|
+    mu1, mu2 = (0.9 * (1 - 0.5 * 0.96 ** (t * 4e-3)) for t in (1, 2))
+    share = 1 + mu2 * 0.1 / (1 - mu1 * mu2)
+    nadam = ascend(optim.NAdam, lr=0.1)[0]
+    np.testing.assert_allclose(nadam, 1 + 0.1 * share * 0.5 / (0.5 + 1e-8), rtol=1e-12)
+    # RAdam, step 1 (rho_1 = 1 <= 5): p + lr * |g|, m_hat being g
+    np.testing.assert_allclose(ascend(optim.RAdam, lr=0.1)[0], 1.05, rtol=1e-15)
+    # Adamax, step 1: m = 0.1 g, u = |g| + eps, step lr / 0.1 * m / u
+    adamax = ascend(optim.Adamax, lr=0.1)[0]
+    np.testing.assert_allclose(adamax, 1 + 0.1 * 0.5 / (0.5 + 1e-8), rtol=1e-12)
+    # Adadelta, step 1: v = 0.1 * 0.25, dx = sqrt(eps) / sqrt(v + eps) * g
+    adadelta = ascend(optim.Adadelta, lr=1.0)[0]
+    np.testing.assert_allclose(adadelta, 1 + 1e-3 / math.sqrt(0.025 + 1e-6) * 0.5, rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize(
+    "name",
+    ["SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSprop", "Adagrad", "Adadelta"],
+)
 def test_foreach_is_accepted_and_changes_nothing(name):
     cls = getattr(optim, name)
     results = [ascend(cls, 3, lr=0.01, foreach=flag) for flag in (None, False, True)]
@@ -1064,12 +1540,12 @@ def test_a_state_dict_saved_without_maximize_and_foreach_still_loads():
     assert opt.param_groups[0]["maximize"] is False and opt.param_groups[0]["foreach"] is None
 
 
-def test_pytorch_optimizers_schedulers_and_inits_not_provided_say_what_to_use():
+def test_pytorch_optimizers_and_inits_not_provided_say_what_to_use():
+    # (every torch scheduler is in lr_scheduler now: none is left to refuse there)
     import tinygrad_mlp as tg
 
     for module, name, hint in [
-        (tg.optim, "NAdam", "SGD, Adam, AdamW"),
-        (tg.optim.lr_scheduler, "CosineAnnealingWarmRestarts", "LambdaLR"),
+        (tg.optim, "ASGD", "SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Adagrad and Adadelta"),
         (tg.nn.init, "orthogonal_", "kaiming_uniform_"),
     ]:
         with pytest.raises(AttributeError, match=f"{name} is PyTorch's.*{hint}"):
@@ -1077,3 +1553,5 @@ def test_pytorch_optimizers_schedulers_and_inits_not_provided_say_what_to_use():
         assert not hasattr(module, name)
     with pytest.raises(AttributeError, match="has no attribute 'Nonsense'"):
         tg.optim.Nonsense  # noqa: B018
+    for name in ("NAdam", "RAdam", "Adamax", "Adadelta"):  # provided now
+        assert getattr(tg.optim, name) is getattr(optim, name) and name in tg.optim.__all__

@@ -5,24 +5,41 @@
     sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
 
 One file per concept: `optimizer.py` (the base class: groups, checked steps, saving),
-`sgd.py`, `adam.py` (Adam, AdamW), `rmsprop.py`, `adagrad.py`, `lr_scheduler.py`.
+`sgd.py`, `adam.py` (Adam, AdamW), `nadam.py`, `radam.py`, `adamax.py`, `rmsprop.py`,
+`adagrad.py`, `adadelta.py`, `lr_scheduler.py`.
 """
 
 from . import lr_scheduler
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "NAdam",
+    "RAdam",
+    "Adamax",
+    "RMSprop",
+    "Adagrad",
+    "Adadelta",
+    "lr_scheduler",
+]
 
 
-_USE_INSTEAD = "the optimizers here are SGD, Adam, AdamW, RMSprop and Adagrad; use one of them"
-_TORCH_ONLY = dict.fromkeys(
-    ["NAdam", "RAdam", "Adadelta", "Adamax", "ASGD", "LBFGS", "Rprop", "SparseAdam", "Muon"],
-    _USE_INSTEAD,
+_USE_INSTEAD = (
+    "the optimizers here are SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Adagrad and "
+    "Adadelta; use one of them"
 )
+_TORCH_ONLY = dict.fromkeys(["ASGD", "LBFGS", "Rprop", "SparseAdam", "Muon"], _USE_INSTEAD)
 
 
 def __getattr__(name: str) -> object:

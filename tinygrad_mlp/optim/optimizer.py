@@ -42,12 +42,19 @@ class Optimizer:
     - `_step_group(group, params, grads)`: update the parameters of one group, given
       their gradients as arrays already checked and in each parameter's dtype (negated when
       the group has `maximize=True`: torch's gradient ascent, the rule run on -p.grad). It
-      changes a parameter only by calling `self._write(p, delta)`.
+      changes a parameter only by calling `self._write(p, delta)`;
+    - `_numbers` (a class attribute, empty by default): the state entries that are one
+      number per parameter rather than an array of its shape (NAdam's "mu_product").
 
-    Every built-in optimizer takes torch's keyword-only `maximize=False` and `foreach=None`;
+    Every built-in optimizer takes torch's `maximize=False` and `foreach=None`, keyword-only
+    (Adamax's and Adadelta's `foreach` may also come by position, as in torch);
     `foreach` (None, False or True) chooses torch's implementation, not the result, so here
     it is checked and kept in the group but changes nothing.
     """
+
+    # State entries that are one number per parameter (kept as a 0-d array of its dtype),
+    # not an array of the parameter's shape; "step", an int, is not one of them.
+    _numbers: tuple[str, ...] = ()
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
@@ -337,6 +344,13 @@ class Optimizer:
                 out[name] = int(value)
                 continue
             array = np.asarray(value)
+            if name in self._numbers:  # one number (NAdam's mu_product): a 0-d array
+                if array.shape != () or array.dtype.kind not in "fiu":
+                    raise ValueError(
+                        f"the {name} of parameter {key} must be one number, got {value!r}"
+                    )
+                out[name] = array.astype(p.dtype, copy=True)
+                continue
             if array.shape != p.shape:
                 raise ValueError(
                     f"the {name} of parameter {key} has shape {array.shape}; the parameter "
