@@ -415,6 +415,54 @@ SCHEDULERS: dict[str, tuple[Callable, Callable]] = {
         lambda s, o: s.OneCycleLR(o, max_lr=0.01, total_steps=50),
     ),
     "ExponentialLR(0.97) + StepLR(9, 0.5) chained": (SGD_TWO_LRS, chained),
+    "ConstantLR(factor=0.25, total_iters=6)": (
+        SGD_TWO_LRS,
+        lambda s, o: s.ConstantLR(o, factor=0.25, total_iters=6),
+    ),
+    "PolynomialLR(total_iters=30, power=2.0)": (
+        SGD_TWO_LRS,
+        lambda s, o: s.PolynomialLR(o, total_iters=30, power=2.0),
+    ),
+    "MultiplicativeLR([0.95, callable object])": (
+        SGD_TWO_LRS,
+        lambda s, o: s.MultiplicativeLR(o, [lambda e: 0.95, Halving()]),
+    ),
+    "CosineAnnealingWarmRestarts(T_0=4, T_mult=2, eta_min=0.001)": (
+        SGD_TWO_LRS,
+        lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=4, T_mult=2, eta_min=0.001),
+    ),
+    "CosineAnnealingWarmRestarts(T_0=7) Adam": (
+        ADAM_TWO_LRS,
+        lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=7),
+    ),
+    "CyclicLR(triangular2, up 4, down 6) SGD (momentum cycled)": (
+        SGD_TWO_LRS,
+        lambda s, o: s.CyclicLR(
+            o, [0.01, 0.005], [0.2, 0.1], step_size_up=4, step_size_down=6, mode="triangular2"
+        ),
+    ),
+    "CyclicLR(exp_range, gamma=0.97) Adam (beta1 cycled)": (
+        ADAM_TWO_LRS,
+        lambda s, o: s.CyclicLR(
+            o, 0.001, 0.02, step_size_up=5, mode="exp_range", gamma=0.97, base_momentum=0.85
+        ),
+    ),
+    "CyclicLR(cycle_momentum=False) Adagrad": (
+        groups_with(lr=0.05)(lambda o, g: o.Adagrad(g, lr=0.1)),
+        lambda s, o: s.CyclicLR(o, 0.01, 0.3, step_size_up=3, cycle_momentum=False),
+    ),
+    "SequentialLR(ConstantLR warm-up 3, CosineAnnealingWarmRestarts(4, 2)) SGD": (
+        SGD_TWO_LRS,
+        lambda s, o: s.SequentialLR(
+            o, [s.ConstantLR(o, 0.1, 3), s.CosineAnnealingWarmRestarts(o, 4, 2)], [3]
+        ),
+    ),
+    "ChainedScheduler(PolynomialLR(40, 0.5), MultiplicativeLR(0.98)) SGD": (
+        SGD_TWO_LRS,
+        lambda s, o: s.ChainedScheduler(
+            [s.PolynomialLR(o, 40, 0.5), s.MultiplicativeLR(o, lambda e: 0.98)]
+        ),
+    ),
 }
 
 # ReduceLROnPlateau gets a metric sequence with improvements, plateaus and noise.

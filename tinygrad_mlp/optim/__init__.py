@@ -39,7 +39,9 @@ _USE_INSTEAD = (
     "the optimizers here are SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Adagrad and "
     "Adadelta; use one of them"
 )
-_TORCH_ONLY = dict.fromkeys(["ASGD", "LBFGS", "Rprop", "SparseAdam", "Muon"], _USE_INSTEAD)
+_TORCH_ONLY = dict.fromkeys(
+    ["ASGD", "LBFGS", "Rprop", "SparseAdam", "Adafactor", "Muon"], _USE_INSTEAD
+)
 
 
 def __getattr__(name: str) -> object:
