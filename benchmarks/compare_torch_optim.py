@@ -116,6 +116,7 @@ class Side:
             "dampening",
             "rho",
             "momentum_decay",
+            "decoupled_weight_decay",
         )
         out = []
         for g in self.opt.param_groups:
@@ -224,6 +225,9 @@ OPTIMIZERS: dict[str, Callable] = {
     "Adam groups (2nd: lr=0.05 amsgrad weight_decay=0.01)": groups_with(
         lr=0.05, amsgrad=True, weight_decay=0.01
     )(lambda o, g: o.Adam(g, lr=0.01)),
+    "Adam decoupled_weight_decay weight_decay=0.1": lambda o, g: o.Adam(
+        g, lr=0.01, weight_decay=0.1, decoupled_weight_decay=True
+    ),
     "AdamW": lambda o, g: o.AdamW(g, lr=0.01),
     "AdamW amsgrad weight_decay=0.2": lambda o, g: o.AdamW(
         g, lr=0.01, weight_decay=0.2, amsgrad=True

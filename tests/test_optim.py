@@ -304,6 +304,27 @@ def test_adamw_decay_is_decoupled_by_hand():
     assert out[0] == pytest.approx(2.0 - 0.1 / (1 + 1e-8), abs=1e-15)
 
 
+def test_adam_with_decoupled_weight_decay_is_adamw_as_in_torch():
+    p0, grads = random_grads(3)
+    kw = dict(lr=0.05, weight_decay=0.3, amsgrad=True)
+    np.testing.assert_array_equal(
+        run(optim.Adam, p0, grads, decoupled_weight_decay=True, **kw),
+        run(optim.AdamW, p0, grads, **kw),
+    )
+    p = Tensor([1.0], requires_grad=True)
+    assert optim.AdamW([p]).param_groups[0]["decoupled_weight_decay"] is True
+    assert optim.Adam([p]).param_groups[0]["decoupled_weight_decay"] is False
+    with pytest.raises(ValueError, match="decoupled_weight_decay"):
+        optim.Adam([p], decoupled_weight_decay="yes")
+    # a state_dict saved before the option existed loads, with the optimizer's own default
+    for cls, default in ((optim.Adam, False), (optim.AdamW, True)):
+        opt = cls([Tensor([1.0], requires_grad=True)])
+        old = opt.state_dict()
+        del old["param_groups"][0]["decoupled_weight_decay"]
+        opt.load_state_dict(old)
+        assert opt.param_groups[0]["decoupled_weight_decay"] is default
+
+
 def test_adamw_default_weight_decay():
     p = Tensor([1.0], requires_grad=True)
     assert optim.AdamW([p]).param_groups[0]["weight_decay"] == 0.01

@@ -26,9 +26,9 @@ class Adam(Optimizer):
         p = p - lr / (1 - beta1**step) * exp_avg / (sqrt(v) / sqrt(1 - beta2**step) + eps)
 
     State per parameter: "step", "exp_avg", "exp_avg_sq", and "max_exp_avg_sq" with amsgrad.
+    `decoupled_weight_decay=True` (keyword-only, as in torch 2.13) decays the weights
+    instead, `p = p * (1 - lr * weight_decay)` before the update: what AdamW is.
     """
-
-    _decoupled = False
 
     def __init__(
         self,
@@ -41,6 +41,7 @@ class Adam(Optimizer):
         *,
         maximize: bool = False,
         foreach: bool | None = None,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = dict(
             lr=lr,
@@ -50,6 +51,7 @@ class Adam(Optimizer):
             amsgrad=amsgrad,
             maximize=maximize,
             foreach=foreach,
+            decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
 
@@ -59,6 +61,7 @@ class Adam(Optimizer):
         check_number("eps", group["eps"], 0.0)
         check_number("weight_decay", group["weight_decay"], 0.0)
         check_flag("amsgrad", group["amsgrad"])
+        check_flag("decoupled_weight_decay", group["decoupled_weight_decay"])
 
     def _state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         keys = ("step", "exp_avg", "exp_avg_sq")
@@ -71,7 +74,7 @@ class Adam(Optimizer):
             group["eps"],
             group["weight_decay"],
         )
-        amsgrad = group["amsgrad"]
+        amsgrad, decoupled = group["amsgrad"], group["decoupled_weight_decay"]
         for p, g in zip(params, grads):
             state = self.state.get(p)
             if not state:
@@ -84,7 +87,7 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(p.data)
             scale = None
             if wd != 0:
-                if self._decoupled:
+                if decoupled:
                     scale = 1 - lr * wd  # AdamW: decay the weights, not the gradient
                 else:
                     g = g + wd * p.data
@@ -111,8 +114,6 @@ class AdamW(Adam):
     Adam update above with the plain gradient (no decay folded into it).
     """
 
-    _decoupled = True
-
     def __init__(
         self,
         params: Iterable[Any],
@@ -134,4 +135,5 @@ class AdamW(Adam):
             amsgrad=amsgrad,
             maximize=maximize,
             foreach=foreach,
+            decoupled_weight_decay=True,
         )

@@ -285,7 +285,7 @@ class Optimizer:
                     f"parameter group {gi} of the state_dict has {len(saved['params'])} "
                     f"parameters; this optimizer's has {len(group['params'])}"
                 )
-            # maximize and foreach came later (in torch too): an older state_dict lacks them
+            # maximize, foreach (...) came later (in torch too): an older state_dict lacks them
             missing = set(self.defaults) - set(saved) - set(_LATER)
             if missing:
                 raise ValueError(f"parameter group {gi} of the state_dict lacks {sorted(missing)}")
@@ -374,7 +374,9 @@ class Optimizer:
         return "\n".join(lines) + "\n)"
 
 
-_LATER = ("maximize", "foreach")  # options a state_dict saved before them may lack
+# options a state_dict saved before them may lack (Adam's decoupled_weight_decay came in
+# torch 2.x and here on 2026-12-04)
+_LATER = ("maximize", "foreach", "decoupled_weight_decay")
 
 _SET_MESSAGE = (
     "optimizer parameters need to be organized in ordered collections, but the ordering of "
