@@ -9,6 +9,8 @@ What is compared (after copying weights with `torch.from_numpy` / `np.asarray` o
     (momentum 0.1 and None), and F.batch_norm in both modes;
   - every loss with every reduction (values and gradients), at ordinary and extreme inputs;
   - softmax, log_softmax, logsumexp; calculate_gain;
+  - normalize, cosine_similarity, pairwise_distance and their modules (values and gradients in
+    float64, zero and tiny vectors included);
   - PyTorch's Tensor methods and tg.<name> functions (prod, cumsum, gather, sort, topk,
     masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, scatter_add,
     index_add, masked_scatter, addmm, bmm, einsum, nonzero, hstack, ...): values and dtypes in
@@ -316,6 +318,81 @@ def compare_softmax_family() -> None:
         check(f"{name} grad", xo.grad, xt.grad)
 
 
+def _compare_function(name: str, ours: Callable, theirs: Callable, arrays: list) -> None:
+    """ours(*tensors) against theirs(*torch tensors), in float64: the value and the gradient
+    of each input (for a random upstream gradient)."""
+    xo = [Tensor(a, dtype=np.float64, requires_grad=True) for a in arrays]
+    xt = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in arrays]
+    out_o, out_t = ours(*xo), theirs(*xt)
+    g = np.random.default_rng(8).uniform(0.5, 2.0, size=tuple(out_t.shape))
+    out_o.backward(Tensor(g, dtype=np.float64))
+    out_t.backward(torch.from_numpy(g))
+    check(f"{name} value", out_o, out_t)
+    for i, (a, c) in enumerate(zip(xo, xt)):
+        # no gradient (torch's for a p=0 norm) compares as zeros
+        check(
+            f"{name} grad {i}",
+            np.zeros(a.shape) if a.grad is None else a.grad,
+            np.zeros(a.shape) if c.grad is None else c.grad,
+        )
+
+
+def compare_new_functions() -> None:
+    """normalize, cosine_similarity, pairwise_distance (and their modules), ... with zero
+    and tiny vectors among the rows."""
+    rng = np.random.default_rng(6)
+    a, b = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+    a[0], a[1] = 0.0, [1e-10, -2e-10, 0.0, 3e-10]  # a zero vector and one below eps
+    b[2] = a[2]  # pairwise_distance of equal rows
+    cases: list[tuple[str, Callable, Callable, list]] = []
+    for p, dim in ((2.0, 1), (1.0, 0), (3.0, -1), (math.inf, 1), (2.0, (0, 1))):
+        cases.append(
+            (
+                f"normalize(p={p}, dim={dim})",
+                lambda x, p=p, dim=dim: F.normalize(x, p, dim),
+                lambda x, p=p, dim=dim: TF.normalize(x, p, dim),
+                [a],
+            )
+        )
+    for dim, eps in ((1, 1e-8), (0, 1e-8), (1, 1e-3)):
+        cases.append(
+            (
+                f"cosine_similarity(dim={dim}, eps={eps})",
+                lambda x, y, dim=dim, eps=eps: F.cosine_similarity(x, y, dim, eps),
+                lambda x, y, dim=dim, eps=eps: TF.cosine_similarity(x, y, dim, eps),
+                [a, b],
+            )
+        )
+    cases.append(
+        (
+            "CosineSimilarity broadcast (5, 4) with (1, 4)",
+            nn.CosineSimilarity(),
+            torch.nn.CosineSimilarity(),
+            [a, b[3:4]],
+        )
+    )
+    for p in (2.0, 1.0, 3.0, math.inf, -1.0, 0.0):
+        for keepdim in (False, True):
+            cases.append(
+                (
+                    f"pairwise_distance(p={p}, keepdim={keepdim})",
+                    lambda x, y, p=p, k=keepdim: F.pairwise_distance(x, y, p, 1e-6, k),
+                    lambda x, y, p=p, k=keepdim: TF.pairwise_distance(x, y, p, 1e-6, k),
+                    [a, b],
+                )
+            )
+    cases.append(
+        (
+            "PairwiseDistance (5, 4) with (4,)",
+            nn.PairwiseDistance(),
+            torch.nn.PairwiseDistance(),
+            [a, b[0]],
+        )
+    )
+    for name, ours, theirs, arrays in cases:
+        _compare_function(name, ours, theirs, arrays)
+
+
 def _method_cases() -> list[tuple[str, Callable, list[np.ndarray]]]:
     """(name, fn(tensors, module), input arrays): fn runs with module = tg and = torch."""
     rng = np.random.default_rng(5)
@@ -579,6 +656,7 @@ def main() -> int:
     compare_batchnorm()
     compare_losses()
     compare_softmax_family()
+    compare_new_functions()
     compare_tensor_methods()
     compare_init()
     compare_autograd_functional()

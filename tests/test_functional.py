@@ -561,3 +561,90 @@ def test_l2_penalty_takes_a_generator_and_an_empty_list():
     assert F.l2_penalty([], 0.1).item() == 0.0
     with pytest.raises(TypeError, match="l2_penalty: params must be Tensors, got ndarray"):
         F.l2_penalty([np.ones(2)], 0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# normalize, cosine_similarity, pairwise_distance
+
+
+def np_p_norm(x, p, axis, keepdims=False):
+    if p == np.inf:
+        return np.abs(x).max(axis=axis, keepdims=keepdims)
+    return (np.abs(x) ** p).sum(axis=axis, keepdims=keepdims) ** (1 / p)
+
+
+@pytest.mark.parametrize("p, dim", [(2.0, 1), (1.0, 0), (3.0, -1), (np.inf, 1), (2.0, (0, 1))])
+def test_normalize_divides_by_the_p_norm_clamped_by_eps(p, dim):
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    out = F.normalize(t64(x), p=p, dim=dim)
+    np.testing.assert_allclose(out.data, x / np_p_norm(x, p, dim, True), rtol=1e-12)
+    check_grads(lambda t: F.normalize(t, p=p, dim=dim), [x])
+
+
+def test_normalize_keeps_a_zero_vector_zero_with_slope_1_over_eps():
+    x = t64([[3.0, 4.0], [0.0, 0.0]], requires_grad=True)
+    out = F.normalize(x, eps=1e-3)
+    np.testing.assert_allclose(out.data, [[0.6, 0.8], [0.0, 0.0]], rtol=1e-12)
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.data[1], [1e3, 1e3], rtol=1e-12)  # x / eps
+    assert np.all(np.isfinite(x.grad.data))
+
+
+@pytest.mark.parametrize("dim", [1, 0, -1])
+def test_cosine_similarity_matches_the_formula_and_broadcasts(dim):
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((4, 3)), rng.standard_normal((1, 3))
+    out = F.cosine_similarity(t64(a), t64(b), dim=dim)
+    A, B = np.broadcast_arrays(a, b)
+    expected = (A * B).sum(dim) / (np.linalg.norm(A, axis=dim) * np.linalg.norm(B, axis=dim))
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    check_grads(lambda s, t: F.cosine_similarity(s, t, dim=dim), [a, b])
+
+
+def test_cosine_similarity_of_a_zero_vector_is_0_and_small_norms_are_clamped():
+    x1 = t64([[0.0, 0.0, 0.0], [1e-10, 2e-10, 0.0]], requires_grad=True)
+    x2 = t64([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    out = F.cosine_similarity(x1, x2)
+    # the norm 2.2e-10 of row 1 is below eps = 1e-8: eps divides instead
+    expected = [0.0, (1e-10 + 4e-10) / 1e-8 / np.sqrt(14)]
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    out.sum().backward()
+    unit2 = np.array([1.0, 2.0, 3.0]) / np.sqrt(14)
+    np.testing.assert_allclose(x1.grad.data[0], unit2 / 1e-8, rtol=1e-12)  # the norm's slope: 0
+    # row 1: the gradient also flows through the (unclamped) norm, as torch's does
+    v = np.array([1e-10, 2e-10, 0.0])
+    n = np.linalg.norm(v)
+    slope = unit2 / 1e-8 - (v @ unit2) / 1e-8**2 * v / n
+    np.testing.assert_allclose(x1.grad.data[1], slope, rtol=1e-10)
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0, np.inf, -1.0])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_pairwise_distance_is_the_norm_of_the_difference_plus_eps(p, keepdim):
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((5, 3)), rng.standard_normal(3)
+    out = F.pairwise_distance(t64(a), t64(b), p=p, eps=1e-3, keepdim=keepdim)
+    np.testing.assert_allclose(out.data, np_p_norm(a - b + 1e-3, p, -1, keepdim), rtol=1e-12)
+    check_grads(lambda s, t: F.pairwise_distance(s, t, p, 1e-3, keepdim), [a, b])
+
+
+def test_pairwise_distance_of_equal_vectors_has_a_finite_gradient_and_p_0_counts():
+    x = t64([[1.0, 2.0]], requires_grad=True)
+    d = F.pairwise_distance(x, t64([[1.0, 2.0]]))
+    np.testing.assert_allclose(d.data, [np.sqrt(2) * 1e-6], rtol=1e-9)
+    d.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[np.sqrt(0.5), np.sqrt(0.5)]], rtol=1e-9)
+    counts = F.pairwise_distance(t64([[1.0, 2.0, 3.0]]), t64([[1.0, 0.0, 0.0]]), p=0, eps=0)
+    np.testing.assert_array_equal(counts.data, [2.0])
+    scalar = F.pairwise_distance(t64(1.0), t64(3.0), eps=0)
+    assert scalar.shape == () and scalar.item() == 2.0
+
+
+def test_distance_errors():
+    with pytest.raises(ValueError, match="broadcast"):
+        F.cosine_similarity(t64(np.ones((2, 3))), t64(np.ones((2, 4))))
+    with pytest.raises(TypeError, match="pairwise_distance: p must be a number"):
+        F.pairwise_distance(t64(np.ones(3)), t64(np.ones(3)), p="2")
+    with pytest.raises(IndexError):
+        F.cosine_similarity(t64(np.ones(3)), t64(np.ones(3)))  # dim 1 of a vector, as torch

@@ -1024,3 +1024,19 @@ def test_a_hook_that_keeps_activations_inside_a_compiled_step_raises_not_loses_t
     with pytest.raises(CompileError, match=r"changes what a list it reaches holds"):
         step(x)  # a replay would not append: refused
     assert len(acts) == 2
+
+
+def test_cosine_similarity_and_pairwise_distance_modules_call_functional_with_their_settings():
+    rng = np.random.default_rng(7)
+    a, b = Tensor(rng.standard_normal((3, 4))), Tensor(rng.standard_normal((3, 4)))
+    cos = nn.CosineSimilarity(dim=0, eps=1e-6)
+    np.testing.assert_array_equal(
+        cos(a, b).data, tg.functional.cosine_similarity(a, b, 0, 1e-6).data
+    )
+    dist = nn.PairwiseDistance(p=1.0, eps=0.5, keepdim=True)
+    assert dist.norm == 1.0 and dist.eps == 0.5 and dist.keepdim
+    out = dist(a, b)
+    assert out.shape == (3, 1)
+    np.testing.assert_allclose(out.data[:, 0], np.abs(a.data - b.data + 0.5).sum(1), rtol=1e-6)
+    assert repr(cos) == "CosineSimilarity()" and repr(dist) == "PairwiseDistance()"
+    assert list(cos.state_dict()) == [] and list(dist.parameters()) == []

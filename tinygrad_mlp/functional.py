@@ -56,6 +56,10 @@ __all__ = [
     "embedding",
     "linear",
     "one_hot",
+    # distances
+    "normalize",
+    "cosine_similarity",
+    "pairwise_distance",
     # losses
     "mse_loss",
     "l1_loss",
@@ -591,6 +595,58 @@ def layer_norm(
     if weight is not None:
         out = out * weight
     return out if bias is None else out + bias
+
+
+# ---------------------------------------------------------------------------------------------
+# Distances and normalisation of vectors
+
+
+def _p_norm(x: Tensor, p: float, dim: Any, keepdim: bool, fn: str) -> Tensor:
+    """The p-norm over `dim`, for every p torch's vector norm takes: Tensor.norm's (1, 2,
+    +-inf, p > 0), 0 (the count of non-zero values, with gradient 0) and p < 0
+    ((sum |x|^p)^(1/p))."""
+    if isinstance(p, bool) or not isinstance(p, int | float | np.integer | np.floating):
+        raise TypeError(f"{fn}: p must be a number, got {p!r}")
+    if p == 0:
+        return x.sign().abs().sum(dim, keepdim)  # a zero gradient, in the graph as torch's
+    if p < 0 and p != -np.inf:
+        return (x.abs() ** p).sum(dim, keepdim) ** (1 / p)
+    return x.norm(p, dim, keepdim)
+
+
+def normalize(input: Any, p: float = 2.0, dim: Any = 1, eps: float = 1e-12) -> Tensor:
+    """input / max(||input||_p, eps), the p-norm taken over `dim` (an int or a tuple of
+    ints): each vector along dim scaled to norm 1, a vector of norm below eps divided by
+    eps instead (so a zero vector stays zero). As torch.nn.functional.normalize."""
+    x = _tensor(input)
+    return x / _p_norm(x, p, dim, True, "normalize").clamp_min(eps)
+
+
+def cosine_similarity(x1: Any, x2: Any, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps)) over `dim`, the Euclidean norms
+    taken over dim, after x1 and x2 are broadcast together. As torch's, the floor eps bounds
+    each norm's value but the gradient flows through the norm as if it were not there
+    (torch clamps without recording), and a zero vector gives similarity 0."""
+    a, b = _tensor(x1), _tensor(x2)
+    shape = np.broadcast_shapes(a.shape, b.shape)  # the error torch gives: a ValueError here
+    a, b = a.broadcast_to(shape), b.broadcast_to(shape)
+
+    def unit(v: Tensor) -> Tensor:
+        n = v.norm(2, dim, keepdim=True)
+        return v / (n + (n.clamp_min(eps) - n).detach())
+
+    return (unit(a) * unit(b)).sum(dim)
+
+
+def pairwise_distance(
+    x1: Any, x2: Any, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """||x1 - x2 + eps||_p over the last axis (of x1 and x2 broadcast together; eps is
+    added to every difference, as torch does, so that the norm's gradient is defined where
+    x1 == x2). As torch.nn.functional.pairwise_distance, p < 0 and p = 0 included."""
+    a, b = _tensor(x1), _tensor(x2)
+    d = a - b + eps
+    return _p_norm(d, p, max(d.ndim, 1) - 1 if d.ndim else None, keepdim, "pairwise_distance")
 
 
 def embedding(

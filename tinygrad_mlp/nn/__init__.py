@@ -33,7 +33,17 @@ from .activation import (
     Tanh,
 )
 from .container import MLP, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .layers import BatchNorm1d, Dropout, Embedding, Flatten, Identity, LayerNorm, Linear
+from .layers import (
+    BatchNorm1d,
+    CosineSimilarity,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    LayerNorm,
+    Linear,
+    PairwiseDistance,
+)
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -58,6 +68,7 @@ __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout",
     "Embedding",
@@ -80,6 +91,7 @@ __all__ = [
     "ModuleDict",
     "ModuleList",
     "NLLLoss",
+    "PairwiseDistance",
     "Parameter",
     "ParameterDict",
     "ParameterList",

@@ -1,5 +1,5 @@
-"""The layers: Linear, BatchNorm1d, LayerNorm, Embedding, Dropout, Flatten and Identity (the
-activations are in `activation.py`).
+"""The layers: Linear, BatchNorm1d, LayerNorm, Embedding, Dropout, Flatten, Identity,
+CosineSimilarity and PairwiseDistance (the activations are in `activation.py`).
 
 Each `forward` is one call into `functional`; the layers only hold the parameters, the
 buffers and the settings.
@@ -396,4 +396,38 @@ class Identity(Module):
         return x
 
 
-__all__ = ["BatchNorm1d", "Dropout", "Embedding", "Flatten", "Identity", "LayerNorm", "Linear"]
+class CosineSimilarity(Module):
+    """cosine_similarity(x1, x2, dim, eps): sum(x1 * x2) / (max(||x1||, eps) *
+    max(||x2||, eps)) over `dim` (see `functional.cosine_similarity`)."""
+
+    def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.dim, self.eps = dim, eps
+
+    def forward(self, x1: Any, x2: Any) -> Tensor:
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """pairwise_distance(x1, x2, p, eps, keepdim): ||x1 - x2 + eps||_p over the last axis.
+    The exponent is kept as `norm`, as torch keeps it."""
+
+    def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
+        super().__init__()
+        self.norm, self.eps, self.keepdim = p, eps, keepdim
+
+    def forward(self, x1: Any, x2: Any) -> Tensor:
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+
+__all__ = [
+    "BatchNorm1d",
+    "CosineSimilarity",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "Identity",
+    "LayerNorm",
+    "Linear",
+    "PairwiseDistance",
+]
