@@ -9,8 +9,8 @@ What is compared (after copying weights with `torch.from_numpy` / `np.asarray` o
     (momentum 0.1 and None), and F.batch_norm in both modes;
   - every loss with every reduction (values and gradients), at ordinary and extreme inputs;
   - softmax, log_softmax, logsumexp; calculate_gain;
-  - normalize, cosine_similarity, pairwise_distance and their modules (values and gradients in
-    float64, zero and tiny vectors included);
+  - normalize, cosine_similarity, pairwise_distance, kl_div and their modules (values and
+    gradients in float64, zero and tiny vectors and zero targets included);
   - PyTorch's Tensor methods and tg.<name> functions (prod, cumsum, gather, sort, topk,
     masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, scatter_add,
     index_add, masked_scatter, addmm, bmm, einsum, nonzero, hstack, ...): values and dtypes in
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -389,8 +390,34 @@ def compare_new_functions() -> None:
             [a, b[0]],
         )
     )
-    for name, ours, theirs, arrays in cases:
-        _compare_function(name, ours, theirs, arrays)
+    log_q = np.log(rng.dirichlet(np.ones(4), size=5))
+    p_target = rng.dirichlet(np.ones(4), size=5)
+    p_target[0, :2] = [0.0, p_target[0, 0] + p_target[0, 1]]  # 0: its target gradient is nan
+    for reduction in ("batchmean", "sum", "none", "mean"):
+        for log_target in (False, True):
+            target = np.log(p_target[1:]) if log_target else p_target
+            cases.append(
+                (
+                    f"kl_div(reduction={reduction!r}, log_target={log_target})",
+                    lambda x, y, r=reduction, lt=log_target: F.kl_div(x, y, r, lt),
+                    lambda x, y, r=reduction, lt=log_target: TF.kl_div(
+                        x, y, reduction=r, log_target=lt
+                    ),
+                    [log_q[1:] if log_target else log_q, target],
+                )
+            )
+    cases.append(
+        (
+            "KLDivLoss(reduction='batchmean')",
+            nn.KLDivLoss(reduction="batchmean"),
+            torch.nn.KLDivLoss(reduction="batchmean"),
+            [log_q, p_target],
+        )
+    )
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", UserWarning)  # both warn for 'mean'
+        for name, ours, theirs, arrays in cases:
+            _compare_function(name, ours, theirs, arrays)
 
 
 def _method_cases() -> list[tuple[str, Callable, list[np.ndarray]]]:

@@ -739,3 +739,75 @@ def test_elementwise_weight_of_mse_l1_and_huber_as_pytorch_2_13():
     np.testing.assert_array_equal(pred.grad.data, [2.0, 12.0, 3.0, 4.0])
     with pytest.raises(ValueError, match="weight has shape \\(2,\\) but the input \\(4,\\)"):
         F.l1_loss(pred, zeros, weight=np.ones(2))
+
+
+# ------------------------------------------------------------------------- kl_div
+
+
+def np_kl_div(log_q, p, reduction, log_target=False):
+    if log_target:
+        loss = np.exp(p) * (p - log_q)
+    else:
+        safe = np.where(p > 0, p, 1.0)
+        loss = np.where(p > 0, p * np.log(safe), 0.0) - p * log_q
+    if reduction == "batchmean":
+        return loss.sum() / log_q.shape[0]
+    return np_reduce(loss, reduction)
+
+
+def kl_problem(seed=0):
+    rng = np.random.default_rng(seed)
+    log_q = np_log_softmax(rng.standard_normal((4, 5)), 1)
+    p = rng.dirichlet(np.ones(5), size=4)
+    p[0, :2] = [0.0, p[0, 0] + p[0, 1]]  # a target that is 0
+    return log_q, p
+
+
+@pytest.mark.parametrize("reduction", ["batchmean", "sum", "none"])
+@pytest.mark.parametrize("log_target", [False, True])
+def test_kl_div(reduction, log_target):
+    log_q, p = kl_problem()
+    target = np.log(p[1:]) if log_target else p  # log_target: the rows without a 0
+    x = log_q[1:] if log_target else log_q
+    out = F.kl_div(t64(x), target, reduction=reduction, log_target=log_target)
+    expected = np_kl_div(x, target, reduction, log_target)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    # the gradients of both, of the target too, away from its zeros (row 0)
+    a, b = (x, target) if log_target else (x[1:], target[1:])
+    check_grads(lambda u, v: F.kl_div(u, v, reduction, log_target), [a, b])
+
+
+def test_kl_div_mean_divides_by_every_element_and_warns_as_torch():
+    log_q, p = kl_problem(1)
+    with pytest.warns(UserWarning, match="'batchmean'"):
+        out = F.kl_div(t64(log_q), p)
+    np.testing.assert_allclose(out.data, np_kl_div(log_q, p, "mean"), rtol=1e-12)
+    np.testing.assert_allclose(out.data * 5, F.kl_div(t64(log_q), p, "batchmean").data)
+    with pytest.warns(UserWarning, match="'batchmean'"):
+        nn.KLDivLoss()(t64(log_q), p)
+
+
+def test_kl_div_where_the_target_is_0_adds_nothing_and_its_gradient_is_torchs_nan():
+    x = t64([[-1.0, -2.0]], requires_grad=True)
+    t = t64([[0.0, 1.0]], requires_grad=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = F.kl_div(x, t, reduction="sum")
+        out.backward()
+    assert out.item() == 2.0  # 0 * (log 0 - (-1)) counts 0, 1 * (0 - (-2)) = 2
+    np.testing.assert_array_equal(x.grad.data, [[-0.0, -1.0]])
+    assert np.isnan(t.grad.data[0, 0]) and t.grad.data[0, 1] == pytest.approx(1 + 0 + 2)
+    scalar = F.kl_div(t64(-1.0), t64(0.5), reduction="batchmean")  # 0-d: the sum
+    assert scalar.item() == pytest.approx(0.5 * (np.log(0.5) + 1))
+
+
+def test_kl_div_errors_and_module():
+    with pytest.raises(ValueError, match="kl_div: reduction must be 'batchmean'"):
+        F.kl_div(t64([-1.0]), [1.0], reduction="avg")
+    with pytest.raises(ValueError, match="KLDivLoss: reduction must be"):
+        nn.KLDivLoss(reduction="avg")
+    with pytest.raises(ValueError, match="kl_div: input has shape"):
+        F.kl_div(t64([[-1.0, -1.0]]), [1.0, 0.0], reduction="sum")
+    loss = nn.KLDivLoss(reduction="sum", log_target=True)
+    x, t = t64([[-1.0, -2.0]]), np.log([[0.25, 0.75]])
+    assert loss(x, t).item() == F.kl_div(x, t, "sum", True).item()
+    assert loss.reduction == "sum" and loss.log_target is True

@@ -17,6 +17,7 @@ by keyword. Targets may be Tensors or NumPy arrays; they must have the predictio
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -69,6 +70,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "nll_loss",
     "cross_entropy",
+    "kl_div",
     "l2_penalty",
 ]
 
@@ -1233,6 +1235,42 @@ def one_hot(labels: Any, num_classes: int = -1) -> Tensor:
         )
     out = (y[..., None] == np.arange(num_classes)).astype(np.int64)
     return Tensor.wrap(out)
+
+
+def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:
+    """The Kullback-Leibler divergence of `input` (log-probabilities) from `target`
+    (probabilities, or log-probabilities with log_target=True), elementwise:
+
+        target * (log(target) - input)            (0 where target == 0: xlogy's 0 log 0)
+        exp(target) * (target - input)            with log_target=True
+
+    reduced: 'batchmean' divides the sum by the batch size input.shape[0] (the KL
+    divergence's definition), 'sum', 'none', and 'mean', which divides by the number of
+    elements and warns (UserWarning), as torch.nn.functional.kl_div does. As in torch, the
+    gradient with respect to a target that is 0 is nan."""
+    if reduction not in ("mean", "batchmean", "sum", "none"):
+        raise ValueError(
+            f"kl_div: reduction must be 'batchmean', 'sum', 'none' or 'mean', got {reduction!r}"
+        )
+    if reduction == "mean":
+        warnings.warn(
+            "kl_div: reduction='mean' divides the summed loss by the number of elements, not "
+            "by the batch size; reduction='batchmean' gives the KL divergence (torch will make "
+            "'mean' do that in a future major release)",
+            UserWarning,
+            stacklevel=2,
+        )
+    x = _tensor(input)
+    t = _target(target, x, "kl_div")
+    if log_target:
+        loss = t.exp() * (t - x)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 log 0: `where` drops it
+            loss = where(t.data == 0, 0.0, t * t.log()) - t * x
+    if reduction == "batchmean":
+        total = loss.sum()
+        return total / x.shape[0] if x.ndim else total
+    return _reduce(loss, reduction)
 
 
 def l2_penalty(params: Iterable[Tensor], lam: float) -> Tensor:

@@ -178,11 +178,30 @@ class CrossEntropyLoss(_Loss):
         )
 
 
+class KLDivLoss(Module):
+    """The Kullback-Leibler divergence of the input (log-probabilities) from the target
+    (see `functional.kl_div`); reduction is 'mean' (torch's default, which warns: it
+    divides by the number of elements), 'batchmean', 'sum' or 'none'."""
+
+    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__()
+        if reduction not in ("mean", "batchmean", "sum", "none"):
+            raise ValueError(
+                f"KLDivLoss: reduction must be 'batchmean', 'sum', 'none' or 'mean', got "
+                f"{reduction!r}"
+            )
+        self.reduction, self.log_target = reduction, log_target
+
+    def forward(self, input: Any, target: Any) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "HuberLoss",
+    "KLDivLoss",
     "L1Loss",
     "MSELoss",
     "NLLLoss",
