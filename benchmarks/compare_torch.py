@@ -9,8 +9,9 @@ What is compared (after copying weights with `torch.from_numpy` / `np.asarray` o
     (momentum 0.1 and None), and F.batch_norm in both modes;
   - every loss with every reduction (values and gradients), at ordinary and extreme inputs;
   - softmax, log_softmax, logsumexp; calculate_gain;
-  - normalize, cosine_similarity, pairwise_distance, kl_div and their modules (values and
-    gradients in float64, zero and tiny vectors and zero targets included);
+  - normalize, cosine_similarity, pairwise_distance, kl_div, glu, softsign, prelu, Unflatten
+    and their modules (values and gradients in float64, zero and tiny vectors, zero targets
+    and kinks included);
   - PyTorch's Tensor methods and tg.<name> functions (prod, cumsum, gather, sort, topk,
     masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, scatter_add,
     index_add, masked_scatter, addmm, bmm, einsum, nonzero, hstack, ...): values and dtypes in
@@ -412,6 +413,25 @@ def compare_new_functions() -> None:
             nn.KLDivLoss(reduction="batchmean"),
             torch.nn.KLDivLoss(reduction="batchmean"),
             [log_q, p_target],
+        )
+    )
+    x3 = rng.standard_normal((2, 3, 4))
+    x3[0, 0, :2] = 0.0  # prelu's slope at 0
+    for dim in (-1, 1):
+        cases.append(
+            (f"glu(dim={dim})", lambda x, d=dim: F.glu(x, d), lambda x, d=dim: TF.glu(x, d), [a])
+        )
+    cases.append(("GLU() on (2, 3, 4)", nn.GLU(), torch.nn.GLU(), [x3]))
+    cases.append(("softsign", F.softsign, TF.softsign, [np.append(a.ravel(), [0.0, 1e300])]))
+    for w in ([0.3], [0.1, -0.2, 0.5], 0.25):
+        cases.append((f"prelu(weight={w}) on (2, 3, 4)", F.prelu, TF.prelu, [x3, np.array(w)]))
+    cases.append(("prelu on a vector", F.prelu, TF.prelu, [a[2], np.array([0.2])]))
+    cases.append(
+        (
+            "Unflatten(1, (2, -1))",
+            lambda x: nn.Unflatten(1, (2, -1))(x) * 1.5,
+            lambda x: torch.nn.Unflatten(1, (2, -1))(x) * 1.5,
+            [a],
         )
     )
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):

@@ -289,6 +289,9 @@ MODULES = [
     (nn.Hardswish(), "Hardswish()", F.hardswish),
     (nn.Hardsigmoid(), "Hardsigmoid()", F.hardsigmoid),
     (nn.LogSigmoid(), "LogSigmoid()", F.log_sigmoid),
+    (nn.Softsign(), "Softsign()", F.softsign),
+    (nn.GLU(), "GLU(dim=-1)", F.glu),
+    (nn.GLU(1), "GLU(dim=1)", lambda x: F.glu(x, 1)),
     (nn.Softmax(dim=0), "Softmax(dim=0)", lambda x: F.softmax(x, axis=0)),
     (nn.LogSoftmax(dim=1), "LogSoftmax(dim=1)", lambda x: F.log_softmax(x, axis=1)),
 ]
@@ -328,3 +331,81 @@ def test_softmax_without_dim_uses_pytorchs_implicit_rule_and_warns(cls):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cls(dim=-1)(t64(x))  # with dim: no warning
+
+
+# ------------------------------------------------------------------------- softsign, glu, prelu
+
+
+def test_softsign_values_gradients_and_extremes():
+    x = np.array([-3e38, -1000.0, -2.5, -0.3, 0.0, 0.7, 4.0, 3e38])
+    out = F.softsign(t64(x))
+    np.testing.assert_allclose(out.data, x / (1 + np.abs(x)), rtol=1e-15)
+    check_grads(F.softsign, [x[1:-1]])
+    t = t64(x, requires_grad=True)
+    with np.errstate(over="ignore"):
+        F.softsign(t).sum().backward()
+    # 1 at 0; at 3e38 1 / b - |x| / b^2 rounds to 0, as torch's (the same composition)
+    np.testing.assert_allclose(t.grad.data, 1 / (1 + np.abs(x)) ** 2, rtol=1e-12, atol=1e-70)
+    assert F.softsign(Tensor(np.float32([3e38]))).data.tolist() == [1.0]
+
+
+@pytest.mark.parametrize("dim", [-1, 0, 1])
+def test_glu_gates_the_first_half_by_the_sigmoid_of_the_second(dim):
+    x = np.random.default_rng(2).standard_normal((4, 6, 2))
+    a, b = np.split(x, 2, axis=dim)
+    out = F.glu(t64(x), dim)
+    np.testing.assert_allclose(out.data, a / (1 + np.exp(-b)), rtol=1e-12)
+    check_grads(lambda t: F.glu(t, dim), [x])
+
+
+def test_glu_errors():
+    with pytest.raises(RuntimeError, match="even size, but dim 1 has size 3"):
+        F.glu(t64(np.ones((2, 3))), 1)
+    with pytest.raises(RuntimeError, match="0-d input"):
+        F.glu(t64(1.0))
+    with pytest.raises(IndexError, match="dim=2 is out of range"):
+        F.glu(t64(np.ones((2, 4))), 2)
+
+
+@pytest.mark.parametrize("shape, channels", [((2, 3, 4), 3), ((5, 3), 3), ((4,), 1), ((2, 3), 1)])
+def test_prelu_slopes_per_channel_of_axis_1(shape, channels):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape)
+    w = rng.uniform(0.05, 0.5, channels)
+    w_b = w.reshape(-1, *([1] * (len(shape) - 2))) if len(shape) >= 2 and channels > 1 else w[0]
+    out = F.prelu(t64(x), t64(w))
+    np.testing.assert_allclose(out.data, np.where(x > 0, x, w_b * x), rtol=1e-12)
+    check_grads(F.prelu, [x, w])
+
+
+def test_prelu_slope_at_0_is_the_weights_and_the_weight_gets_the_negative_inputs():
+    x, w = t64([0.0, -1.0, 2.0, -3.0], requires_grad=True), t64([0.25], requires_grad=True)
+    F.prelu(x, w).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.25, 0.25, 1.0, 0.25])
+    np.testing.assert_array_equal(w.grad.data, [-4.0])
+    assert F.prelu(t64(-2.0), t64(0.5)).item() == -1.0  # a 0-d input and weight
+
+
+def test_prelu_errors():
+    with pytest.raises(RuntimeError, match="weight has 2 values but the input .* has 3 channels"):
+        F.prelu(t64(np.ones((2, 3))), t64([0.1, 0.2]))
+    with pytest.raises(RuntimeError, match="has 1 channels"):
+        F.prelu(t64(np.ones(3)), t64([0.1, 0.2, 0.3]))
+    with pytest.raises(RuntimeError, match="scalar or 1-D"):
+        F.prelu(t64(np.ones((2, 3))), t64(np.ones((3, 1))))
+    with pytest.raises(RuntimeError, match="0-d input takes one slope"):
+        F.prelu(t64(1.0), t64([0.1, 0.2]))
+
+
+def test_prelu_module_holds_its_slopes_as_a_parameter():
+    m = nn.PReLU(3, init=0.1)
+    assert repr(m) == "PReLU(num_parameters=3)" and m.init == 0.1
+    assert list(m.state_dict()) == ["weight"] and m.weight.shape == (3,)
+    np.testing.assert_allclose(m.weight.data, [0.1, 0.1, 0.1], rtol=1e-7)
+    x = np.random.default_rng(4).standard_normal((2, 3, 5)).astype(np.float32)
+    np.testing.assert_array_equal(m(Tensor(x)).data, F.prelu(Tensor(x), m.weight).data)
+    m(Tensor(x)).sum().backward()
+    np.testing.assert_allclose(m.weight.grad.data, np.minimum(x, 0).sum((0, 2)), rtol=1e-5)
+    assert nn.PReLU().weight.shape == (1,) and nn.PReLU(dtype=np.float64).weight.dtype == np.float64
+    with pytest.raises(ValueError, match="num_parameters must be an integer >= 1"):
+        nn.PReLU(0)

@@ -1040,3 +1040,24 @@ def test_cosine_similarity_and_pairwise_distance_modules_call_functional_with_th
     np.testing.assert_allclose(out.data[:, 0], np.abs(a.data - b.data + 0.5).sum(1), rtol=1e-6)
     assert repr(cos) == "CosineSimilarity()" and repr(dist) == "PairwiseDistance()"
     assert list(cos.state_dict()) == [] and list(dist.parameters()) == []
+
+
+def test_unflatten_splits_an_axis_and_undoes_flatten():
+    x = Tensor(np.arange(24.0).reshape(2, 12), requires_grad=True)
+    m = nn.Unflatten(1, (3, -1))
+    out = m(x)
+    assert out.shape == (2, 3, 4) and repr(m) == "Unflatten(dim=1, unflattened_size=(3, -1))"
+    np.testing.assert_array_equal(out.data, x.data.reshape(2, 3, 4))
+    np.testing.assert_array_equal(nn.Flatten()(out).data, x.data)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, np.ones((2, 12)))
+    assert repr(nn.Unflatten(-1, [2, 6])) == "Unflatten(dim=-1, unflattened_size=[2, 6])"
+    assert nn.Unflatten(-1, [2, 6])(x).shape == (2, 2, 6)
+    with pytest.raises(TypeError, match="unflattened_size must be a tuple or list of ints"):
+        nn.Unflatten(1, 4)
+    with pytest.raises(TypeError, match="element 1 is 'a'"):
+        nn.Unflatten(1, (2, "a"))
+    with pytest.raises(TypeError, match="dim must be an integer"):
+        nn.Unflatten(1.0, (2, 2))
+    with pytest.raises(ValueError):
+        nn.Unflatten(1, (5, 5))(x)

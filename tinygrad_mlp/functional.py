@@ -46,6 +46,9 @@ __all__ = [
     "hardsigmoid",
     "log_sigmoid",
     "logsigmoid",
+    "softsign",
+    "prelu",
+    "glu",
     # softmax and friends
     "softmax",
     "log_softmax",
@@ -367,7 +370,61 @@ def log_sigmoid(x: Any) -> Tensor:
     return where(negative, left, right)
 
 
-logsigmoid = log_sigmoid  # PyTorch's spelling: torch.nn.functional.logsigmoid
+logsigmoid = log_sigmoid
+
+
+def softsign(x: Any) -> Tensor:
+    """x / (1 + |x|)"""
+    x = _tensor(x)
+    return x / (x.abs() + 1)
+
+
+def prelu(input: Any, weight: Any) -> Tensor:
+    """x where x > 0, else weight * x, with a learnt slope: `weight` holds one value (shared)
+    or one per channel, the channel being axis 1 (a 1-D input has one channel). The slope at
+    x = 0 is weight's, as torch.nn.functional.prelu's."""
+    x, w = _tensor(input), _tensor(weight)
+    if w.ndim > 1:
+        raise RuntimeError(
+            f"prelu: weight must be a scalar or 1-D tensor, got one of shape {w.shape}"
+        )
+    n = w.numel()
+    if n != 1:
+        if x.ndim == 0:
+            raise RuntimeError(f"prelu: a 0-d input takes one slope, got a weight of {n} values")
+        channels = x.shape[1] if x.ndim >= 2 else 1
+        if n != channels:
+            raise RuntimeError(
+                f"prelu: weight has {n} values but the input (of shape {x.shape}) has "
+                f"{channels} channels (axis 1): give one slope, or one per channel"
+            )
+        w = w.reshape(-1, *([1] * (x.ndim - 2))) if x.ndim >= 2 else w
+    else:
+        w = w.reshape(())
+    return where(x.data > 0, x, w * x)
+
+
+def glu(input: Any, dim: int = -1) -> Tensor:
+    """The gated linear unit: a * sigmoid(b), for a and b the first and second halves of
+    the input along `dim` (whose size must be even)."""
+    x = _tensor(input)
+    if x.ndim == 0:
+        raise RuntimeError("glu: a 0-d input cannot be halved; give it an axis of even size")
+    d = dim + x.ndim if -x.ndim <= dim < 0 else dim
+    if not 0 <= d < x.ndim:
+        raise IndexError(
+            f"glu: dim={dim} is out of range for an input of shape {x.shape} (expected a dim "
+            f"in [{-x.ndim}, {x.ndim - 1}])"
+        )
+    if x.shape[d] % 2:
+        raise RuntimeError(
+            f"glu: the halved axis must have an even size, but dim {d} has size {x.shape[d]}"
+        )
+    a, b = x.chunk(2, d)
+    return a * b.sigmoid()
+
+
+# PyTorch's spelling: torch.nn.functional.logsigmoid
 
 
 # ---------------------------------------------------------------------------------------------

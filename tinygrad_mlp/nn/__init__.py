@@ -17,6 +17,7 @@ from . import init, utils
 from .activation import (
     ELU,
     GELU,
+    GLU,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
@@ -24,12 +25,14 @@ from .activation import (
     LogSigmoid,
     LogSoftmax,
     Mish,
+    PReLU,
     ReLU,
     ReLU6,
     Sigmoid,
     SiLU,
     Softmax,
     Softplus,
+    Softsign,
     Tanh,
 )
 from .container import MLP, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
@@ -43,6 +46,7 @@ from .layers import (
     LayerNorm,
     Linear,
     PairwiseDistance,
+    Unflatten,
 )
 from .loss import (
     BCELoss,
@@ -65,6 +69,7 @@ _sys.modules[__name__ + ".functional"] = functional
 __all__ = [
     "ELU",
     "GELU",
+    "GLU",
     "MLP",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -97,6 +102,7 @@ __all__ = [
     "Parameter",
     "ParameterDict",
     "ParameterList",
+    "PReLU",
     "ReLU",
     "ReLU6",
     "Sequential",
@@ -105,7 +111,9 @@ __all__ = [
     "SmoothL1Loss",
     "Softmax",
     "Softplus",
+    "Softsign",
     "Tanh",
+    "Unflatten",
     "functional",
     "init",
     "utils",

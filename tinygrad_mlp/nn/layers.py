@@ -1,5 +1,5 @@
-"""The layers: Linear, BatchNorm1d, LayerNorm, Embedding, Dropout, Flatten, Identity,
-CosineSimilarity and PairwiseDistance (the activations are in `activation.py`).
+"""The layers: Linear, BatchNorm1d, LayerNorm, Embedding, Dropout, Flatten, Unflatten,
+Identity, CosineSimilarity and PairwiseDistance (the activations are in `activation.py`).
 
 Each `forward` is one call into `functional`; the layers only hold the parameters, the
 buffers and the settings.
@@ -385,6 +385,34 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
+class Unflatten(Module):
+    """Splits axis `dim` into the axes `unflattened_size` (a tuple or list of ints, one of
+    them -1 to be inferred), as torch.nn.Unflatten: the inverse of Flatten."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...] | list[int]) -> None:
+        super().__init__()
+        if isinstance(dim, bool) or not isinstance(dim, int | np.integer):
+            raise TypeError(f"Unflatten: dim must be an integer, got {dim!r}")
+        if not isinstance(unflattened_size, tuple | list):
+            raise TypeError(
+                f"Unflatten: unflattened_size must be a tuple or list of ints, got "
+                f"{type(unflattened_size).__name__}"
+            )
+        for i, n in enumerate(unflattened_size):
+            if isinstance(n, bool) or not isinstance(n, int | np.integer):
+                raise TypeError(
+                    f"Unflatten: unflattened_size must hold ints, but element {i} is {n!r}"
+                )
+        self.dim, self.unflattened_size = int(dim), unflattened_size
+
+    def forward(self, x: Any) -> Tensor:
+        x = x if isinstance(x, Tensor) else Tensor(x)
+        return x.unflatten(self.dim, tuple(self.unflattened_size))
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
 class Identity(Module):
     """Returns its input unchanged. Any arguments are accepted and ignored, as PyTorch's
     (so that it can stand in for another layer in code that builds one)."""
@@ -430,4 +458,5 @@ __all__ = [
     "LayerNorm",
     "Linear",
     "PairwiseDistance",
+    "Unflatten",
 ]
