@@ -25,7 +25,6 @@ from .activation import (
     LogSigmoid,
     LogSoftmax,
     Mish,
-    PReLU,
     ReLU,
     ReLU6,
     Sigmoid,
@@ -46,6 +45,7 @@ from .layers import (
     LayerNorm,
     Linear,
     PairwiseDistance,
+    PReLU,
     Unflatten,
 )
 from .loss import (

@@ -9,15 +9,9 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import numpy as np
-
 from .. import functional as F
-from ..checks import check_int
 from ..tensor import Tensor
-from . import init
-from .layers import _check_device, _float_dtype
 from .module import Module
-from .parameter import Parameter
 
 
 class _InPlace(Module):
@@ -202,31 +196,6 @@ class GLU(Module):
         return f"dim={self.dim}"
 
 
-class PReLU(Module):
-    """x where x > 0, else weight * x, with `weight` a Parameter of num_parameters slopes
-    (1: shared; or one per channel, axis 1 of the input), each `init` at first."""
-
-    def __init__(
-        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
-    ) -> None:
-        super().__init__()
-        _check_device(device, "PReLU")
-        self.num_parameters = check_int("num_parameters", num_parameters, 1)
-        self.init = init
-        self.weight = Parameter(np.zeros(self.num_parameters), dtype=_float_dtype(dtype))
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """Every slope set to `init`."""
-        init.constant_(self.weight, self.init)
-
-    def forward(self, x: Any) -> Tensor:
-        return F.prelu(x, self.weight)
-
-    def extra_repr(self) -> str:
-        return f"num_parameters={self.num_parameters}"
-
-
 def _inplace_repr(module: Module) -> str:
     return ", inplace=True" if module.inplace else ""
 
@@ -286,7 +255,6 @@ __all__ = [
     "LogSigmoid",
     "LogSoftmax",
     "Mish",
-    "PReLU",
     "ReLU",
     "ReLU6",
     "SiLU",

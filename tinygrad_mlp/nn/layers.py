@@ -1,5 +1,6 @@
 """The layers: Linear, BatchNorm1d, LayerNorm, Embedding, Dropout, Flatten, Unflatten,
-Identity, CosineSimilarity and PairwiseDistance (the activations are in `activation.py`).
+Identity, CosineSimilarity, PairwiseDistance and PReLU (the other activations are in
+`activation.py`).
 
 Each `forward` is one call into `functional`; the layers only hold the parameters, the
 buffers and the settings.
@@ -413,6 +414,32 @@ class Unflatten(Module):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
+class PReLU(Module):
+    """x where x > 0, else weight * x, with `weight` a Parameter of num_parameters slopes
+    (1: shared; or one per channel, axis 1 of the input), each `init` at first. Here, not in
+    `activation.py`, as it holds a parameter."""
+
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        _check_device(device, "PReLU")
+        self.num_parameters = check_int("num_parameters", num_parameters, 1)
+        self.init = init
+        self.weight = Parameter(np.zeros(self.num_parameters), dtype=_float_dtype(dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every slope set to `init`."""
+        init.constant_(self.weight, self.init)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
 class Identity(Module):
     """Returns its input unchanged. Any arguments are accepted and ignored, as PyTorch's
     (so that it can stand in for another layer in code that builds one)."""
@@ -457,6 +484,7 @@ __all__ = [
     "Identity",
     "LayerNorm",
     "Linear",
+    "PReLU",
     "PairwiseDistance",
     "Unflatten",
 ]
