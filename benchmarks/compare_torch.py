@@ -9,8 +9,8 @@ What is compared (after copying weights with `torch.from_numpy` / `np.asarray` o
     (momentum 0.1 and None), and F.batch_norm in both modes;
   - every loss with every reduction (values and gradients), at ordinary and extreme inputs;
   - softmax, log_softmax, logsumexp; calculate_gain;
-  - normalize, cosine_similarity, pairwise_distance, kl_div, glu, softsign, prelu, Unflatten
-    and their modules (values and gradients in float64, zero and tiny vectors, zero targets
+  - normalize, cosine_similarity, pairwise_distance, kl_div, glu, softsign, prelu, Unflatten,
+    rms_norm and their modules (values and gradients in float64, zero and tiny vectors, zero targets
     and kinks included);
   - PyTorch's Tensor methods and tg.<name> functions (prod, cumsum, gather, sort, topk,
     masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, scatter_add,
@@ -433,6 +433,19 @@ def compare_new_functions() -> None:
             lambda x: torch.nn.Unflatten(1, (2, -1))(x) * 1.5,
             [a],
         )
+    )
+    w34 = rng.uniform(0.5, 2.0, (3, 4))
+    for shape, eps in (((4,), None), ((3, 4), 1e-3)):
+        cases.append(
+            (
+                f"rms_norm({shape}, eps={eps}) with weight",
+                lambda x, w, s=shape, e=eps: F.rms_norm(x, s, w, e),
+                lambda x, w, s=shape, e=eps: TF.rms_norm(x, s, w, e),
+                [x3, w34[0] if len(shape) == 1 else w34],
+            )
+        )
+    cases.append(
+        ("RMSNorm(4)", nn.RMSNorm(4, dtype=np.float64), torch.nn.RMSNorm(4).double(), [x3])
     )
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", UserWarning)  # both warn for 'mean'

@@ -648,3 +648,47 @@ def test_distance_errors():
         F.pairwise_distance(t64(np.ones(3)), t64(np.ones(3)), p="2")
     with pytest.raises(IndexError):
         F.cosine_similarity(t64(np.ones(3)), t64(np.ones(3)))  # dim 1 of a vector, as torch
+
+
+# ---------------------------------------------------------------------------------------------
+# rms_norm
+
+
+@pytest.mark.parametrize("normalized_shape", [(4,), (3, 4), 4])
+@pytest.mark.parametrize("with_weight", [False, True])
+def test_rms_norm_divides_by_the_root_mean_square(normalized_shape, with_weight):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 3, 4))
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+    w = rng.uniform(0.5, 2.0, shape)
+    axes = tuple(range(3 - len(shape), 3))
+    expected = x / np.sqrt((x * x).mean(axes, keepdims=True) + 1e-3)
+    expected = expected * w if with_weight else expected
+    out = F.rms_norm(t64(x), normalized_shape, t64(w) if with_weight else None, eps=1e-3)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    if with_weight:
+        check_grads(lambda a, b: F.rms_norm(a, normalized_shape, b, 1e-3), [x, w])
+    else:
+        check_grads(lambda a: F.rms_norm(a, normalized_shape, eps=1e-3), [x])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_rms_norm_eps_none_is_the_dtypes_machine_epsilon(dtype):
+    x = np.array([[1e-4, -2e-4, 3e-4]], dtype=dtype)
+    eps = np.finfo(dtype).eps
+    out = F.rms_norm(Tensor(x, dtype=dtype), (3,))
+    assert out.dtype == dtype
+    expected = x.astype(np.float64) / np.sqrt((x.astype(np.float64) ** 2).mean() + eps)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    zeros = F.rms_norm(t64(np.zeros((2, 3))), 3)
+    np.testing.assert_array_equal(zeros.data, np.zeros((2, 3)))  # 0 / sqrt(eps)
+
+
+def test_rms_norm_errors():
+    x = t64(np.ones((2, 4)))
+    with pytest.raises(RuntimeError, match=r"rms_norm: given normalized_shape=\[3\]"):
+        F.rms_norm(x, (3,))
+    with pytest.raises(RuntimeError, match=r"rms_norm: weight must have shape \(4,\)"):
+        F.rms_norm(x, (4,), t64(np.ones(3)))
+    with pytest.raises(RuntimeError, match="rms_norm.*needs a floating point tensor"):
+        F.rms_norm(Tensor(np.ones((2, 4), dtype=np.int64)), (4,))

@@ -1061,3 +1061,17 @@ def test_unflatten_splits_an_axis_and_undoes_flatten():
         nn.Unflatten(1.0, (2, 2))
     with pytest.raises(ValueError):
         nn.Unflatten(1, (5, 5))(x)
+
+
+def test_rms_norm_module_holds_a_weight_of_ones_and_prints_like_torch():
+    m = nn.RMSNorm([3, 4], eps=1e-5)
+    assert repr(m) == "RMSNorm((3, 4), eps=1e-05, elementwise_affine=True)"
+    assert list(m.state_dict()) == ["weight"] and m.weight.shape == (3, 4)
+    np.testing.assert_array_equal(m.weight.data, np.ones((3, 4)))
+    x = Tensor(np.random.default_rng(9).standard_normal((2, 3, 4)))
+    np.testing.assert_array_equal(m(x).data, tg.functional.rms_norm(x, (3, 4), m.weight, 1e-5).data)
+    plain = nn.RMSNorm(4, elementwise_affine=False)
+    assert repr(plain) == "RMSNorm((4,), eps=None, elementwise_affine=False)"
+    assert plain.weight is None and list(plain.state_dict()) == []
+    np.testing.assert_array_equal(plain(x).data, tg.functional.rms_norm(x, (4,)).data)
+    assert nn.RMSNorm(4, dtype=np.float64).weight.dtype == np.float64

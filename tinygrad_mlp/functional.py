@@ -57,6 +57,7 @@ __all__ = [
     "dropout",
     "batch_norm",
     "layer_norm",
+    "rms_norm",
     "embedding",
     "linear",
     "one_hot",
@@ -617,6 +618,48 @@ def _update_running(
         stat[...] = new
 
 
+def _normalized_axes(x: Tensor, normalized_shape: Any, params: dict, fn: str) -> tuple:
+    """The last len(normalized_shape) axes of x, after checking that they have that shape,
+    and so does each parameter given (None is left out)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+    shape = tuple(int(d) for d in shape)
+    k = len(shape)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k :]) != shape:
+        raise RuntimeError(
+            f"{fn}: given normalized_shape={list(shape)}, expected an input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got an input of shape {x.shape}"
+        )
+    for name, t in params.items():
+        if t is not None and tuple(np.shape(_array(t))) != shape:
+            raise RuntimeError(
+                f"{fn}: {name} must have shape {shape} (normalized_shape), got "
+                f"{np.shape(_array(t))}"
+            )
+    return tuple(range(x.ndim - k, x.ndim))
+
+
+def rms_norm(
+    input: Any,
+    normalized_shape: int | Iterable[int],
+    weight: Any = None,
+    eps: float | None = None,
+) -> Tensor:
+    """Root-mean-square normalisation over the last len(normalized_shape) axes:
+
+        out = x / sqrt(mean(x^2) + eps) * weight
+
+    with weight of shape normalized_shape (None: no scaling) and eps None meaning the
+    machine epsilon of the input's dtype (torch.finfo(dtype).eps), as
+    torch.nn.functional.rms_norm in torch 2.13. No centering, no bias."""
+    x = _tensor(input)
+    floating(x, "rms_norm()")
+    axes = _normalized_axes(x, normalized_shape, {"weight": weight}, "rms_norm")
+    if eps is None:
+        eps = float(np.finfo(x.dtype).eps)
+    out = x * ((x * x).mean(axes, keepdim=True) + eps) ** -0.5
+    return out if weight is None else out * weight
+
+
 def layer_norm(
     x: Any,
     normalized_shape: int | Iterable[int],
@@ -634,21 +677,7 @@ def layer_norm(
     normalized_shape means (int,)).
     """
     x = _tensor(x)
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
-    shape = tuple(int(d) for d in shape)
-    k = len(shape)
-    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k :]) != shape:
-        raise RuntimeError(
-            f"layer_norm: given normalized_shape={list(shape)}, expected an input with shape "
-            f"[*, {', '.join(map(str, shape))}], but got an input of shape {x.shape}"
-        )
-    for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and tuple(np.shape(_array(t))) != shape:
-            raise RuntimeError(
-                f"layer_norm: {name} must have shape {shape} (normalized_shape), got "
-                f"{np.shape(_array(t))}"
-            )
-    axes = tuple(range(x.ndim - k, x.ndim))
+    axes = _normalized_axes(x, normalized_shape, {"weight": weight, "bias": bias}, "layer_norm")
     centered = x - x.mean(axes, keepdim=True)
     out = centered * ((centered * centered).mean(axes, keepdim=True) + eps) ** -0.5
     if weight is not None:

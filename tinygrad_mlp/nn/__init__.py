@@ -46,6 +46,7 @@ from .layers import (
     Linear,
     PairwiseDistance,
     PReLU,
+    RMSNorm,
     Unflatten,
 )
 from .loss import (
@@ -103,6 +104,7 @@ __all__ = [
     "ParameterDict",
     "ParameterList",
     "PReLU",
+    "RMSNorm",
     "ReLU",
     "ReLU6",
     "Sequential",

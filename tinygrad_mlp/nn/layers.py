@@ -1,4 +1,4 @@
-"""The layers: Linear, BatchNorm1d, LayerNorm, Embedding, Dropout, Flatten, Unflatten,
+"""The layers: Linear, BatchNorm1d, LayerNorm, RMSNorm, Embedding, Dropout, Flatten, Unflatten,
 Identity, CosineSimilarity, PairwiseDistance and PReLU (the other activations are in
 `activation.py`).
 
@@ -239,6 +239,48 @@ class LayerNorm(Module):
         return (
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the last axes of the input, as torch.nn.RMSNorm:
+    `RMSNorm(normalized_shape, eps=None, elementwise_affine=True)`.
+
+    Each sample is divided by sqrt(mean(x^2) + eps) over its last len(normalized_shape)
+    axes, then scaled by `weight` (ones at first, of shape normalized_shape). eps=None
+    means the machine epsilon of the input's dtype (see `functional.rms_norm`).
+    """
+
+    def __init__(
+        self,
+        normalized_shape: int | tuple[int, ...] | list[int],
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        _check_device(device, "RMSNorm")
+        if isinstance(normalized_shape, int | np.integer):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(check_int("normalized_shape", d, 0) for d in normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape), dtype=_float_dtype(dtype))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
         )
 
 
@@ -486,5 +528,6 @@ __all__ = [
     "Linear",
     "PReLU",
     "PairwiseDistance",
+    "RMSNorm",
     "Unflatten",
 ]
