@@ -10,7 +10,8 @@ What is compared (after copying weights with `torch.from_numpy` / `np.asarray` o
   - every loss with every reduction (values and gradients), at ordinary and extreme inputs;
   - softmax, log_softmax, logsumexp; calculate_gain;
   - normalize, cosine_similarity, pairwise_distance, kl_div, glu, softsign, prelu, Unflatten,
-    rms_norm and their modules (values and gradients in float64, zero and tiny vectors, zero targets
+    rms_norm, margin_ranking_loss, gaussian_nll_loss, poisson_nll_loss and their modules
+    (values and gradients in float64; zero and tiny vectors, zero targets, floored variances
     and kinks included);
   - PyTorch's Tensor methods and tg.<name> functions (prod, cumsum, gather, sort, topk,
     masked_fill, flip, roll, split, tril, the rounding family, log2, lerp, scatter_add,
@@ -446,6 +447,66 @@ def compare_new_functions() -> None:
         )
     cases.append(
         ("RMSNorm(4)", nn.RMSNorm(4, dtype=np.float64), torch.nn.RMSNorm(4).double(), [x3])
+    )
+    y_rank = np.where(rng.random((5, 4)) < 0.5, 1.0, -1.0)
+    tie = b.copy()
+    tie[1] = a[1] + 0.5 * y_rank[1]  # margin 0.5: the loss is exactly 0 there
+    counts = rng.poisson(2.0, (5, 4)).astype(np.float64)
+    counts[0, :3] = [0.0, 1.0, 1.5]  # Stirling's term is 0 at and below 1
+    var = rng.uniform(0.1, 2.0, (5, 4))
+    var[0, 0] = 1e-9  # below eps: floored
+    for reduction in ("mean", "sum", "none"):
+        cases.append(
+            (
+                f"margin_ranking_loss(margin=0.5, reduction={reduction!r})",
+                lambda x, y, r=reduction: F.margin_ranking_loss(x, y, y_rank, 0.5, reduction=r),
+                lambda x, y, r=reduction: TF.margin_ranking_loss(
+                    x, y, torch.from_numpy(y_rank), 0.5, reduction=r
+                ),
+                [a, tie],
+            )
+        )
+        for full in (False, True):
+            cases.append(
+                (
+                    f"gaussian_nll_loss(full={full}, reduction={reduction!r})",
+                    lambda x, v, f=full, r=reduction: F.gaussian_nll_loss(x, b, v, f, 1e-6, r),
+                    lambda x, v, f=full, r=reduction: TF.gaussian_nll_loss(
+                        x, torch.from_numpy(b), v, f, 1e-6, r
+                    ),
+                    [a, var],
+                )
+            )
+            for log_input in (True, False):
+                rate = a if log_input else np.abs(a) + 0.1
+                cases.append(
+                    (
+                        f"poisson_nll_loss(log_input={log_input}, full={full}, {reduction!r})",
+                        lambda x, t, li=log_input, f=full, r=reduction: F.poisson_nll_loss(
+                            x, t, li, f, reduction=r
+                        ),
+                        lambda x, t, li=log_input, f=full, r=reduction: TF.poisson_nll_loss(
+                            x, t, li, f, reduction=r
+                        ),
+                        [rate, counts],
+                    )
+                )
+    for var_shape in ((5, 1), (5,)):
+        cases.append(
+            (
+                f"GaussianNLLLoss with var of shape {var_shape}",
+                lambda x, v: nn.GaussianNLLLoss(full=True)(x, b, v),
+                lambda x, v: torch.nn.GaussianNLLLoss(full=True)(x, torch.from_numpy(b), v),
+                [a, var[:, :1].reshape(var_shape)],
+            )
+        )
+    cases.append(
+        (
+            "GaussianNLLLoss with var=0.5 (a number)",
+            lambda x: nn.GaussianNLLLoss()(x, b, 0.5),
+            lambda x: torch.nn.GaussianNLLLoss()(x, torch.from_numpy(b), 0.5),
+            [a],
+        )
     )
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore", UserWarning)  # both warn for 'mean'

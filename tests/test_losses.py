@@ -811,3 +811,132 @@ def test_kl_div_errors_and_module():
     x, t = t64([[-1.0, -2.0]]), np.log([[0.25, 0.75]])
     assert loss(x, t).item() == F.kl_div(x, t, "sum", True).item()
     assert loss.reduction == "sum" and loss.log_target is True
+
+
+# ------------------------------------------------------------ ranking, gaussian, poisson
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_margin_ranking_loss(reduction):
+    rng = np.random.default_rng(3)
+    x1, x2 = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    y = np.where(rng.random((4, 3)) < 0.5, 1.0, -1.0)
+    x2[np.abs(-y * (x1 - x2) + 0.3) < 0.05] += 0.2  # away from the kink
+    out = F.margin_ranking_loss(t64(x1), t64(x2), y, 0.3, reduction=reduction)
+    expected = np_reduce(np.maximum(0.0, -y * (x1 - x2) + 0.3), reduction)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    check_grads(lambda a, b: F.margin_ranking_loss(a, b, y, 0.3, reduction=reduction), [x1, x2])
+
+
+def test_margin_ranking_loss_slope_at_0_and_broadcasting_and_errors():
+    a, b = t64([1.0, 2.0], requires_grad=True), t64([0.5, 0.0])
+    F.margin_ranking_loss(a, b, t64([1.0, 1.0]), 0.5, reduction="sum").backward()
+    # at a - b = margin the loss is 0 and torch's clamp_min slope is the linear side's
+    np.testing.assert_array_equal(a.grad.data, [-1.0, 0.0])
+    out = F.margin_ranking_loss(
+        t64([[1.0, 2.0]]), t64([[0.0], [3.0]]), t64([[1.0]]), 0.0, reduction="none"
+    )
+    np.testing.assert_array_equal(out.data, [[0.0, 0.0], [2.0, 1.0]])
+    with pytest.raises(RuntimeError, match="the same number of dimensions"):
+        F.margin_ranking_loss(t64([1.0]), t64([1.0]), t64(1.0))
+    with pytest.raises(ValueError, match="margin_ranking_loss: reduction must be"):
+        F.margin_ranking_loss(t64([1.0]), t64([1.0]), t64([1.0]), reduction="avg")
+
+
+def np_gaussian_nll(x, t, var, full, eps, reduction):
+    v = np.maximum(var, eps)
+    loss = 0.5 * (np.log(v) + (x - t) ** 2 / v) + (0.5 * np.log(2 * np.pi) if full else 0.0)
+    return np_reduce(loss, reduction)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("full", [False, True])
+@pytest.mark.parametrize("var_shape", [(4, 3), (4, 1), (4,), (1, 3)])
+def test_gaussian_nll_loss(reduction, full, var_shape):
+    rng = np.random.default_rng(4)
+    x, t = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    var = rng.uniform(0.2, 2.0, var_shape)
+    v_b = var[:, None] if var_shape == (4,) else var
+    out = F.gaussian_nll_loss(t64(x), t, t64(var), full, 1e-6, reduction)
+    np.testing.assert_allclose(
+        out.data, np_gaussian_nll(x, t, v_b, full, 1e-6, reduction), rtol=1e-12
+    )
+    check_grads(lambda a, v: F.gaussian_nll_loss(a, t, v, full, 1e-6, reduction), [x, var])
+
+
+def test_gaussian_nll_loss_floors_var_at_eps_but_keeps_its_gradient_and_takes_a_number():
+    x, v = t64([1.0, 1.0]), t64([1e-9, 1.0], requires_grad=True)
+    out = F.gaussian_nll_loss(x, [0.0, 0.0], v, eps=1e-3, reduction="sum")
+    np.testing.assert_allclose(
+        out.item(), np_gaussian_nll(1.0, 0.0, np.array([1e-3, 1.0]), False, 1e-3, "sum")
+    )
+    out.backward()
+    # d/dv of 0.5 (log v + d^2 / v), evaluated at the floored v = 1e-3, as torch's
+    np.testing.assert_allclose(
+        v.grad.data, 0.5 * (1 / np.array([1e-3, 1.0]) - 1 / np.array([1e-3, 1.0]) ** 2)
+    )
+    number = F.gaussian_nll_loss(t64([1.0, 3.0]), [0.0, 0.0], 2.0)
+    np.testing.assert_allclose(
+        number.item(), np_gaussian_nll(np.array([1.0, 3.0]), 0.0, 2.0, False, 1e-6, "mean")
+    )
+
+
+def test_gaussian_nll_loss_errors_and_module():
+    x = t64(np.ones((4, 3)))
+    with pytest.raises(ValueError, match="var has negative entries"):
+        F.gaussian_nll_loss(x, np.ones((4, 3)), t64(-np.ones((4, 3))))
+    with pytest.raises(ValueError, match="var must be >= 0"):
+        F.gaussian_nll_loss(x, np.ones((4, 3)), -1.0)
+    with pytest.raises(ValueError, match=r"var of shape \(2, 3\) does not fit"):
+        F.gaussian_nll_loss(x, np.ones((4, 3)), t64(np.ones((2, 3))))
+    with pytest.raises(ValueError, match="gaussian_nll_loss: reduction must be"):
+        F.gaussian_nll_loss(x, np.ones((4, 3)), 1.0, reduction="avg")
+    m = nn.GaussianNLLLoss(full=True, eps=1e-3, reduction="sum")
+    assert (m.full, m.eps, m.reduction) == (True, 1e-3, "sum")
+    v = t64(np.full((4, 3), 0.5))
+    assert (
+        m(x, np.zeros((4, 3)), v).item()
+        == F.gaussian_nll_loss(x, np.zeros((4, 3)), v, True, 1e-3, "sum").item()
+    )
+
+
+def np_poisson_nll(x, t, log_input, full, eps, reduction):
+    loss = np.exp(x) - t * x if log_input else x - t * np.log(x + eps)
+    if full:
+        safe = np.where(t > 1, t, 2.0)
+        stirling = safe * np.log(safe) - safe + 0.5 * np.log(2 * np.pi * safe)
+        loss = loss + np.where(t > 1, stirling, 0.0)
+    return np_reduce(loss, reduction)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("log_input", [True, False])
+@pytest.mark.parametrize("full", [False, True])
+def test_poisson_nll_loss(reduction, log_input, full):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((4, 3)) if log_input else rng.uniform(0.1, 3.0, (4, 3))
+    t = rng.poisson(2.0, (4, 3)).astype(np.float64)
+    t[0, :3] = [0.0, 1.0, 1.5]
+    out = F.poisson_nll_loss(t64(x), t, log_input, full, reduction=reduction)
+    expected = np_poisson_nll(x, t, log_input, full, 1e-8, reduction)
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    check_grads(lambda a: F.poisson_nll_loss(a, t, log_input, full, reduction=reduction), [x])
+
+
+def test_poisson_nll_loss_errors_and_module():
+    with pytest.raises(ValueError, match="poisson_nll_loss: reduction must be"):
+        F.poisson_nll_loss(t64([1.0]), [1.0], reduction="avg")
+    with pytest.raises(ValueError, match="poisson_nll_loss: input has shape"):
+        F.poisson_nll_loss(t64([1.0, 2.0]), [1.0])
+    m = nn.PoissonNLLLoss(log_input=False, full=True, eps=1e-4, reduction="none")
+    x, t = t64([0.5, 2.0, 4.0]), np.array([0.0, 3.0, 5.0])
+    np.testing.assert_array_equal(
+        m(x, t).data, F.poisson_nll_loss(x, t, False, True, eps=1e-4, reduction="none").data
+    )
+    np.testing.assert_allclose(
+        m(x, t).data, np_poisson_nll(x.data, t, False, True, 1e-4, "none"), rtol=1e-12
+    )
+    r = nn.MarginRankingLoss(0.2, reduction="sum")
+    assert r.margin == 0.2 and r.reduction == "sum"
+    a, b, y = t64([1.0, 0.0]), t64([0.0, 1.0]), t64([1.0, 1.0])
+    assert r(a, b, y).item() == pytest.approx(1.2)

@@ -75,6 +75,9 @@ __all__ = [
     "nll_loss",
     "cross_entropy",
     "kl_div",
+    "margin_ranking_loss",
+    "gaussian_nll_loss",
+    "poisson_nll_loss",
     "l2_penalty",
 ]
 
@@ -1356,6 +1359,98 @@ def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = 
     if reduction == "batchmean":
         total = loss.sum()
         return total / x.shape[0] if x.ndim else total
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(
+    input1: Any, input2: Any, target: Any, margin: float = 0.0, *, reduction: str = "mean"
+) -> Tensor:
+    """max(0, margin - target * (input1 - input2)), reduced: target 1 asks for input1 to
+    rank above input2 by at least margin, -1 the other way. The three broadcast together
+    but must have the same number of dimensions, as torch's; the slope where the loss is
+    exactly 0 is the linear side's (torch's clamp_min)."""
+    _check_reduction(reduction, "margin_ranking_loss")
+    a, b = _tensor(input1), _tensor(input2)
+    t = _tensor(target)
+    if not a.ndim == b.ndim == t.ndim:
+        raise RuntimeError(
+            f"margin_ranking_loss: input1, input2 and target must have the same number of "
+            f"dimensions, got shapes {a.shape}, {b.shape} and {t.shape}"
+        )
+    return _reduce((-t * (a - b) + margin).clamp_min(0), reduction)
+
+
+def gaussian_nll_loss(
+    input: Any,
+    target: Any,
+    var: Any,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """The negative log-likelihood of target under N(input, var):
+
+        0.5 * (log(max(var, eps)) + (input - target)^2 / max(var, eps))   [+ 0.5 log(2 pi)]
+
+    reduced, the constant added with full=True. var is a number, or a tensor of input's
+    shape, or of that shape with one axis of size 1 or without the last axis (one variance
+    shared along it), as torch.nn.functional.gaussian_nll_loss. As torch's, the floor eps
+    bounds var's value but not its gradient (torch clamps without recording); a negative
+    variance is an error."""
+    _check_reduction(reduction, "gaussian_nll_loss")
+    x = _tensor(input)
+    t = _target(target, x, "gaussian_nll_loss")
+    if isinstance(var, int | float) and not isinstance(var, bool):
+        if var < 0:
+            raise ValueError(f"gaussian_nll_loss: var must be >= 0, got {var}")
+        v = Tensor.wrap(np.full(x.shape, var, dtype=x.dtype))
+    else:
+        v = _tensor(var)
+        if (v.data < 0).any():
+            raise ValueError("gaussian_nll_loss: var has negative entries")
+        if v.shape != x.shape:
+            if v.shape == x.shape[:-1]:
+                v = v.unsqueeze(-1)
+            elif v.ndim != x.ndim or sum(n for m, n in zip(x.shape, v.shape) if m != n) != 1:
+                raise ValueError(
+                    f"gaussian_nll_loss: var of shape {v.shape} does not fit the input's "
+                    f"{x.shape}: give it the input's shape, that shape with one axis of size "
+                    f"1, or without the last axis"
+                )
+    v = v + (v.clamp_min(eps) - v).detach()
+    d = x - t
+    loss = (v.log() + d * d / v) * 0.5
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(
+    input: Any,
+    target: Any,
+    log_input: bool = True,
+    full: bool = False,
+    *,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+) -> Tensor:
+    """The negative log-likelihood of target counts under Poisson(rate), dropping the
+    constant log(target!):
+
+        exp(input) - target * input              log_input=True (input is log(rate))
+        input - target * log(input + eps)        log_input=False (input is the rate)
+
+    reduced; full=True adds Stirling's approximation of log(target!), target * log(target)
+    - target + 0.5 * log(2 pi target), where target > 1 (0 elsewhere), as
+    torch.nn.functional.poisson_nll_loss."""
+    _check_reduction(reduction, "poisson_nll_loss")
+    x = _tensor(input)
+    t = _target(target, x, "poisson_nll_loss")
+    loss = x.exp() - t * x if log_input else x - t * (x + eps).log()
+    if full:
+        with np.errstate(divide="ignore", invalid="ignore"):  # at 0: `where` drops it
+            stirling = t * t.log() - t + (t * (2 * math.pi)).log() * 0.5
+        loss = loss + where(t.data <= 1, 0.0, stirling)
     return _reduce(loss, reduction)
 
 
