@@ -676,6 +676,12 @@ def compare_tensor_methods() -> None:
 
 
 def compare_init() -> None:
+    for shape in ((3, 3), (2, 5), (5, 2)):
+        check(
+            f"init.eye_ on {shape}",
+            nn.init.eye_(Tensor(np.zeros(shape))),
+            torch.nn.init.eye_(torch.empty(shape)),
+        )
     for name, param in [
         ("linear", None),
         ("sigmoid", None),

@@ -169,3 +169,24 @@ def test_trunc_normal_draws_the_truncated_distribution_within_its_bounds():
         init.trunc_normal_(Tensor(np.zeros(3)), a=1.0, b=1.0)
     with pytest.raises(ValueError, match="too far in the tail"):
         init.trunc_normal_(Tensor(np.zeros(3)), a=40.0, b=41.0)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4), (4, 2)])
+def test_eye_fills_the_identity_in_place(shape):
+    w = param(shape, np.float32)
+    w.data = np.full(shape, 7.0, dtype=np.float32)
+    assert init.eye_(w) is w
+    expected = np.zeros(shape)
+    for i in range(min(shape)):
+        expected[i, i] = 1.0
+    np.testing.assert_array_equal(w.data, expected)
+    assert w.dtype == np.float32 and w.grad_fn is None and w.requires_grad
+    assert "eye_" in init.__all__
+
+
+def test_eye_refuses_other_than_2_dimensions():
+    for shape in [(3,), (2, 2, 2)]:
+        with pytest.raises(ValueError, match="eye_: only 2-D tensors"):
+            init.eye_(param(shape))
+    with pytest.raises(TypeError, match="expected a Tensor"):
+        init.eye_([[0.0]])

@@ -20,6 +20,7 @@ from ..tensor import Tensor
 __all__ = [
     "calculate_gain",
     "constant_",
+    "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "normal_",
@@ -133,6 +134,16 @@ def ones_(tensor: Tensor) -> Tensor:
     return _fill(tensor, 1)
 
 
+def eye_(tensor: Tensor) -> Tensor:
+    """The identity matrix: 1 on the diagonal of a 2-D tensor (square or not), 0 elsewhere,
+    as torch.nn.init.eye_ (which refuses other numbers of dimensions, as this does)."""
+    if not isinstance(tensor, Tensor):
+        return _fill(tensor, 0)  # the TypeError every initialiser gives
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tensor.shape}")
+    return _fill(tensor, np.eye(*tensor.shape))
+
+
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot: uniform(-bound, bound) with bound = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(tensor, "xavier_uniform_")
@@ -170,7 +181,7 @@ def kaiming_normal_(
 
 
 _TORCH_ONLY = dict.fromkeys(
-    ["orthogonal_", "eye_", "dirac_", "sparse_"],
+    ["orthogonal_", "dirac_", "sparse_"],
     "the initialisers here are " + ", ".join(__all__) + "; to fill a weight with values you "
     "computed, write `with tg.no_grad(): w.copy_(tg.tensor(values))`",
 )
