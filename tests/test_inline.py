@@ -4,6 +4,7 @@ bits."""
 
 from __future__ import annotations
 
+import ast
 import linecache
 import re
 import traceback
@@ -274,3 +275,8 @@ def test_constants_fold_where_python_would_compute_the_same_at_every_replay():
     assert w.names[name] is arr and w.constant(arr).id == name  # bound once, by identity
     nan = w.constant(float("nan")).id  # no literal reads back as this NaN's object
     assert w.names[nan] != w.names[nan]
+    fold = lambda w, text: ast.unparse(w.folded(ast.parse(text, mode="eval").body))  # noqa: E731
+    assert fold(inline.Writer(), "len((1, 2)) == 2 and type(-0.5) in (int, float)") == "True"
+    shadowed = inline.Writer()
+    shadowed.bind(lambda x: 0, "G", "len")  # a module's own global named len
+    assert fold(shadowed, "len((1, 2)) == 2") == "len((1, 2)) == 2"  # left to the replay

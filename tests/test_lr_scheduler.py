@@ -466,9 +466,16 @@ def test_get_last_lr_is_a_copy_and_get_lr_outside_step_warns():
         sched.step()  # no warning from inside step, and none about the order of the steps
 
 
-def test_a_group_added_after_the_scheduler_is_refused_clearly():
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda o: S.ExponentialLR(o, gamma=0.5),
+        lambda o: S.CosineAnnealingWarmRestarts(o, T_0=3),  # a step of its own
+    ],
+)
+def test_a_group_added_after_the_scheduler_is_refused_clearly(make):
     opt = sgd()
-    sched = S.ExponentialLR(opt, gamma=0.5)
+    sched = make(opt)
     opt.add_param_group({"params": [Tensor([2.0], requires_grad=True)]})
     with pytest.raises(ValueError, match="after add_param_group"):
         sched.step()

@@ -551,31 +551,9 @@ def _backward_step(step: dict) -> Callable:
 
 
 def _effect_step(step: dict, tape: Tape, index: int) -> Callable:
+    """An effect called again as a closure (the written replay calls most effects by name,
+    `Tape._call_effect`; this runs the rest, e.g. one given a dict)."""
     fn = step["fn"]
-    kinds = [r[0] for r in step["args"]]
-    if fn is _ACCUMULATE and kinds[:2] == ["X", "S"] and index >= tape.last_check:
-        (_, t), (_, g), _ = step["args"]  # a parameter and a slot; nothing to undo: direct
-        grad_of, wrap = step["grad_of"], Tensor.wrap
-
-        if g not in tape.fresh:
-
-            def accumulate(S: list, A: tuple) -> None:
-                fn(t, S[g], False)
-                S[grad_of] = t._grad._data
-
-            return accumulate
-
-        def first_grad(S: list, A: tuple) -> None:
-            # the gradient is this replay's own new array, read by nothing else: it becomes
-            # .grad as it is (accumulate_grad would copy it first; the same values)
-            grad = S[g]
-            if t._grad is None and type(grad) is np.ndarray:
-                t._grad = wrap(grad)
-            else:
-                fn(t, grad, False)
-            S[grad_of] = t._grad._data
-
-        return first_grad
     template = [r[1] if r[0] in "XC" else None for r in step["args"]]  # objects as they are
     slots = [(i, r[1]) for i, r in enumerate(step["args"]) if r[0] == "S"]
     others = [(i, _resolver(r)) for i, r in enumerate(step["args"]) if r[0] not in "XCS"]
@@ -936,7 +914,7 @@ class Tape:
         fn, refs = s["fn"], s["args"]
         speculative = i < self.last_check
         code = [_ref_code(w, r) for r in refs]
-        if any(c is None for c in code) or fn is _GRAD_COPY and len(refs) < 2:
+        if any(c is None for c in code):
             return False
         for r, c in zip(refs, code) if speculative else ():
             # the tensors it is given are saved first, to undo a replay that diverges

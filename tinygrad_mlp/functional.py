@@ -374,7 +374,7 @@ def log_sigmoid(x: Any) -> Tensor:
     return where(negative, left, right)
 
 
-logsigmoid = log_sigmoid
+logsigmoid = log_sigmoid  # PyTorch's spelling: torch.nn.functional.logsigmoid
 
 
 def softsign(x: Any) -> Tensor:
@@ -426,9 +426,6 @@ def glu(input: Any, dim: int = -1) -> Tensor:
         )
     a, b = x.chunk(2, d)
     return a * b.sigmoid()
-
-
-# PyTorch's spelling: torch.nn.functional.logsigmoid
 
 
 # ---------------------------------------------------------------------------------------------

@@ -66,15 +66,14 @@ class _Body:
         self.stmts, self.ret = body[:-1], body[-1].value
         saves = [s for s in self.stmts if isinstance(s, ast.Expr)]
         self.saves = len(saves[0].value.args) if saves else 0  # how many it saves
-        stores = [
+        self.stores = collections.Counter(  # how many times each local is assigned
             n.id for s in self.stmts for n in ast.walk(s) if isinstance(n, ast.Name) and _stored(n)
-        ]
-        self.assigned = set(stores)
-        self._stores = collections.Counter(stores)
+        )
+        self.assigned = set(self.stores)
 
     def assigned_once(self, name: str) -> bool:
         """Is `name` assigned by one statement only (and is not a parameter)?"""
-        return self._stores[name] == 1 and name not in self.params
+        return self.stores[name] == 1 and name not in self.params
 
 
 def _stored(n: ast.Name) -> bool:
@@ -158,7 +157,8 @@ _LOCAL = re.compile(r"_(\d.*|c\d.*|r\d*|g|t)")
 
 
 class Writer:
-    """Writes one tape's function: `step(...)` per step, then `build()`."""
+    """Writes one tape's function: `comment`, `line`, `call` or `paste` for each step, then
+    `build()`."""
 
     def __init__(self, shapes: dict | None = None, pure: tuple = ()) -> None:
         self.lines: list[str] = []
@@ -172,9 +172,7 @@ class Writer:
     def constant(self, v: Any) -> ast.expr:
         """A traced constant: a literal if it reads back as the same object's value and type,
         else a global of the function bound to the object itself."""
-        if _literal(v):
-            return ast.Constant(v)
-        if _literal_tuple(v):
+        if _literal(v) or _literal_tuple(v):
             return ast.Constant(v)
         return ast.Name(self.bind(v, "K"), ast.Load())
 
@@ -361,11 +359,11 @@ class Writer:
         env = dict(_PURE)
         for n in ast.walk(node):
             if isinstance(n, ast.Name):
-                obj = self.names.get(n.id)
+                obj = self.names.get(n.id, _PURE.get(n.id))
                 if id(obj) in self.pure:
                     env[n.id] = obj
-                elif n.id not in _PURE or getattr(builtins, n.id) is not _PURE[n.id]:
-                    return node
+                elif n.id not in _PURE or obj is not _PURE[n.id]:
+                    return node  # not a builtin, or a global of that name bound instead
             if not isinstance(n, _CONSTANT_PARTS):
                 return node
         tree = ast.fix_missing_locations(ast.Expression(copy.deepcopy(node)))
@@ -376,7 +374,7 @@ class Writer:
             value = eval(code, {"__builtins__": env})  # noqa: S307 - constants and pure helpers
         except Exception:  # noqa: BLE001 - left for the replay to compute (and raise)
             return node
-        if _literal(value) or value in ((), None) or _literal_tuple(value):
+        if _literal(value) or _literal_tuple(value):
             return ast.Constant(value)
         return node
 

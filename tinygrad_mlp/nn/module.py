@@ -45,16 +45,13 @@ class IncompatibleKeys(NamedTuple):
         )
 
 
-class _Hook(NamedTuple):
-    fn: Callable
-    with_kwargs: bool
-    always_call: bool
+class _Hook:
+    """One registration of a hook (two of the same function are two, compared by identity)."""
 
-    def __eq__(self, other: object) -> bool:  # each registration is its own
-        return self is other
+    __slots__ = ("fn", "with_kwargs", "always_call")
 
-    def __hash__(self) -> int:
-        return id(self)
+    def __init__(self, fn: Callable, with_kwargs: bool, always_call: bool) -> None:
+        self.fn, self.with_kwargs, self.always_call = fn, with_kwargs, always_call
 
 
 class _HookHandle:

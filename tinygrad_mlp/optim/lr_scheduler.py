@@ -159,12 +159,7 @@ class LRScheduler:
 
         If computing the lrs fails, the scheduler and the optimizer stay as they were.
         """
-        groups = self.optimizer.param_groups
-        if len(groups) != len(self.base_lrs):
-            raise ValueError(
-                f"the optimizer now has {len(groups)} parameter groups, but this scheduler was "
-                f"made for {len(self.base_lrs)}; make the scheduler after add_param_group"
-            )
+        self._check_groups()
         if epoch is not None:
             warnings.warn(_EPOCH_WARNING, UserWarning, stacklevel=2)
             epoch = _check_int("epoch", epoch, 0)
@@ -174,6 +169,14 @@ class LRScheduler:
         except BaseException:
             self._step_count -= 1
             raise
+
+    def _check_groups(self) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.base_lrs):
+            raise ValueError(
+                f"the optimizer now has {len(groups)} parameter groups, but this scheduler was "
+                f"made for {len(self.base_lrs)}; make the scheduler after add_param_group"
+            )
 
     def _update_lr(self, epoch: int | None) -> None:
         """Move to the next epoch (or to `epoch`, by the closed form where there is one) and
@@ -423,6 +426,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
             raise TypeError(f"epoch must be a number >= 0, got {epoch!r}")
         if epoch is not None and epoch < 0:
             raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        self._check_groups()
         self._step_count += 1
         try:
             self._update_lr(epoch)
