@@ -916,3 +916,102 @@ def test_a_branch_that_flips_after_batch_norm_counted_the_batch_is_undone_and_re
     assert c.traces >= 3  # the saturated branch was traced too
     count = m2[1].num_batches_tracked
     assert type(count.data) is np.ndarray and count.data.shape == () and int(count.data) == 8
+
+
+# --------------------------------------------------------------------------- SGD written out
+def descent_setup(seed: int = 0, sgd: type = optim.SGD, **options):
+    """Two linear layers, one of them unused by the loss (its weight has no gradient), and
+    an SGD step that does not zero the gradients (they accumulate between calls)."""
+    tg.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 2))
+    opt = sgd(model.parameters(), lr=0.1, **options)
+
+    def step(x):
+        loss = (model[0](x) ** 2.0).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return model, opt, step
+
+
+def _descent_args(k):
+    return (tg.Tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3) * (k + 1)),)
+
+
+def test_plain_sgd_is_written_out_and_other_steps_call_step():
+    c, _, _ = run_both(descent_setup, 4, _descent_args)
+    code = c.tape.code
+    # two parameters with a gradient, each updated by one written line; step() is left
+    # for the case the traced gradients are not what the replay finds
+    assert len(re.findall(r"\n        _d -= _lr \* _g\d\._data\n", code)) == 2
+    assert re.search(r"\n    else:\n        step\(K\d+\)\n", code)
+    assert "(written out: p.data -= lr * p.grad.data)" in str(c.tape)
+
+    class Mine(optim.SGD):
+        def _step_group(self, group, params, grads):
+            super()._step_group(group, params, [2 * g for g in grads])
+
+    for sgd, options in [
+        (optim.SGD, {"momentum": 0.9}),
+        (optim.SGD, {"weight_decay": 0.01}),
+        (optim.SGD, {"maximize": True}),
+        (Mine, {}),
+    ]:
+        c, _, _ = run_both(lambda s=sgd, o=options: descent_setup(sgd=s, **o), 4, _descent_args)
+        assert "_d -= " not in c.tape.code, (sgd, options)
+        assert re.search(r"\n    step\(K\d+\)\n", c.tape.code)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "float64 grad",  # step() casts it
+        "grad where none was",  # the unused layer's weight: step() updates it too
+        "grad removed",  # step() skips it
+        "lr a NumPy float",  # equal, so no retrace: the update computes in float64
+    ],
+)
+def test_written_out_sgd_falls_back_to_step_and_stays_bit_identical(change):
+    def alter(k, model, opt):
+        if k != 3:
+            return
+        w = model[0].weight
+        if change == "float64 grad":
+            w.grad.data = np.full(w.shape, 0.25)  # float64: only .data can make it so
+        elif change == "grad where none was":
+            model[1].weight.grad = tg.Tensor(np.full((2, 2), 0.5, np.float32))
+        elif change == "grad removed":
+            w.grad = None
+        else:
+            opt.param_groups[0]["lr"] = np.float64(0.1)
+
+    c, (m1, _), _ = run_both(descent_setup, 6, _descent_args, alter)
+    assert c.replays >= 3  # the changes were replayed, not retraced
+    if change == "grad where none was":
+        assert not np.array_equal(m1[1].weight.data, descent_setup()[0][1].weight.data)
+
+
+def test_the_guard_is_written_out_one_test_per_value_and_is_stricter_than_equality():
+    model, opt, step = xor_setup()
+    c = tg.compile(step)
+    x, y = (
+        tg.Tensor(np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32)),
+        tg.Tensor(np.array([[0], [1], [0], [1]], np.float32)),
+    )
+    c(x, y), c(x, y)
+    guard = c.tape.guard
+    assert guard.startswith("def guard():\n    return (\n")
+    assert re.search(r"\n        M\d+\.training is True\n", guard)
+    assert re.search(r"type\(O\d+\.param_groups\[0\]\['lr'\]\) is float and O\d+\.", guard)
+    assert len(re.findall(r"\['params'\]\[\d\] is T\d+\n", guard)) == 8
+    # an lr equal but of another type fails the written test; the state compares equal,
+    # so the tape is replayed (the update reads lr live), not traced again
+    opt.param_groups[0]["lr"] = np.float64(0.1)
+    (known,) = c.tapes.values()
+    assert not known[0][1].same() and known[0][1].holds()
+    traces = c.traces
+    c(x, y)
+    assert c.traces == traces
+    model.eval()
+    assert not known[0][1].holds()

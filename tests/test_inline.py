@@ -45,10 +45,18 @@ def test_the_xor_step_is_written_out_whole_with_no_closure_left():
     assert re.search(r"\n    zero_grad\(K\d+\)\n", code)
     assert re.search(r"_undo\d*\.append\(\(K(\d+), K\1\._data, K\1\._data\.copy\(\)", code)
     assert re.search(r"_r = _dropout_mask\(\(4, 4\), 0\.5, K\d+\)\n", code)
-    assert re.search(r"\n    step\(K\d+\)\n$", code)
+    # plain SGD's update written out, one line per parameter, step() left for the odd case
+    assert len(re.findall(r"\n        _d -= _lr \* _g\d\._data\n", code)) == 8
+    stores = r"(    S\[(\d+)\] = s\2\n)+$"  # the outputs put back in S
+    assert re.search(r"\n    else:\n        step\(K\d+\)\n    del _g0, [^\n]*\n" + stores, code)
     # the primitives' own code, with no context object left
-    assert len(re.findall(r"S\[\d+\] = S\[\d+\] @ S\[\d+\]\.T\n", code)) == 3  # MatMulT
-    assert "np.maximum(S[" in code  # Relu.forward
+    assert len(re.findall(r"s\d+ = s\d+ @ s\d+\.T\n", code)) == 3  # MatMulT
+    assert "np.maximum(s" in code  # Relu.forward
+    # every slot is a local (`s7`, as the tape names it): loaded from S at the start if the
+    # caller gave it (a parameter, an input, a constant), put back in S at the end if returned
+    moves = r"    (s(\d+) = S\[\2\]|S\[(\d+)\] = s\3)"
+    body = [ln for ln in lines[1:] if not re.fullmatch(moves, ln)]
+    assert not [ln for ln in body if "S[" in ln]
     for gone in ("ctx", "save_for_backward", "needs_input_grad", "saved_tensors"):
         assert gone not in code
     # compiled with the function's own name for a traceback
@@ -69,11 +77,11 @@ def test_the_traced_flags_of_needs_input_grad_drop_an_unneeded_gradient():
         same_outputs(eager, c(x))
     # x needs no gradient: MatMulT.backward is only `g.T @ a`, the branch folded away
     (line,) = code_after(c.tape.code, "MatMulT.backward")
-    assert re.fullmatch(r"S\[\d+\] = S\[\d+\]\.T @ _c\d+_0", line)
+    assert re.fullmatch(r"s\d+ = s\d+\.T @ _c\d+_0", line)
     assert "needs_input_grad" not in c.tape.code
     # and the weight its forward saved, which only x's gradient reads, is not kept
     forward = code_after(c.tape.code, "MatMulT.forward")
-    assert [ln for ln in forward if ln.startswith("_c")] == [line.split(" @ ")[1] + " = S[0]"]
+    assert [ln for ln in forward if ln.startswith("_c")] == [line.split(" @ ")[1] + " = s0"]
 
 
 def test_shapes_dtypes_and_saved_constants_are_folded_into_the_code():
@@ -86,11 +94,11 @@ def test_shapes_dtypes_and_saved_constants_are_folded_into_the_code():
     for read in (".shape", ".size", ".dtype", "_kept_shape", "_averaged"):
         assert read not in code, read
     (mean,) = [line for line in code_after(code, "Mean.forward") if "reduce" in line]
-    assert re.fullmatch(r"S\[\d+\] = np\.add\.reduce\(S\[\d+\], \(0,\), keepdims=False\) / 4", mean)
-    assert "np.add.reduce(S[" in code and ", None, None, keepdims=False)" in code  # Sum
+    assert re.fullmatch(r"s\d+ = np\.add\.reduce\(s\d+, \(0,\), keepdims=False\) / 4", mean)
+    assert "np.add.reduce(s" in code and ", None, None, keepdims=False)" in code  # Sum
     # Pow.backward with its exponent a number: the branch for 0 ** 0 folded away
     (pow_line,) = code_after(code, "Pow.backward")
-    assert re.fullmatch(r"S\[\d+\] = S\[\d+\] \* 3\.0 \* _c\d+_0 \*\* 2\.0", pow_line)
+    assert re.fullmatch(r"s\d+ = s\d+ \* 3\.0 \* _c\d+_0 \*\* 2\.0", pow_line)
     # Mean.backward: the kept shape and the count as literals
     (back,) = code_after(code, "Mean.backward")
     assert back.endswith(".reshape((1, 3)) / 4, (4, 3))")
@@ -185,7 +193,7 @@ def test_a_big_array_a_pasted_forward_saved_is_let_go_with_its_context():
     lines = [line.strip() for line in c.tape.code.splitlines()]
     ctx = relu["ctx"]
     # Relu.forward saved its input (64x64) as _c<ctx>_0: let go after Relu.backward read it
-    freed = lines.index(f"S[{ctx}] = None")
+    freed = lines.index(f"s{ctx} = None")
     assert (
         lines.index("# " + c.tape.lines[relu_backward(c.tape)].split("   (")[0])
         < freed
@@ -211,7 +219,7 @@ def test_an_error_in_a_replay_points_at_its_line_of_code():
     frame = traceback.extract_tb(info.value.__traceback__)[-1]
     assert frame.filename.startswith("<tinygrad_mlp tape")
     assert frame.name == "replay"
-    assert re.fullmatch(r"\w+ = S\[\d+\] / S\[\d+\]", frame.line)  # Div.forward's line
+    assert re.fullmatch(r"\w+ = s\d+ / s\d+", frame.line)  # Div.forward's line
     assert linecache.getline(frame.filename, frame.lineno).strip() == frame.line
 
 

@@ -70,13 +70,14 @@ from typing import Any
 import numpy as np
 
 from . import autograd, inline, ops, random
-from .autograd import Function, Observer, is_grad_enabled, set_grad_enabled
+from .autograd import Function, Observer, is_grad_enabled
 from .tensor import Tensor
 
 __all__ = ["compile", "Compiled", "CompileError"]
 
 _ACCUMULATE = autograd.accumulate_grad.__wrapped__
 _GRAD_COPY = autograd.grad_result.__wrapped__  # grad()'s copy of the total for an input
+_INCREMENT = autograd.increment_version
 _SCALARS = (bool, int, float, str, type(None))
 _OPAQUE = (  # what _own_state does not look into: code, types, arrays, immutable containers
     types.FunctionType,
@@ -378,6 +379,9 @@ class _Recorder(Observer):
             "kwargs": {k: self.ref(v) for k, v in kwargs.items()},
         }
         step["result"], step["sig"] = self.result_spec(result)
+        if _plain_step(fn, args, kwargs):  # what it updated: what a replay writes out
+            groups = args[0].param_groups
+            step["descent"] = [[(p, p._grad is not None) for p in g["params"]] for g in groups]
         self.steps.append(step)
 
     def total_slot(self, t: Tensor) -> int | None:
@@ -749,7 +753,9 @@ def _add_step(step: dict) -> Callable:
 class Tape:
     """A recorded call over a list of slots: `lines` (its text, one step per line, as
     `print(tape)` shows), `code` (the Python source of `replay`, the function written from
-    it that a replay runs), `steps` (the recording) and `timed(spent)` for a profile."""
+    it that a replay runs), `guard` (the source of the test run before it: is the state
+    the Python path depends on still as traced?), `steps` (the recording) and
+    `timed(spent)` for a profile."""
 
     def __init__(self, rec: _Recorder, outputs: tuple) -> None:
         self.externals = rec.externals
@@ -757,6 +763,7 @@ class Tape:
         self.n_slots = len(rec.shapes)
         self.outputs = outputs
         self.undo: list = []
+        self.guard = ""  # set by Compiled._trace
         steps = rec.steps
         checks = [
             i for i, s in enumerate(steps) if s["kind"] == "effect" and _decides(s.get("sig"))
@@ -789,6 +796,9 @@ class Tape:
                 self.lines[i] += f"   ({', '.join(kept)}, kept between replays)"
         for i in folded:
             self.lines[i] += "   (folded: the same constant at every replay)"
+        for i, st in enumerate(steps):
+            if "descent" in st and i >= self.last_check:
+                self.lines[i] += "   (written out: p.data -= lr * p.grad.data)"
         runs: list[Callable | None] = []
         for i, s in enumerate(steps):
             kind = s["kind"]
@@ -834,6 +844,7 @@ class Tape:
         clock = w.bind(time.perf_counter, "_clock", "_clock") if spent is not None else ""
         total = w.bind(spent, "_spent", "_spent") if spent is not None else ""
         forward_of = {s["ctx"]: s for s in steps if s["kind"] == "forward" and "ctx" in s}
+        closures: list[dict] = []  # the steps a closure runs: it reads and writes S itself
         pasted: dict[int, tuple] = {}  # step -> (lines, result, temps)
         saved: dict[int, list[str]] = {}  # ctx slot -> the locals its forward saved into
         for i, s in enumerate(steps):  # forward steps first: their backward reads their locals
@@ -898,6 +909,7 @@ class Tape:
                 pass
             elif run is not None:
                 w.call(f"R{i}", run)
+                closures.append(s)
             for f in frees:
                 w.line(f"S[{f}] = None")
                 held = [n for n in saved.get(f, ()) if n not in w.known]
@@ -906,7 +918,22 @@ class Tape:
             if spent is not None and (run is not None or frees):
                 k = self.kinds[i]
                 w.line(f"{total}[{k!r}] = {total}.get({k!r}, 0.0) + {clock}() - _t")
+        self._localize(w, {sl for s in closures for sl in _step_slots(s)})
         return w.build("tape")
+
+    def _localize(self, w: inline.Writer, keep: set[int]) -> None:
+        """Slots become the function's locals (`s7`, as the tape names them: a local is
+        cheaper than an item of S), except those a closure reads or writes. What `run` put in
+        S is loaded first; the outputs are put back in S at the end."""
+        slot = re.compile(r"\bS\[(\d+)\]")
+        local = {int(n) for line in w.lines for n in slot.findall(line)} - keep
+        if not local:
+            return
+        w.lines = [slot.sub(lambda m: _local_name(m, local), ln) for ln in w.lines]
+        given = [s for _, s in self.inputs] + [s for _, s in self.externals]
+        loads = [f"s{sl} = S[{sl}]" for sl in [*given, *self.consts] if sl in local]
+        stores = [f"S[{sl}] = s{sl}" for sl in dict.fromkeys(_out_slots(self.outputs))]
+        w.lines = loads + w.lines + [ln for ln in stores if int(ln[2:].split("]")[0]) in local]
 
     def _call_effect(self, w: inline.Writer, i: int, s: dict) -> bool:
         """Write an effect's call in the replay (what `_effect_step`'s closure does), or
@@ -942,6 +969,9 @@ class Tape:
         kwargs = {k: _ref_code(w, r) for k, r in s["kwargs"].items()}
         if any(c is None for c in kwargs.values()):
             return False
+        if "descent" in s and not speculative:
+            self._write_descent(w, s, f"{f}({code[0]})")
+            return True
         call = f"{f}({', '.join([*code, *(f'{k}={c}' for k, c in kwargs.items())])})"
         result, sig = s["result"], s.get("sig")
         if s.get("grad_of") is not None:
@@ -963,6 +993,48 @@ class Tape:
         else:
             return False
         return True
+
+    @staticmethod
+    def _write_descent(w: inline.Writer, s: dict, call: str) -> None:
+        """SGD's plain step written out (`SGD._plain_descent`): `p.data -= lr * p.grad.data`
+        for each parameter that had a gradient when traced, lr read from its group as
+        step() reads it. Where a gradient is missing, not a Tensor, or of another shape or
+        dtype than traced (or one appeared), step() itself is called: it checks (and casts)."""
+        opt, tensor = s["args"][0][1], w.bind(Tensor, "_Tensor", "_Tensor")
+        tests, updates, names, updated = [], [], [], []
+        for gi, group in enumerate(s["descent"]):
+            groups = f"{w.bind(opt, 'K')}.param_groups"
+            if any(had for _, had in group):
+                updates.append(f"    _lr = {groups}[{gi}]['lr']")
+            for p, had in group:
+                k = w.bind(p, "K")
+                if not had:
+                    tests.append(f"{k}._grad is None")
+                    continue
+                g = f"_g{len(names)}"
+                names.append(g)
+                d = p._data
+                tests.append(
+                    f"type({g}) is {tensor} and {g}._data.shape == {d.shape!r} "
+                    f"and {g}._data.dtype is {w.bind(d.dtype, 'K')}"
+                )
+                updates += [f"    _d = {k}._data", f"    _d -= _lr * {g}._data"]
+                updated.append(p)
+        for g, p in zip(names, updated):
+            w.line(f"{g} = {w.bind(p, 'K')}._grad")
+        w.line("if (")
+        for k, test in enumerate(tests or ["True"]):
+            w.line(f"    {'and ' if k else ''}{test}")
+        w.line("):")
+        for line in updates:
+            w.line(line)
+        if updated:
+            count = w.bind(_INCREMENT, "_increment_version", "_increment_version")
+            w.line(f"    {count}({w.bind(updated, 'K')})")
+        w.line("else:")
+        w.line(f"    {call}")
+        if names:
+            w.line(f"del {', '.join(names)}")
 
     @staticmethod
     def _paste_forward(w: inline.Writer, i: int, s: dict) -> tuple | None:
@@ -1283,9 +1355,10 @@ class Tape:
         if self.draws:
             rng = random.generator()
             saved_rng = (rng, rng.bit_generator.state)
+        switches = autograd.switches
+        grad_mode, switches.grad_enabled = switches.grad_enabled, False  # (as no_grad)
         try:
-            with set_grad_enabled(False):
-                (replay or self.replay)(S, args)
+            (replay or self.replay)(S, args)
         except _Diverged:
             for t, data, copy, grad in reversed(self.undo):
                 t._data = data
@@ -1296,6 +1369,7 @@ class Tape:
                 saved_rng[0].bit_generator.state = saved_rng[1]
             raise
         finally:
+            switches.grad_enabled = grad_mode
             self.undo.clear()  # what the effects of this replay saved to undo it
         return _build(self.outputs[0], S, args)
 
@@ -1338,6 +1412,36 @@ def _ref_code(w: inline.Writer, ref: tuple) -> str | None:
             return f"[{', '.join(parts)}]"
         return f"({', '.join(parts)}{',' if len(parts) == 1 else ''})"
     return None
+
+
+def _plain_step(fn: Callable, args: tuple, kwargs: dict) -> bool:
+    """Is this effect an SGD step that is plain gradient descent (`SGD._plain_descent`)?"""
+    from .optim import Optimizer
+
+    return (
+        fn is Optimizer.step.__wrapped__
+        and len(args) == 1
+        and not kwargs
+        and isinstance(args[0], Optimizer)
+        and args[0]._plain_descent()
+    )
+
+
+def _local_name(m: re.Match, local: set[int]) -> str:
+    return f"s{m[1]}" if int(m[1]) in local else m[0]
+
+
+def _step_slots(s: dict) -> list[int]:
+    """Every slot a step reads or writes (for one a closure runs)."""
+    out = Tape._step_reads(s)
+    if s["kind"] in ("forward", "add"):
+        out += [s["out"], s.get("ctx", s["out"])]
+    elif s["kind"] == "backward":
+        out += [sl for _, sl, _ in s["outs"]]
+    else:
+        out += [s["grad_of"]] if s.get("grad_of") is not None else []
+        out += _out_slots([s["result"]]) if s.get("result") else []
+    return out
 
 
 def _slot(sl: int) -> ast.expr:
@@ -1539,6 +1643,7 @@ class _Guard:
         self.modules, self.optimizers, self.scalars = _reachable(fn, args)
         self.tensors = [t for t, _ in tape.externals]
         self.expected = self.state()
+        self.same, self.code = self._write()
 
     def state(self) -> tuple:
         groups = [g for o in self.optimizers for g in o.param_groups]
@@ -1556,7 +1661,53 @@ class _Guard:
             tuple([get() for _, get in self.scalars]),
         )
 
+    def _write(self) -> tuple[Callable, str]:
+        """`state() == expected` written out as one test per value, each stricter than ==
+        (`is` for flags and objects, the type too for numbers): cheaper than building the
+        state. Where it fails, `holds` compares the state itself."""
+        w = inline.Writer()
+        tests: list[str] = []
+        for m in self.modules:
+            k = w.bind(m, "M")
+            pre, post = _HOOKS(m)
+            tests += [
+                _is_still(w, f"{k}.training", m.training),
+                f"len({k}.__dict__) == {len(vars(m))}",
+                f"{k}._forward_pre_hooks is {w.bind(pre, 'K')}",
+                f"{k}._forward_hooks is {w.bind(post, 'K')}",
+            ]
+        for t in self.tensors:
+            k = w.bind(t, "T")
+            tests += [
+                _is_still(w, f"{k}._requires_grad", t._requires_grad),
+                f"{k}._data.shape == {t._data.shape!r}",
+                f"{k}._data.dtype is {w.bind(t._data.dtype, 'K')}",
+            ]
+        for o in self.optimizers:
+            groups = f"{w.bind(o, 'O')}.param_groups"
+            tests.append(f"len({groups}) == {len(o.param_groups)}")
+            for i, g in enumerate(o.param_groups):
+                tests.append(f"len({groups}[{i}]) == {len(g)}")
+                for key, v in g.items():
+                    if key != "params":
+                        tests.append(_is_still(w, f"{groups}[{i}][{key!r}]", v))
+                tests.append(f"len({groups}[{i}]['params']) == {len(g['params'])}")
+                for j, p in enumerate(g["params"]):
+                    k = w.bind(p, "P")
+                    tests.append(f"{groups}[{i}]['params'][{j}] is {k}")
+                    if all(p is not t for t in self.tensors):  # (else tested above)
+                        tests.append(_is_still(w, f"{k}._requires_grad", p._requires_grad))
+        for _, get in self.scalars:
+            tests.append(_is_still(w, f"{w.bind(get, 'G')}()", get()))
+        w.line("return (")
+        for i, test in enumerate(tests or ["True"]):
+            w.line(f"    {'and ' if i else ''}{test}")
+        w.line(")")
+        return w.build("guard", "guard()")
+
     def holds(self) -> bool:
+        if self.same():
+            return True
         now = self.state()
         try:
             if now == self.expected:
@@ -1564,6 +1715,20 @@ class _Guard:
         except Exception:  # e.g. an array among a group's values: compared below
             pass
         return _same_state(now, self.expected)
+
+
+def _is_still(w: inline.Writer, expr: str, v: Any) -> str:
+    """The code of a test that `expr` is still `v`: stricter than `==` (the guard's state
+    compares with `==`), so that where it holds, so does the state's comparison."""
+    if v is None or v is True or v is False:
+        return f"{expr} is {v}"
+    if type(v) in (int, float, str) and v == v:
+        literal = ast.unparse(w.constant(v))
+        return f"type({expr}) is {type(v).__name__} and {expr} == {literal}"
+    if type(v) is tuple and len(v) <= 4:
+        parts = [_is_still(w, f"{expr}[{i}]", x) for i, x in enumerate(v)]
+        return " and ".join([f"type({expr}) is tuple and len({expr}) == {len(v)}", *parts])
+    return f"{expr} is {w.bind(v, 'K')}"
 
 
 def _same_state(a: Any, b: Any) -> bool:
@@ -1635,6 +1800,7 @@ class Compiled:
             )
         tape = Tape(rec, (self._output(rec, result),))
         guard = _Guard(self.fn, args, tape)
+        tape.guard = guard.code
         self._last = tape
         known = self.tapes.get(key, [])
         if known and not _same_state(known[0][1].expected, guard.expected):

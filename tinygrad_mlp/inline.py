@@ -152,8 +152,8 @@ def _ctx_ok(node: ast.Name, body: list, ctx: str) -> bool:
 
 
 # the names of the function's own locals: a pasted body's (`_5_out`), a saved value's
-# (`_c12_0`) and the writer's (`_r`, `_r0`, `_g`, `_t`)
-_LOCAL = re.compile(r"_(\d.*|c\d.*|r\d*|g|t)")
+# (`_c12_0`), the writer's (`_r`, `_r0`, `_g`, `_t`, `_d`, `_lr`) and the slots' (`s7`)
+_LOCAL = re.compile(r"_(\d.*|c\d.*|r\d*|g\d*|t|d|lr)|s\d+")
 
 
 class Writer:
@@ -378,14 +378,14 @@ class Writer:
             return ast.Constant(value)
         return node
 
-    def build(self, label: str) -> tuple[Callable, str]:
+    def build(self, label: str, signature: str = "replay(S, A)") -> tuple[Callable, str]:
         body = textwrap.indent("\n".join(self.lines) or "pass", "    ")
-        source = f"def replay(S, A):\n{body}\n"
+        source = f"def {signature}:\n{body}\n"
         filename = f"<tinygrad_mlp {label} {next(_numbers)}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace = dict(self.names)
         exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own source
-        replay = namespace.pop("replay")  # (not left in its own globals: no cycle)
+        replay = namespace.pop(signature.split("(")[0])  # (not in its own globals: no cycle)
         # the source stays in linecache as long as the function lives, for tracebacks
         weakref.finalize(replay, linecache.cache.pop, filename, None)
         return replay, source

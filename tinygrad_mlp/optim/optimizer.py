@@ -182,6 +182,12 @@ class Optimizer:
         increment_version([p for params, _ in work for p in params])
         return loss
 
+    def _plain_descent(self) -> bool:
+        """Is step() `p.data -= lr * p.grad.data` for each parameter with a gradient? Then a
+        compiled replay (tinygrad_mlp.compile) writes that update out instead of calling
+        step(); SGD says when. Other optimizers: no, step() is called whole."""
+        return False
+
     def _checked_grads(self) -> list[tuple[list[Tensor], list[np.ndarray]]]:
         """For each group, its parameters that have a gradient and those gradients' arrays
         (cast to the parameter's dtype); raises on the first bad gradient, changing nothing."""

@@ -65,6 +65,20 @@ class SGD(Optimizer):
     def _state_keys(self, group: dict[str, Any]) -> tuple[str, ...]:
         return ("momentum_buffer",) if group["momentum"] != 0 else ()
 
+    def _plain_descent(self) -> bool:
+        """Is step() `p.data -= lr * p.grad.data` for each parameter with a gradient (no
+        momentum, weight decay or maximize in any group, and no method of the step
+        overridden)? A compiled replay (tinygrad_mlp.compile) then writes that update out
+        in place of calling step(), for the gradients that have their parameter's shape and
+        dtype (others it leaves to step())."""
+        for cls in type(self).__mro__[: type(self).__mro__.index(SGD)]:  # subclasses
+            if vars(cls).keys() & {"step", "_checked_grads", "_step_group", "_write"}:
+                return False
+        return all(
+            g["momentum"] == 0 and g["weight_decay"] == 0 and not g["maximize"]
+            for g in self.param_groups
+        )
+
     def _step_group(self, group: dict[str, Any], params: list, grads: list) -> None:
         lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
         if momentum == 0 and wd == 0:  # plain gradient descent: the hot path
