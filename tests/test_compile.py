@@ -1015,3 +1015,62 @@ def test_the_guard_is_written_out_one_test_per_value_and_is_stricter_than_equali
     assert c.traces == traces
     model.eval()
     assert not known[0][1].holds()
+
+
+def test_an_effect_whose_array_comes_back_in_another_shape_stops_the_replay():
+    from tinygrad_mlp.autograd import effect
+    from tinygrad_mlp.random import generator
+
+    @effect
+    def picked(n: int) -> np.ndarray:  # how many rows it picks depends on the draw
+        return np.flatnonzero(generator().random(n) > 0.5)
+
+    x = tg.Tensor(np.arange(6.0, dtype=np.float32) + 1, requires_grad=True)
+
+    def step(x):
+        return grad((x[picked(6)] ** 2.0).sum(), [x])[0]
+
+    c = tg.compile(step)
+    for k in (0, 1, 2, 5):  # seeds that pick 3 rows: traced twice, then replayed
+        tg.manual_seed(k)
+        eager = step(x)
+        tg.manual_seed(k)
+        same_outputs(eager, c(x))
+    assert c.replays == 2
+    assert "if not isinstance(_r, _ndarray) or _r.shape != (3,)" in c.tape.code
+    # 4, 2 or 5 rows: the replay sees the shape and stops (undone), and the step is traced
+    # again, as for a branch; never a replay of a tape made for another shape
+    for k in (4, 3, 7, 0, 11, 9, 4, 1):
+        tg.manual_seed(k)
+        eager = step(x)
+        tg.manual_seed(k)
+        same_outputs(eager, c(x))
+    assert c.replays > 2
+
+
+def test_an_effect_that_decides_the_branch_is_undone_with_its_draw_when_it_diverges():
+    from tinygrad_mlp.autograd import effect
+    from tinygrad_mlp.random import generator
+
+    @effect
+    def bump(counter: tg.Tensor) -> bool:  # changes a tensor, draws, and decides the path
+        counter._data = counter._data + 1
+        return bool(generator().random() < 0.5)
+
+    def make():
+        counter = tg.Tensor(np.zeros(1, np.float32))
+        return counter, lambda x: x * 2.0 if bump(counter) else x * 3.0
+
+    (c1, eager), (c2, s2) = make(), make()
+    compiled = tg.compile(s2)
+    x = tg.Tensor(np.ones(3, np.float32))
+    for k in range(16):
+        tg.manual_seed(k)
+        a = eager(x)
+        after_eager = generator().random()
+        tg.manual_seed(k)
+        b = compiled(x)
+        same_outputs(a, b)
+        assert generator().random() == after_eager  # one draw per call, as eager
+        assert c1.data[0] == c2.data[0] == k + 1  # counted once, also where a replay was undone
+    assert compiled.replays > 0

@@ -91,8 +91,10 @@ def test_shapes_dtypes_and_saved_constants_are_folded_into_the_code():
     code = c.tape.code
     # the tape is replayed only on the traced shapes and dtypes: .shape, .size and
     # .dtype.kind of a slot are constants, and so is what is computed from them alone
+    # (an effect's result is still checked: a random draw's mask, of the traced shape)
+    pasted = [ln for ln in code.splitlines() if not ln.startswith("    if not isinstance(_r")]
     for read in (".shape", ".size", ".dtype", "_kept_shape", "_averaged"):
-        assert read not in code, read
+        assert not [ln for ln in pasted if read in ln], read
     (mean,) = [line for line in code_after(code, "Mean.forward") if "reduce" in line]
     assert re.fullmatch(r"s\d+ = np\.add\.reduce\(s\d+, \(0,\), keepdims=False\) / 4", mean)
     assert "np.add.reduce(s" in code and ", None, None, keepdims=False)" in code  # Sum

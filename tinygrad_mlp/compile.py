@@ -564,7 +564,7 @@ def _effect_step(step: dict, tape: Tape, index: int) -> Callable:
     kwargs = {k: _resolver(r) for k, r in step["kwargs"].items()}
     grad_of = step.get("grad_of")
     result, sig = step["result"], step.get("sig")
-    speculative = index < tape.last_check
+    speculative = index <= tape.last_check
     tensors = [i for i, r in enumerate(step["args"]) if r[0] in "XA"]
 
     def assign(S: list, spec: tuple, value: Any) -> None:
@@ -595,11 +595,14 @@ def _effect_step(step: dict, tape: Tape, index: int) -> Callable:
     return run
 
 
-def _decides(sig: Any) -> bool:
-    """Does an effect's result decide the Python path (so a replay must check it)? Arrays
-    and None do not; a number, a flag or a tuple's length do."""
-    if sig is None or sig == ("value", None) or (sig and sig[0] == "array"):
+def _decides(fn: Callable, sig: Any) -> bool:
+    """Does an effect's result decide the Python path (so a replay must check it)? None
+    does not; a number, a flag or a tuple's length do, and so does the shape of an array
+    from a function of your own (the package's own give the shape their arguments say)."""
+    if sig is None or sig == ("value", None):
         return False
+    if sig and sig[0] == "array":
+        return not getattr(fn, "__module__", "").startswith("tinygrad_mlp.")
     return True
 
 
@@ -766,11 +769,13 @@ class Tape:
         self.guard = ""  # set by Compiled._trace
         steps = rec.steps
         checks = [
-            i for i, s in enumerate(steps) if s["kind"] == "effect" and _decides(s.get("sig"))
+            i
+            for i, s in enumerate(steps)
+            if s["kind"] == "effect" and _decides(s["fn"], s.get("sig"))
         ]
         self.last_check = max(checks, default=-1)
         self.branch = tuple(steps[i]["sig"] for i in checks)  # the path the values chose
-        self.draws = any(s["kind"] == "effect" for s in steps[: self.last_check])
+        self.draws = any(s["kind"] == "effect" for s in steps[: self.last_check + 1])
         self.lines = [self._line(s, rec.shapes) for s in steps]
         self.kinds = [  # what each step is, for a per-phase profile (benchmarks/)
             f"{s['op'].__name__}.{s['kind']}"
@@ -797,7 +802,7 @@ class Tape:
         for i in folded:
             self.lines[i] += "   (folded: the same constant at every replay)"
         for i, st in enumerate(steps):
-            if "descent" in st and i >= self.last_check:
+            if "descent" in st and i > self.last_check:
                 self.lines[i] += "   (written out: p.data -= lr * p.grad.data)"
         runs: list[Callable | None] = []
         for i, s in enumerate(steps):
@@ -826,7 +831,6 @@ class Tape:
                 runs.append(_effect_step(s, self, i))
         self.steps = steps  # the recorded steps, as the recorder wrote them
         self.dropped = self._frees(steps, rec.shapes)  # after each step, the slots let go
-        self.consts_in = tuple(self.consts.items())
         self._parts = (steps, runs, reuse, rec.shapes)  # what `timed` writes again
         self.replay, self.code = self._write(steps, runs, reuse, rec.shapes)
 
@@ -927,11 +931,16 @@ class Tape:
         S is loaded first; the outputs are put back in S at the end."""
         slot = re.compile(r"\bS\[(\d+)\]")
         local = {int(n) for line in w.lines for n in slot.findall(line)} - keep
-        if not local:
-            return
         w.lines = [slot.sub(lambda m: _local_name(m, local), ln) for ln in w.lines]
-        given = [s for _, s in self.inputs] + [s for _, s in self.externals]
-        loads = [f"s{sl} = S[{sl}]" for sl in [*given, *self.consts] if sl in local]
+        loads = [f"s{sl} = S[{sl}]" for _, sl in self.inputs if sl in local]
+        loads += [  # what run() would put in S: read here instead
+            f"s{sl} = {w.bind(t, 'K')}._data" for t, sl in self.externals if sl in local
+        ]
+        loads += [f"s{sl} = {w.bind(v, 'K')}" for sl, v in self.consts.items() if sl in local]
+        self.fill = (  # what run() still puts in S: what a closure reads
+            [(t, sl) for t, sl in self.externals if sl not in local],
+            [(sl, v) for sl, v in self.consts.items() if sl not in local],
+        )
         stores = [f"S[{sl}] = s{sl}" for sl in dict.fromkeys(_out_slots(self.outputs))]
         w.lines = loads + w.lines + [ln for ln in stores if int(ln[2:].split("]")[0]) in local]
 
@@ -939,7 +948,7 @@ class Tape:
         """Write an effect's call in the replay (what `_effect_step`'s closure does), or
         return False to leave it to the closure (an argument that is a dict)."""
         fn, refs = s["fn"], s["args"]
-        speculative = i < self.last_check
+        speculative = i <= self.last_check
         code = [_ref_code(w, r) for r in refs]
         if any(c is None for c in code):
             return False
@@ -982,8 +991,13 @@ class Tape:
         elif result[0] in "SV" or result[0] == "U" and all(r[0] == "S" for r in result[1]):
             w.line(f"_r = {call}")
             diverged = w.bind(_Diverged, "_Diverged", "_Diverged")
-            signature = w.bind(_signature, "_signature", "_signature")
-            w.line(f"if {signature}(_r) != {w.bind(sig, 'K')}:")
+            if sig and sig[0] == "array":  # `_signature(_r) != sig`, written out
+                shape, dtype = sig[1], w.bind(sig[2], "K")
+                test = f"not isinstance(_r, _ndarray) or _r.shape != {shape!r}"
+                w.line(f"if {test} or _r.dtype != {dtype}:")
+            else:
+                signature = w.bind(_signature, "_signature", "_signature")
+                w.line(f"if {signature}(_r) != {w.bind(sig, 'K')}:")
             w.line(f"    raise {diverged}({w.bind(s, 'K')})")
             if result[0] == "S":
                 w.line(f"S[{result[1]}] = _r")
@@ -1347,9 +1361,10 @@ class Tape:
         for i, s in self.inputs:
             a = args[i]
             S[s] = a._data if isinstance(a, Tensor) else a
-        for t, s in self.externals:
+        externals, consts = self.fill
+        for t, s in externals:
             S[s] = t._data
-        for s, v in self.consts_in:
+        for s, v in consts:
             S[s] = v
         saved_rng = None
         if self.draws:
