@@ -7,6 +7,7 @@ their best runs.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
 import statistics
@@ -16,6 +17,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
+# The checkout these scripts are in is the one measured, also where another is installed
+# (a `git worktree` of an older commit, for a before/after comparison): first on the path.
+CHECKOUT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if sys.path[:1] != [CHECKOUT]:
+    sys.path.insert(0, CHECKOUT)
 
 
 class Stats:
@@ -98,6 +105,7 @@ def machine_header(title: str) -> str:
         f"  load(1 min) {load:.2f}",
         f"python {platform.python_version()}  numpy {np.__version__}  BLAS {blas_info()}",
         f"OPENBLAS env: {env or 'unset'}",
+        f"tinygrad_mlp from {os.path.dirname(importlib.util.find_spec('tinygrad_mlp').origin)}",
     ]
     return "\n".join(lines)
 

@@ -15,7 +15,12 @@ function written from it (`tape.code`, see `inline.py`) in which each primitive'
 `forward`/`backward` body is pasted, on the slots' arrays (the same code, so the same bits),
 with the broadcasting reductions decided at trace time, no Tensors, no context objects, no
 graph and no topological sort; a body that cannot be pasted runs as a closure that calls the
-method. An effect is called again, whole, so an update or a draw is the eager one. Backward
+method. The slots are the function's locals (`s7`), loaded from the parameters at its
+start; `S` holds what a closure reads and, at the end, the outputs. An effect is called
+again, whole, so an update or a draw is the eager one; the one exception is SGD's plain
+step (no momentum, weight decay or maximize: `SGD._plain_descent`), whose update is
+written out, `p.data -= lr * p.grad.data` with lr read from its group, after a test that
+each gradient is a Tensor of the traced shape and dtype (else `step()` runs). Backward
 steps whose gradient is a constant (the root's ones) and whose rule reads nothing that
 changes are folded: their traced results are put in the slots before the replay starts
 (the tape marks them "folded"). A gradient that is a new array of this replay, read by
@@ -35,10 +40,13 @@ is as it was: the `training` flag and attributes of every module the function ca
 (through its arguments, closure, globals or `self`), every optimizer's hyperparameters and
 parameters (a scheduler's new `lr` re-traces), the requires_grad, shape and dtype of every
 tensor it read, and the plain values (numbers, strings, flags) in its closure and in the
-globals it names. A change re-traces. An effect whose result decided a branch (a loss that
-saturates, a running average that needs the count) is checked when replayed; if the branch
-would differ, the replay is undone (the generator and the tensors the effects were given)
-and the call is traced again.
+globals it names. A change re-traces. The guard is written out too (`tape.guard`): one
+test per value, each stricter than `==` (flags and objects by `is`, numbers with their
+type), and only where one fails is the whole state built and compared. An effect whose
+result decided a branch (a loss that saturates, a running average that needs the count,
+an array of another shape from an effect of your own) is checked when replayed; if the
+branch would differ, the replay is undone (the generator and the tensors that effect and
+the earlier ones were given) and the call is traced again; each branch keeps its tape.
 
 What a compiled function may not do
 -----------------------------------

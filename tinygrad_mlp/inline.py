@@ -5,7 +5,8 @@ context object, `save_for_backward` and the flags of `needs_input_grad`. Here th
 becomes source code instead, as a tracing JIT emits it: each primitive's own `forward` or
 `backward` is read (`inspect.getsource`) and its body is pasted in, with
 
-- its arguments replaced by the slots they came from (`S[7]`) or the constants traced;
+- its arguments replaced by the slots they came from (`S[7]`, which compile.py makes the
+  function's locals, `s7`) or the constants traced;
 - `ctx.save_for_backward(a, b)` made into locals (`c12_0 = ...`) that its backward step
   reads in place of `ctx.saved_tensors`, and `ctx.needs_input_grad` into the traced flags
   (`g * b if False else None` is then just `None`, and an unneeded gradient is not made);
