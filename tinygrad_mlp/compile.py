@@ -1712,7 +1712,9 @@ class _Guard:
             for i, g in enumerate(o.param_groups):
                 tests.append(f"len({groups}[{i}]) == {len(g)}")
                 for key, v in g.items():
-                    if key != "params":
+                    if type(key) is not str:  # (not written as a literal: the state decides)
+                        tests.append("False")
+                    elif key != "params":
                         tests.append(_is_still(w, f"{groups}[{i}][{key!r}]", v))
                 tests.append(f"len({groups}[{i}]['params']) == {len(g['params'])}")
                 for j, p in enumerate(g["params"]):
