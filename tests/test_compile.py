@@ -1002,9 +1002,12 @@ def test_the_guard_is_written_out_one_test_per_value_and_is_stricter_than_equali
     c(x, y), c(x, y)
     guard = c.tape.guard
     assert guard.startswith("def guard():\n    return (\n")
-    assert re.search(r"\n        M\d+\.training is True\n", guard)
+    # every module's attributes: flags and numbers by value, submodules and parameters by
+    # identity (Dropout's p, a layer replaced in a Sequential: another program)
+    assert re.search(r"\n        and D\d+\['training'\] is True\n", guard)
+    assert re.search(r"\n        and type\(D\d+\['p'\]\) is float and D\d+\['p'\] == 0\.5\n", guard)
     assert re.search(r"type\(O\d+\.param_groups\[0\]\['lr'\]\) is float and O\d+\.", guard)
-    assert len(re.findall(r"\['params'\]\[\d\] is T\d+\n", guard)) == 8
+    assert len(re.findall(r"\['params'\]\[\d\] is K\d+\n", guard)) == 8
     # an lr equal but of another type fails the written test; the state compares equal,
     # so the tape is replayed (the update reads lr live), not traced again
     opt.param_groups[0]["lr"] = np.float64(0.1)
@@ -1074,3 +1077,57 @@ def test_an_effect_that_decides_the_branch_is_undone_with_its_draw_when_it_diver
         assert generator().random() == after_eager  # one draw per call, as eager
         assert c1.data[0] == c2.data[0] == k + 1  # counted once, also where a replay was undone
     assert compiled.replays > 0
+
+
+class _Scaled(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scale = 2.0
+        self.inner = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return self.inner(x) * self.scale
+
+
+class _Config:
+    def __init__(self) -> None:
+        self.shift = 1.0
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "module number",  # an attribute forward reads
+        "dropout p",  # a layer's own option
+        "submodule replaced",  # another layer in its place
+        "object attribute",  # a plain object the function reads
+        "sequential item",  # model[1] = ...
+    ],
+)
+def test_an_attribute_changed_between_calls_retraces_and_matches_eager(change):
+    tg.manual_seed(0)
+    model = nn.Sequential(_Scaled(), nn.Dropout(0.5), nn.ReLU())
+    cfg = _Config()
+
+    def step(x):
+        return model(x) + cfg.shift
+
+    c = tg.compile(step)
+    x = tg.Tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3))
+    for k in range(6):
+        if k == 3:
+            if change == "module number":
+                model[0].scale = 3.0
+            elif change == "dropout p":
+                model[1].p = 0.0
+            elif change == "submodule replaced":
+                model[0].inner = nn.Linear(3, 3)
+            elif change == "object attribute":
+                cfg.shift = -5.0
+            else:
+                model[2] = nn.Tanh()
+        tg.manual_seed(k)
+        eager = step(x)
+        tg.manual_seed(k)
+        same_outputs(eager, c(x))
+    assert c.replays >= 2 and c.traces >= 4  # replayed before the change, traced after

@@ -36,8 +36,10 @@ What is guarded
 ---------------
 A tape belongs to the shapes, dtypes and requires_grad of the tensor arguments, the values
 of the other arguments and grad mode; it is replayed only while everything it depended on
-is as it was: the `training` flag and attributes of every module the function can reach
-(through its arguments, closure, globals or `self`), every optimizer's hyperparameters and
+is as it was: the attributes of every module the function can reach (through its
+arguments, closure, globals or `self`: `training`, Dropout's `p`, its submodules and
+parameters by identity) and of every other object it reaches (a config's numbers), every
+optimizer's hyperparameters and
 parameters (a scheduler's new `lr` re-traces), the requires_grad, shape and dtype of every
 tensor it read, and the plain values (numbers, strings, flags) in its closure and in the
 globals it names. A change re-traces. The guard is written out too (`tape.guard`): one
@@ -1524,8 +1526,9 @@ def _build(spec: tuple, S: list, A: tuple) -> Any:
 
 
 # --------------------------------------------------------------------------- the guard
-def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list]:
-    """Modules, optimizers, and getters of the plain values that `fn` can see."""
+def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list, list]:
+    """Modules, optimizers, the other objects with attributes (a config, a trainer), and
+    getters of the plain values that `fn` can see."""
     from .nn import Module
     from .optim import Optimizer
 
@@ -1534,14 +1537,22 @@ def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list]:
     _scan(fn, found, scalars, 3)
     modules: list = []
     optimizers: list = []
+    objects: list = []
     for v in found:
         items = v if isinstance(v, list | tuple) else [v]
         for x in items:
             if isinstance(x, Module):
                 modules += [m for m in x.modules() if all(m is not k for k in modules)]
-            elif isinstance(x, Optimizer) and all(x is not o for o in optimizers):
-                optimizers.append(x)
-    return modules, optimizers, scalars
+            elif isinstance(x, Optimizer):
+                if all(x is not o for o in optimizers):
+                    optimizers.append(x)
+            elif (  # (a compiled function is not: its state is its tapes)
+                not isinstance(x, _SCALARS + _OPAQUE + (list, dict, set, np.dtype, Compiled))
+                and isinstance(getattr(x, "__dict__", None), dict)
+                and all(x is not o for o in objects)
+            ):
+                objects.append(x)
+    return modules, optimizers, objects, scalars
 
 
 def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
@@ -1653,7 +1664,12 @@ def _arg_key(args: tuple) -> tuple:
     return tuple(key)
 
 
-_TRAINING = operator.attrgetter("training")
+def _attributes(obj: Any) -> tuple:
+    """An object's attributes for the guard: plain values as they are, others by identity
+    (a submodule, a parameter, a list: replaced, it is another object)."""
+    return tuple((k, v if isinstance(v, _SCALARS) else id(v)) for k, v in vars(obj).items())
+
+
 _REQUIRES_GRAD = operator.attrgetter("_requires_grad")
 _ARRAY = operator.attrgetter("_data.shape", "_data.dtype")
 _HOOKS = operator.attrgetter("_forward_pre_hooks", "_forward_hooks")  # tuples, replaced
@@ -1663,7 +1679,7 @@ class _Guard:
     """The state a tape depends on, read again before each replay."""
 
     def __init__(self, fn: Callable, args: tuple, tape: Tape) -> None:
-        self.modules, self.optimizers, self.scalars = _reachable(fn, args)
+        self.modules, self.optimizers, self.objects, self.scalars = _reachable(fn, args)
         self.tensors = [t for t, _ in tape.externals]
         self.expected = self.state()
         self.same, self.code = self._write()
@@ -1673,8 +1689,8 @@ class _Guard:
         params = [p for g in groups for p in g["params"]]
         tensors = self.tensors
         return (
-            tuple(map(_TRAINING, self.modules)),
-            tuple(map(len, map(vars, self.modules))),
+            tuple(map(_attributes, self.modules)),  # `training`, `p`, submodules, ...
+            tuple(map(_attributes, self.objects)),
             tuple(map(_HOOKS, self.modules)),  # a hook added or removed: another program
             tuple(map(_REQUIRES_GRAD, tensors)),
             tuple(map(_ARRAY, tensors)),
@@ -1690,12 +1706,21 @@ class _Guard:
         state. Where it fails, `holds` compares the state itself."""
         w = inline.Writer()
         tests: list[str] = []
+        for m in [*self.modules, *self.objects]:
+            attributes = vars(m)
+            d = w.bind(attributes, "D")  # its __dict__, read directly
+            tests.append(f"{w.bind(m, 'M')}.__dict__ is {d} and len({d}) == {len(attributes)}")
+            for name, v in attributes.items():
+                if type(name) is not str:  # (not written as a literal: the state decides)
+                    tests.append("False")
+                elif isinstance(v, _SCALARS):
+                    tests.append(_is_still(w, f"{d}[{name!r}]", v))
+                else:
+                    tests.append(f"{d}[{name!r}] is {w.bind(v, 'K')}")
         for m in self.modules:
             k = w.bind(m, "M")
             pre, post = _HOOKS(m)
             tests += [
-                _is_still(w, f"{k}.training", m.training),
-                f"len({k}.__dict__) == {len(vars(m))}",
                 f"{k}._forward_pre_hooks is {w.bind(pre, 'K')}",
                 f"{k}._forward_hooks is {w.bind(post, 'K')}",
             ]
