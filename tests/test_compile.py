@@ -1102,6 +1102,8 @@ class _Config:
         "submodule replaced",  # another layer in its place
         "object attribute",  # a plain object the function reads
         "sequential item",  # model[1] = ...
+        "dict of settings",  # SETTINGS["bias"] = ...
+        "list item",
     ],
 )
 def test_an_attribute_changed_between_calls_retraces_and_matches_eager(change):
@@ -1109,8 +1111,10 @@ def test_an_attribute_changed_between_calls_retraces_and_matches_eager(change):
     model = nn.Sequential(_Scaled(), nn.Dropout(0.5), nn.ReLU())
     cfg = _Config()
 
+    settings, factors = {"bias": 0.5}, [1.0]
+
     def step(x):
-        return model(x) + cfg.shift
+        return model(x) * factors[0] + cfg.shift + settings["bias"]
 
     c = tg.compile(step)
     x = tg.Tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3))
@@ -1124,6 +1128,10 @@ def test_an_attribute_changed_between_calls_retraces_and_matches_eager(change):
                 model[0].inner = nn.Linear(3, 3)
             elif change == "object attribute":
                 cfg.shift = -5.0
+            elif change == "dict of settings":
+                settings["bias"] = 7.0
+            elif change == "list item":
+                factors[0] = -2.0
             else:
                 model[2] = nn.Tanh()
         tg.manual_seed(k)
@@ -1131,3 +1139,23 @@ def test_an_attribute_changed_between_calls_retraces_and_matches_eager(change):
         tg.manual_seed(k)
         same_outputs(eager, c(x))
     assert c.replays >= 2 and c.traces >= 4  # replayed before the change, traced after
+
+
+history: list = []  # a global named as an attribute the step reads (`x.data`), not by it
+
+
+def test_a_global_that_only_shares_an_attribute_name_is_not_guarded():
+    def step(x):
+        return x * 2.0 if x.data is not None else x
+
+    c = tg.compile(step)
+    x = tg.Tensor(np.ones(3, np.float32))
+    global data
+    data = history
+    try:
+        for _ in range(5):
+            c(x)
+            history.append(1)  # changed outside at every call: not part of the step's state
+    finally:
+        del data
+    assert c.traces == 2 and c.replays == 3

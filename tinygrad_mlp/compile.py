@@ -69,6 +69,7 @@ hold the eager values but are not part of a graph.
 from __future__ import annotations
 
 import ast
+import dis
 import functools
 import operator
 import re
@@ -1539,6 +1540,8 @@ def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list, list]:
     optimizers: list = []
     objects: list = []
     for v in found:
+        if isinstance(v, list | dict) and all(v is not o for o in objects):
+            objects.append(v)  # what it holds is guarded too (a dict of settings)
         items = v if isinstance(v, list | tuple) else [v]
         for x in items:
             if isinstance(x, Module):
@@ -1575,10 +1578,7 @@ def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
         if isinstance(value, _SCALARS):
             scalars.append((name, lambda c=cell: c.cell_contents))
     if code is not None:
-        names = set(code.co_names)
-        for const in code.co_consts:  # nested functions and comprehensions
-            if isinstance(const, types.CodeType):
-                names |= set(const.co_names)
+        names = _global_names(code)
         g = getattr(fn, "__globals__", {})
         for name in sorted(names):
             if name in g:
@@ -1594,6 +1594,20 @@ def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
                 # through its events, not the user's
                 if not getattr(value, "__module__", "").startswith("tinygrad_mlp."):
                     _scan(value, found, scalars, depth - 1)
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    """The globals the code reads or writes (not the attribute names also in co_names:
+    `x.data` does not make a global `data` part of the state), nested code included."""
+    names = {
+        i.argval
+        for i in dis.get_instructions(code)
+        if i.opname in ("LOAD_GLOBAL", "LOAD_NAME", "STORE_GLOBAL", "DELETE_GLOBAL")
+    }
+    for const in code.co_consts:  # nested functions and comprehensions
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
 
 
 def _own_state(fn: Callable, args: tuple) -> dict[str, Any]:
@@ -1665,9 +1679,19 @@ def _arg_key(args: tuple) -> tuple:
 
 
 def _attributes(obj: Any) -> tuple:
-    """An object's attributes for the guard: plain values as they are, others by identity
-    (a submodule, a parameter, a list: replaced, it is another object)."""
-    return tuple((k, v if isinstance(v, _SCALARS) else id(v)) for k, v in vars(obj).items())
+    """An object's attributes (a list's or a dict's items) for the guard: plain values as
+    they are, others by identity (a submodule, a parameter: replaced, it is another)."""
+    return tuple((k, v if isinstance(v, _SCALARS) else id(v)) for k, v in _entries(obj).items())
+
+
+def _entries(obj: Any) -> dict:
+    return (
+        dict(enumerate(obj))
+        if isinstance(obj, list)
+        else obj
+        if isinstance(obj, dict)
+        else vars(obj)
+    )
 
 
 _REQUIRES_GRAD = operator.attrgetter("_requires_grad")
@@ -1707,11 +1731,15 @@ class _Guard:
         w = inline.Writer()
         tests: list[str] = []
         for m in [*self.modules, *self.objects]:
-            attributes = vars(m)
-            d = w.bind(attributes, "D")  # its __dict__, read directly
-            tests.append(f"{w.bind(m, 'M')}.__dict__ is {d} and len({d}) == {len(attributes)}")
+            attributes = _entries(m)
+            if isinstance(m, list | dict):
+                d = w.bind(m, "C")
+                tests.append(f"len({d}) == {len(attributes)}")
+            else:
+                d = w.bind(attributes, "D")  # its __dict__, read directly
+                tests.append(f"{w.bind(m, 'M')}.__dict__ is {d} and len({d}) == {len(m.__dict__)}")
             for name, v in attributes.items():
-                if type(name) is not str:  # (not written as a literal: the state decides)
+                if type(name) is not (int if isinstance(m, list) else str):  # (the state decides)
                     tests.append("False")
                 elif isinstance(v, _SCALARS):
                     tests.append(_is_still(w, f"{d}[{name!r}]", v))
