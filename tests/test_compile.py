@@ -1159,3 +1159,45 @@ def test_a_global_that_only_shares_an_attribute_name_is_not_guarded():
     finally:
         del data
     assert c.traces == 2 and c.replays == 3
+
+
+def test_a_state_that_changes_at_every_call_falls_back_to_eager_with_a_warning():
+    model, opt, step = xor_setup()
+    sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=1000)
+    m2, o2, s2 = xor_setup()
+    sched2 = optim.lr_scheduler.OneCycleLR(o2, max_lr=0.5, total_steps=1000)
+    c = tg.compile(s2)
+    x, y = _xor_args(0)
+    for k in range(12):
+        tg.manual_seed(k)
+        eager = step(x, y)
+        sched.step()
+        tg.manual_seed(k)
+        if k == 7:  # the eighth call in a row that is traced, none replayed
+            with pytest.warns(RuntimeWarning, match=r"the last 8 calls were each traced") as w:
+                out = c(x, y)
+            assert "param_groups[0]['lr']" in str(w[0].message)  # says what changed
+            assert w[0].filename == __file__  # at the caller's line
+        else:
+            out = c(x, y)
+        sched2.step()
+        same_outputs(eager, out)
+    assert c.eager and c.traces == 8 and c.replays == 0  # after the warning: eager calls
+    same_state(model, m2)
+    c.eager = False  # compiles again: with lr fixed from now on, it replays
+    for k in range(4):
+        tg.manual_seed(k)
+        same_outputs(step(x, y), (tg.manual_seed(k), c(x, y))[1])
+    assert c.replays == 2
+
+
+def test_a_state_that_changes_every_few_calls_keeps_compiling():
+    _, opt, step = xor_setup()
+    c = tg.compile(step)
+    x, y = _xor_args(0)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.9)
+    for k in range(40):
+        c(x, y)
+        if k % 4 == 3:  # a new lr every fourth call: traced twice, replayed twice
+            sched.step()
+    assert not c.eager and c.replays == 20

@@ -49,6 +49,9 @@ result decided a branch (a loss that saturates, a running average that needs the
 an array of another shape from an effect of your own) is checked when replayed; if the
 branch would differ, the replay is undone (the generator and the tensors that effect and
 the earlier ones were given) and the call is traced again; each branch keeps its tape.
+A function traced at 8 calls in a row and replayed at none (its state changes at every
+call: a per-batch learning rate) warns, naming the test that failed, and then runs
+eagerly (`.eager`; set it to False to compile again): a trace costs more than a call.
 
 What a compiled function may not do
 -----------------------------------
@@ -75,6 +78,7 @@ import operator
 import re
 import time
 import types
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -1401,6 +1405,7 @@ class Tape:
 
 
 _BIG = 4096  # elements: smaller arrays are left to the end of the replay
+_TRACE_LIMIT = 8  # calls in a row traced, none replayed: then the function runs eagerly
 
 
 _SAVED_LOCAL = re.compile(r"\b_c\d+_\d+\b")
@@ -1783,6 +1788,18 @@ class _Guard:
         w.line(")")
         return w.build("guard", "guard()")
 
+    def failing(self) -> str:
+        """The first test of the written guard that does not hold now ("" if all do)."""
+        namespace = self.same.__globals__
+        for line in self.code.splitlines()[2:-1]:
+            test = line.strip().removeprefix("and ")
+            try:
+                if not eval(test, namespace):  # noqa: S307 - a line of our own source
+                    return test
+            except Exception:
+                return test
+        return ""
+
     def holds(self) -> bool:
         if self.same():
             return True
@@ -1832,6 +1849,9 @@ class Compiled:
         self.replays = 0
         self._last: Tape | None = None
         self._after: dict | None = None  # _own_state after the last trace
+        self.eager = False  # set after _TRACE_LIMIT traces in a row; False compiles again
+        self._streak = 0  # calls in a row that were traced
+        self._why = ""  # why the last call was traced
 
     @property
     def tape(self) -> Tape:
@@ -1841,10 +1861,14 @@ class Compiled:
         return self._last
 
     def __call__(self, *args: Any) -> Any:
+        if self.eager:
+            return self.fn(*args)
         key = _arg_key(args)
         known = self.tapes.get(key)
+        self._why = "arguments of shapes, dtypes or values not traced twice alike yet"
         if known:
             if not known[0][1].holds():  # the state changed: these tapes are stale
+                self._why = f"the guard's test `{known[0][1].failing()}` no longer held"
                 del self.tapes[key]
                 return self._trace(args, key)
             for i, (tape, _) in enumerate(known):
@@ -1855,9 +1879,29 @@ class Compiled:
                 if i:
                     known.insert(0, known.pop(i))  # the branch now taken: first from now on
                 self.replays += 1
+                self._streak = 0
                 self._last = tape
                 return out
+            self._why = "the values took a branch not traced twice alike yet"
         return self._trace(args, key)
+
+    def _traced_again(self) -> None:
+        """Count a call that was traced; after _TRACE_LIMIT in a row, run eagerly: tracing
+        costs more than an eager call, and a function whose state changes at every call
+        (a per-batch learning rate) would never be replayed."""
+        self._streak += 1
+        if self._streak >= _TRACE_LIMIT:
+            self.eager, streak, self._streak = True, self._streak, 0
+            warnings.warn(
+                f"tg.compile({getattr(self.fn, '__name__', 'fn')}): the last {streak} "
+                f"calls were each traced again and none was replayed (at the last, "
+                f"{self._why}); tracing costs more than an eager call, so the function now "
+                "runs eagerly. If a scheduler changes the learning rate at every call (as "
+                "OneCycleLR or CyclicLR do per batch), step it per epoch or call the function "
+                "uncompiled; set `.eager = False` to compile again",
+                RuntimeWarning,
+                stacklevel=4,  # the caller's line
+            )
 
     def _trace(self, args: tuple, key: tuple) -> Any:
         rec = _Recorder(args)
@@ -1890,7 +1934,10 @@ class Compiled:
             # traced twice alike: replay from now on (the newest branch is tried first)
             self.tapes.setdefault(key, known).insert(0, (tape, guard))
         else:
+            if earlier is not None:  # the state changed since the last trace
+                self._why = f"the guard's test `{earlier[1].failing()}` no longer held"
             self.candidates[branch] = (tape, guard)
+        self._traced_again()
         return result
 
     @staticmethod
