@@ -44,6 +44,7 @@ INIT = {k: rng.standard_normal(s) * 0.5 for k, s in SHAPES.items()}
 X = rng.standard_normal((16, 3))
 Y = rng.standard_normal((16, 2))
 failures: list[str] = []
+PAIRS = ("betas", "etas", "step_sizes")  # hyperparameters that are pairs
 
 
 # --------------------------------------------------------------------------- the two sides
@@ -117,6 +118,10 @@ class Side:
             "rho",
             "momentum_decay",
             "decoupled_weight_decay",
+            "etas",
+            "step_sizes",
+            "lambd",
+            "t0",
         )
         out = []
         for g in self.opt.param_groups:
@@ -124,7 +129,7 @@ class Side:
             for key in keys:
                 if key in g:
                     v = g[key]
-                    h[key] = tuple(float(b) for b in v) if key == "betas" else float(v)
+                    h[key] = tuple(map(float, v)) if key in PAIRS else float(v)
             out.append(h)
         return out
 
@@ -295,6 +300,27 @@ OPTIMIZERS: dict[str, Callable] = {
     "Adadelta groups (2nd: lr=2.0 rho=0.95 eps=1e-5)": groups_with(lr=2.0, rho=0.95, eps=1e-5)(
         lambda o, g: o.Adadelta(g)
     ),
+    "Rprop": lambda o, g: o.Rprop(g),
+    "Rprop lr=0.05 etas=(0.3, 1.5) step_sizes=(1e-3, 0.2)": lambda o, g: o.Rprop(
+        g, lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.2)
+    ),
+    "Rprop maximize etas=(0.6, 1.1) step_sizes=(1e-4, 1.0)": lambda o, g: o.Rprop(
+        g, lr=0.02, etas=(0.6, 1.1), step_sizes=(1e-4, 1.0), maximize=True
+    ),
+    "Rprop groups (2nd: lr=0.1 etas=(0.25, 2.0) step_sizes=(0.01, 0.3))": groups_with(
+        lr=0.1, etas=(0.25, 2.0), step_sizes=(0.01, 0.3)
+    )(lambda o, g: o.Rprop(g, lr=0.01)),
+    "ASGD (t0=1e6: never averages)": lambda o, g: o.ASGD(g, lr=0.05),
+    "ASGD t0=10 (averages from step 12) lambd=1e-2 alpha=0.5": lambda o, g: o.ASGD(
+        g, lr=0.05, lambd=1e-2, alpha=0.5, t0=10
+    ),
+    "ASGD t0=3.5 weight_decay=0.1 lambd=0.05 alpha=1.0": lambda o, g: o.ASGD(
+        g, lr=0.1, lambd=0.05, alpha=1.0, t0=3.5, weight_decay=0.1
+    ),
+    "ASGD maximize t0=0 lambd=0": lambda o, g: o.ASGD(g, lr=0.01, lambd=0.0, t0=0, maximize=True),
+    "ASGD groups (2nd: lr=0.2 t0=5 weight_decay=0.05 alpha=0.9)": groups_with(
+        lr=0.2, t0=5, weight_decay=0.05, alpha=0.9
+    )(lambda o, g: o.ASGD(g, lr=0.05, t0=20)),
 }
 
 # --------------------------------------------------------------------------- schedulers

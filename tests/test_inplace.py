@@ -498,8 +498,22 @@ def test_casting_to_integer_or_bool_gives_a_tensor_without_grad(dtype):
         lambda ps: tg.optim.RAdam(ps, lr=0.1),
         lambda ps: tg.optim.Adamax(ps, lr=0.1),
         lambda ps: tg.optim.Adadelta(ps),
+        lambda ps: tg.optim.Rprop(ps, lr=0.1),
+        lambda ps: tg.optim.ASGD(ps, lr=0.1),
     ],
-    ids=["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "NAdam", "RAdam", "Adamax", "Adadelta"],
+    ids=[
+        "SGD",
+        "Adam",
+        "AdamW",
+        "RMSprop",
+        "Adagrad",
+        "NAdam",
+        "RAdam",
+        "Adamax",
+        "Adadelta",
+        "Rprop",
+        "ASGD",
+    ],
 )
 def test_a_step_counts_as_an_in_place_change_of_each_parameter(make):
     """`loss = (w * w).sum(); opt.step(); loss.backward()` would differentiate at the new

@@ -170,6 +170,47 @@ def ref_adadelta(p, grads, lr, rho, eps, weight_decay=0.0):
     return p
 
 
+def ref_rprop(p, grads, lr, etas=(0.5, 1.2), step_sizes=(1e-6, 50.0)):
+    """Rprop as PyTorch documents it, element by element: the step size grows by etaplus
+    while the gradient keeps its sign, shrinks by etaminus when it flips (and that gradient
+    counts as 0: no move, and no sign to compare next time), p -= step size * sign(g).
+    (torch's code keeps every step size in [min, max], the first one, lr, too.)"""
+    p = p.astype(np.float64).copy()
+    eta_minus, eta_plus = etas
+    low, high = step_sizes
+    size = np.full(p.shape, float(lr))
+    prev = np.zeros(p.shape)
+    for g in grads:
+        g = np.array(g, dtype=np.float64)
+        for i in np.ndindex(p.shape):
+            if prev[i] * g[i] > 0:
+                size[i] = size[i] * eta_plus
+            elif prev[i] * g[i] < 0:
+                size[i] = size[i] * eta_minus
+                g[i] = 0.0
+            size[i] = min(max(size[i], low), high)
+            p[i] -= size[i] * np.sign(g[i])
+        prev = g
+    return p
+
+
+def ref_asgd(p, grads, lr, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0.0):
+    """ASGD as PyTorch computes it: with eta_1 = lr and mu_1 = 1, step t does
+    p = p (1 - lambd eta_t) - eta_t g, then ax = p if mu_t = 1 else ax + mu_t (p - ax), and
+    eta_{t+1} = lr / (1 + lambd lr t)^alpha, mu_{t+1} = 1 / max(1, t - t0).
+    Returns p and ax."""
+    p = p.astype(np.float64).copy()
+    ax = np.zeros_like(p)
+    eta, mu = lr, 1.0
+    for t, g in enumerate(grads, start=1):
+        g = g + weight_decay * p
+        p = (1 - lambd * eta) * p - eta * g
+        ax = p.copy() if mu == 1 else (1 - mu) * ax + mu * p
+        eta = lr * (1 + lambd * lr * t) ** -alpha
+        mu = 1 / max(1.0, t - t0)
+    return p, ax
+
+
 def run(opt_cls, p0, grads, **kw):
     """Run opt_cls on one float64 parameter fed the given gradients; return its values."""
     p = Tensor(p0, requires_grad=True, dtype=np.float64)
@@ -701,6 +742,230 @@ def test_adadelta_matches_reference(lr, rho, eps, wd, seed):
 
 
 # ---------------------------------------------------------------------------------------------
+# Rprop
+
+
+def test_rprop_by_hand():
+    # lr = 0.1, etas = (0.5, 2), step sizes in [0.01, 0.3]; four elements, from p = 0.
+    grads = [
+        np.array([1.0, -1.0, 0.0, 1.0]),
+        np.array([2.0, 1.0, 3.0, 1.0]),
+        np.array([1.0, -5.0, 3.0, -1.0]),
+        np.array([-1.0, -1.0, -1.0, -1.0]),
+        np.array([-1.0, -1.0, -1.0, -1.0]),
+    ]
+    # step 1: no previous gradient: every size stays 0.1, p = -0.1 * sign(g)
+    #   p = [-0.1, 0.1, 0, -0.1]
+    # step 2: g * prev = [2, -1, 0, 1]: sizes [0.2, 0.05, 0.1, 0.2]; the flipped element 1
+    #   counts as 0 (it does not move, and its prev becomes 0)
+    #   p = [-0.3, 0.1, -0.1, -0.3]
+    # step 3: g * prev = [2, 0, 9, -1]: sizes [0.3 (0.4 capped), 0.05, 0.2, 0.1]; element 3
+    #   flipped and stays
+    #   p = [-0.6, 0.15, -0.3, -0.3]
+    # step 4: g * prev = [-1, 5, -3, 0]: sizes [0.15, 0.1, 0.1, 0.1]; elements 0 and 2 stay
+    #   p = [-0.6, 0.25, -0.3, -0.2]
+    # step 5: g * prev = [0, 1, 0, 1]: sizes [0.15, 0.2, 0.1, 0.2]
+    #   p = [-0.45, 0.45, -0.2, 0.0]
+    p = Tensor(np.zeros(4), requires_grad=True, dtype=np.float64)
+    opt = optim.Rprop([p], lr=0.1, etas=(0.5, 2.0), step_sizes=(0.01, 0.3))
+    for g in grads:
+        p.grad = Tensor(g, dtype=np.float64)
+        opt.step()
+    np.testing.assert_allclose(p.data, [-0.45, 0.45, -0.2, 0.0], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(opt.state[p]["step_size"], [0.15, 0.2, 0.1, 0.2], rtol=1e-15)
+    np.testing.assert_array_equal(opt.state[p]["prev"], grads[-1])
+    assert opt.state[p]["step"] == 5
+
+
+def test_rprop_keeps_every_step_size_within_step_sizes_from_the_first_step():
+    # lr = 5 is above the largest step size 1: torch clips it on the first step already
+    # step 1: size 1, p = -1; step 2 (flip): size 0.5 -> 0.6 (the smallest), p stays;
+    # step 3 (prev is 0): size 0.6, p = -1 + 0.6
+    p = Tensor([0.0], requires_grad=True, dtype=np.float64)
+    opt = optim.Rprop([p], lr=5.0, etas=(0.5, 2.0), step_sizes=(0.6, 1.0))
+    seen = []
+    for g in (1.0, -1.0, -1.0):
+        p.grad = Tensor([g], dtype=np.float64)
+        opt.step()
+        seen.append((float(p.data[0]), float(opt.state[p]["step_size"][0])))
+    assert seen == [(-1.0, 1.0), (-1.0, 0.6), (pytest.approx(-0.4, abs=1e-15), 0.6)]
+
+
+def test_rprop_zeroes_its_own_copy_of_a_flipped_gradient_not_p_grad():
+    p = Tensor([1.0, 1.0], requires_grad=True, dtype=np.float64)
+    opt = optim.Rprop([p])
+    p.grad = Tensor([1.0, 1.0], dtype=np.float64)
+    opt.step()
+    grad = Tensor([-2.0, 3.0], dtype=np.float64)
+    array = grad.data
+    p.grad = grad
+    opt.step()
+    np.testing.assert_array_equal(array, [-2.0, 3.0])  # the user's gradient is untouched
+    assert p.grad is grad and p.grad.data is array
+    np.testing.assert_array_equal(opt.state[p]["prev"], [0.0, 3.0])  # the copy was zeroed
+
+
+def test_rprop_step_size_starts_at_lr_and_ignores_later_changes_of_lr():
+    # as in torch: lr only fills the step sizes when the state is made
+    p = Tensor([0.0], requires_grad=True, dtype=np.float64)
+    opt = optim.Rprop([p], lr=0.1)
+    p.grad = Tensor([1.0], dtype=np.float64)
+    opt.step()
+    opt.param_groups[0]["lr"] = 10.0
+    opt.step()
+    assert p.data[0] == pytest.approx(-0.1 - 0.12, abs=1e-15)
+
+
+@given(
+    lr=st.floats(1e-4, 1.0),
+    eta_minus=st.floats(0.05, 0.95),
+    eta_plus=st.floats(1.05, 3.0),
+    low=st.sampled_from([0.0, 1e-6, 1e-3, 0.05]),
+    high=st.sampled_from([0.1, 0.5, 50.0, math.inf]),
+    seed=st.integers(0, 10),
+)
+def test_rprop_matches_reference(lr, eta_minus, eta_plus, low, high, seed):
+    p0, grads = random_grads(seed, n=8)
+    # a gradient that keeps its sign on some elements, so that step sizes also grow
+    grads = [g + np.array([[2.0, 0.0], [-2.0, 0.0], [0.0, 0.0]]) for g in grads]
+    kw = dict(lr=lr, etas=(eta_minus, eta_plus), step_sizes=(low, high))
+    np.testing.assert_allclose(
+        run(optim.Rprop, p0, grads, **kw), ref_rprop(p0, grads, **kw), rtol=1e-10, atol=1e-12
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# ASGD
+
+
+def test_asgd_by_hand():
+    # lr = 0.1, lambd = 0.5, alpha = 1, t0 = 1, g = 1 each step, p = 1.
+    # eta_1 = lr, eta_{t+1} = lr / (1 + lambd lr t): 0.1, 0.1/1.05, 0.1/1.1, 0.1/1.15, ...
+    # mu_{t+1} = 1 / max(1, t - 1): 1 for steps 1 to 3, then 1/2 (step 4), 1/3 (step 5)
+    # so ax is p itself until step 3 and then the mean of p_3, p_4, ...
+    p = Tensor([1.0], requires_grad=True, dtype=np.float64)
+    opt = optim.ASGD([p], lr=0.1, lambd=0.5, alpha=1.0, t0=1)
+    values, averages = [], []
+    for _ in range(5):
+        p.grad = Tensor([1.0], dtype=np.float64)
+        opt.step()
+        values.append(float(p.data[0]))
+        averages.append(float(opt.state[p]["ax"][0]))
+    expected, q = [], 1.0
+    for t in range(1, 6):
+        eta = 0.1 / (1 + 0.05 * (t - 1))
+        q = q - 0.5 * eta * q - eta  # the decay lambd * eta * p, then the gradient step
+        expected.append(q)
+    assert values == pytest.approx(expected, abs=1e-15)
+    assert values[0] == pytest.approx(0.85, abs=1e-15)  # 1 - 0.05 - 0.1
+    assert averages[:3] == values[:3]
+    assert averages[3] == pytest.approx((values[2] + values[3]) / 2, abs=1e-15)
+    assert averages[4] == pytest.approx(sum(values[2:]) / 3, abs=1e-15)
+    state = opt.state[p]
+    assert state["step"] == 5
+    assert float(state["eta"]) == pytest.approx(0.1 / (1 + 0.05 * 5), rel=1e-15)
+    assert float(state["mu"]) == 0.25
+
+
+@pytest.mark.parametrize("t0", [0, 3, 10])
+def test_asgd_ax_is_the_mean_of_the_parameters_from_step_t0_plus_2(t0):
+    p0, grads = random_grads(4, n=16)
+    p = Tensor(p0, requires_grad=True, dtype=np.float64)
+    opt = optim.ASGD([p], lr=0.05, lambd=1e-3, weight_decay=0.1, t0=t0)
+    trajectory = []
+    for g in grads:
+        p.grad = Tensor(g, dtype=np.float64)
+        opt.step()
+        trajectory.append(p.data.copy())
+    mean = np.mean(trajectory[t0 + 1 :], axis=0)  # steps t0 + 2, ..., 16
+    np.testing.assert_allclose(opt.state[p]["ax"], mean, rtol=1e-12, atol=1e-14)
+    assert not np.allclose(opt.state[p]["ax"], p.data)
+
+
+def test_asgd_never_averages_with_the_default_or_an_infinite_t0():
+    for t0 in (1e6, math.inf):
+        p0, grads = random_grads(5, n=6)
+        p = Tensor(p0, requires_grad=True, dtype=np.float64)
+        opt = optim.ASGD([p], t0=t0)
+        for g in grads:
+            p.grad = Tensor(g, dtype=np.float64)
+            opt.step()
+        np.testing.assert_array_equal(opt.state[p]["ax"], p.data)
+        assert float(opt.state[p]["mu"]) == 1.0
+        assert opt.state[p]["ax"] is not p.data  # a copy, not the parameter's array
+
+
+def test_asgd_eta_follows_the_lr_of_the_step_before():
+    # as in torch: eta starts at lr, and each step's lr sets the next step's eta
+    p = Tensor([1.0], requires_grad=True, dtype=np.float64)
+    opt = optim.ASGD([p], lr=0.1, lambd=0.0)
+    p.grad = Tensor([1.0], dtype=np.float64)
+    opt.step()  # eta = 0.1
+    opt.param_groups[0]["lr"] = 0.5
+    opt.step()  # eta = 0.1 still; the next one is 0.5
+    opt.step()
+    assert p.data[0] == pytest.approx(1 - 0.1 - 0.1 - 0.5, abs=1e-15)
+
+
+@given(
+    lr=st.floats(1e-3, 0.5),
+    lambd=st.sampled_from([0.0, 1e-4, 0.01, 0.5]),
+    alpha=st.floats(0.0, 1.5),
+    t0=st.sampled_from([0, 1, 2.5, 4, 1e6, math.inf]),
+    wd=st.sampled_from([0.0, 0.01, 0.3]),
+    seed=st.integers(0, 10),
+)
+def test_asgd_matches_reference(lr, lambd, alpha, t0, wd, seed):
+    p0, grads = random_grads(seed, n=8)
+    kw = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=wd)
+    p = Tensor(p0, requires_grad=True, dtype=np.float64)
+    opt = optim.ASGD([p], **kw)
+    for g in grads:
+        p.grad = Tensor(g, dtype=np.float64)
+        opt.step()
+    want_p, want_ax = ref_asgd(p0, grads, **kw)
+    np.testing.assert_allclose(p.data, want_p, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(opt.state[p]["ax"], want_ax, rtol=1e-10, atol=1e-12)
+
+
+def test_asgd_takes_foreach_and_maximize_by_position_and_rprop_does_not():
+    # torch: ASGD(params, lr, lambd, alpha, t0, weight_decay, foreach, maximize, ...)
+    #        Rprop(params, lr, etas, step_sizes, *, capturable, foreach, maximize, ...)
+    p = Tensor([1.0], requires_grad=True)
+    group = optim.ASGD([p], 0.02, 1e-3, 0.5, 10.0, 0.1, True, True).param_groups[0]
+    assert (group["lr"], group["lambd"], group["alpha"], group["t0"]) == (0.02, 1e-3, 0.5, 10.0)
+    assert group["weight_decay"] == 0.1 and group["foreach"] is True
+    assert group["maximize"] is True
+    group = optim.Rprop([p], 0.1, [0.4, 1.5], (0.1, 2.0)).param_groups[0]
+    assert (group["lr"], group["etas"], group["step_sizes"]) == (0.1, (0.4, 1.5), (0.1, 2.0))
+    with pytest.raises(TypeError):
+        optim.Rprop([p], 0.1, (0.5, 1.2), (1e-6, 50), True)
+
+
+def test_asgd_keeps_eta_and_mu_as_one_number_each_and_checks_them_when_loading():
+    p = Tensor(np.ones((2, 2)), requires_grad=True, dtype=np.float64)
+    opt = optim.ASGD([p], lr=0.1, t0=0)
+    for _ in range(3):
+        p.grad = Tensor(np.ones((2, 2)), dtype=np.float64)
+        opt.step()
+    saved = opt.state_dict()["state"][0]
+    assert saved["eta"].shape == () and saved["mu"].shape == ()
+    assert float(saved["mu"]) == pytest.approx(1 / 3, rel=1e-15)
+    good = opt.state_dict()
+    for name in ("eta", "mu"):
+        for bad in (np.ones((2, 2)), "0.5", np.array([0.5])):
+            sd = opt.state_dict()
+            sd["state"][0][name] = bad
+            with pytest.raises(ValueError, match=f"{name} of parameter 0"):
+                opt.load_state_dict(sd)
+    np.testing.assert_array_equal(opt.state[p]["ax"], good["state"][0]["ax"])
+    sd = opt.state_dict()
+    sd["state"][0]["mu"] = 0.5  # a plain number loads, as a 0-d array of p's dtype
+    opt.load_state_dict(sd)
+    assert opt.state[p]["mu"].shape == () and opt.state[p]["mu"].dtype == np.float64
+
+
+# ---------------------------------------------------------------------------------------------
 # Torch's defaults, group keys and state keys for the optimizers added after the first five
 
 
@@ -729,6 +994,14 @@ TORCH_LAYOUT = {
     "Adadelta": (
         dict(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0),
         ["step", "square_avg", "acc_delta"],
+    ),
+    "Rprop": (
+        dict(lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50)),
+        ["step", "prev", "step_size"],
+    ),
+    "ASGD": (
+        dict(lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0),
+        ["step", "eta", "mu", "ax"],
     ),
 }
 
@@ -918,6 +1191,8 @@ EVERY = {
     "radamw": lambda ps: optim.RAdam(ps, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True),
     "adamax": lambda ps: optim.Adamax(ps, lr=0.1, weight_decay=0.1),
     "adadelta": lambda ps: optim.Adadelta(ps, weight_decay=0.1),
+    "rprop": lambda ps: optim.Rprop(ps, lr=0.1, etas=(0.4, 1.5), step_sizes=(1e-3, 1.0)),
+    "asgd": lambda ps: optim.ASGD(ps, lr=0.1, lambd=0.01, t0=0, weight_decay=0.1),
 }
 
 
@@ -1204,6 +1479,31 @@ def test_sgd_minimises_a_quadratic_through_the_engine():
         (lambda p: optim.Adadelta(p, eps=-1e-6), "eps"),
         (lambda p: optim.Adadelta(p, weight_decay=-0.1), "weight_decay"),
         (lambda p: optim.Adadelta([{"params": p, "rho": float("nan")}]), "rho"),
+        (lambda p: optim.Rprop(p, lr=-0.01), "lr"),
+        (lambda p: optim.Rprop(p, etas=(0.5,)), r"etas must be a pair \(etaminus, etaplus\)"),
+        (lambda p: optim.Rprop(p, etas=0.5), "etas must be a pair"),
+        (lambda p: optim.Rprop(p, etas=(1.0, 1.2)), "0 < etaminus < 1 < etaplus, got"),
+        (lambda p: optim.Rprop(p, etas=(0.0, 1.2)), "0 < etaminus < 1 < etaplus"),
+        (
+            lambda p: optim.Rprop(p, etas=(0.5, 1.0)),
+            r"0 < etaminus < 1 < etaplus, got \(0.5, 1.0\)",
+        ),
+        (lambda p: optim.Rprop(p, etas=(0.5, float("nan"))), r"etas\[1\] must be a finite"),
+        (lambda p: optim.Rprop(p, etas=("0.5", 1.2)), r"etas\[0\] must be a finite"),
+        (lambda p: optim.Rprop(p, step_sizes=(1e-6,)), r"step_sizes must be a pair \(min, max\)"),
+        (lambda p: optim.Rprop(p, step_sizes=(-1e-6, 50)), r"step_sizes\[0\] must be >= 0"),
+        (lambda p: optim.Rprop(p, step_sizes=(1.0, 0.5)), r"step_sizes\[1\].*>= step_sizes\[0\]"),
+        (lambda p: optim.Rprop(p, step_sizes=(0.0, float("nan"))), r"step_sizes\[1\]"),
+        (lambda p: optim.Rprop([{"params": p, "etas": (2.0, 3.0)}]), "etaminus < 1"),
+        (lambda p: optim.ASGD(p, lr=-0.01), "lr"),
+        (lambda p: optim.ASGD(p, lambd=-1e-4), "lambd must be >= 0"),
+        (lambda p: optim.ASGD(p, alpha=-0.75), "alpha must be >= 0"),
+        (lambda p: optim.ASGD(p, alpha=float("inf")), "alpha must be a finite number"),
+        (lambda p: optim.ASGD(p, t0=-1.0), r"t0 must be a number >= 0 \(or math.inf\), got -1.0"),
+        (lambda p: optim.ASGD(p, t0=float("nan")), "t0 must be a number"),
+        (lambda p: optim.ASGD(p, t0="1e6"), "t0 must be a number"),
+        (lambda p: optim.ASGD(p, weight_decay=-0.1), "weight_decay"),
+        (lambda p: optim.ASGD([{"params": p, "lambd": float("nan")}]), "lambd"),
     ],
 )
 def test_bad_arguments_raise_value_error(make, message):
@@ -1288,6 +1588,13 @@ OPTIMIZERS = {
     "adadelta": lambda ps: optim.Adadelta(
         [{"params": ps[:2], "rho": 0.5}, {"params": ps[2:]}], lr=0.5
     ),
+    "rprop": lambda ps: optim.Rprop(
+        [{"params": ps[:2], "etas": [0.4, 1.5]}, {"params": ps[2:]}], step_sizes=(1e-3, 0.5)
+    ),
+    # t0 = 1: the first group averages (mu = 1/2, 1/3, ...) from the 4th step, after loading
+    "asgd": lambda ps: optim.ASGD(
+        [{"params": ps[:1], "t0": 1}, {"params": ps[1:], "weight_decay": 0.1}], lr=0.05, lambd=0.1
+    ),
 }
 
 # The optimizers that load the saved state: same kinds and groups, other hyperparameters
@@ -1303,6 +1610,8 @@ FRESH = {
     "radam": lambda ps: optim.RAdam([{"params": ps[:1]}, {"params": ps[1:]}]),
     "adamax": lambda ps: optim.Adamax([{"params": ps[:1]}, {"params": ps[1:]}]),
     "adadelta": lambda ps: optim.Adadelta([{"params": ps[:2]}, {"params": ps[2:]}]),
+    "rprop": lambda ps: optim.Rprop([{"params": ps[:2]}, {"params": ps[2:]}]),
+    "asgd": lambda ps: optim.ASGD([{"params": ps[:1]}, {"params": ps[1:]}]),
 }
 
 
@@ -1531,11 +1840,28 @@ def test_maximize_runs_each_rule_on_the_negated_gradient_by_hand():
     # Adadelta, step 1: v = 0.1 * 0.25, dx = sqrt(eps) / sqrt(v + eps) * g
     adadelta = ascend(optim.Adadelta, lr=1.0)[0]
     np.testing.assert_allclose(adadelta, 1 + 1e-3 / math.sqrt(0.025 + 1e-6) * 0.5, rtol=1e-12)
+    # Rprop: -grad keeps its sign, so the step size grows: lr, then lr * etaplus (away from 0)
+    np.testing.assert_allclose(ascend(optim.Rprop, 2, lr=0.1), [1.22, -2.22], rtol=1e-15)
+    # ASGD, step 1 (eta = lr): p (1 - lambd lr) + lr * grad
+    asgd = ascend(optim.ASGD, lr=0.1, lambd=0.5)
+    np.testing.assert_allclose(asgd, [0.95 + 0.05, -2 * 0.95 - 0.1], rtol=1e-15)
 
 
 @pytest.mark.parametrize(
     "name",
-    ["SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSprop", "Adagrad", "Adadelta"],
+    [
+        "SGD",
+        "Adam",
+        "AdamW",
+        "NAdam",
+        "RAdam",
+        "Adamax",
+        "RMSprop",
+        "Adagrad",
+        "Adadelta",
+        "Rprop",
+        "ASGD",
+    ],
 )
 def test_foreach_is_accepted_and_changes_nothing(name):
     cls = getattr(optim, name)
@@ -1566,7 +1892,8 @@ def test_pytorch_optimizers_and_inits_not_provided_say_what_to_use():
     import tinygrad_mlp as tg
 
     for module, name, hint in [
-        (tg.optim, "ASGD", "SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Adagrad and Adadelta"),
+        (tg.optim, "LBFGS", "SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Adagrad, Adadelta"),
+        (tg.optim, "SparseAdam", "Adagrad, Adadelta, Rprop and ASGD"),
         (tg.nn.init, "orthogonal_", "kaiming_uniform_"),
     ]:
         with pytest.raises(AttributeError, match=f"{name} is PyTorch's.*{hint}"):
@@ -1574,5 +1901,5 @@ def test_pytorch_optimizers_and_inits_not_provided_say_what_to_use():
         assert not hasattr(module, name)
     with pytest.raises(AttributeError, match="has no attribute 'Nonsense'"):
         tg.optim.Nonsense  # noqa: B018
-    for name in ("NAdam", "RAdam", "Adamax", "Adadelta"):  # provided now
+    for name in ("NAdam", "RAdam", "Adamax", "Adadelta", "Rprop", "ASGD"):  # provided now
         assert getattr(tg.optim, name) is getattr(optim, name) and name in tg.optim.__all__

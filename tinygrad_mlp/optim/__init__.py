@@ -6,7 +6,7 @@
 
 One file per concept: `optimizer.py` (the base class: groups, checked steps, saving),
 `sgd.py`, `adam.py` (Adam, AdamW), `nadam.py`, `radam.py`, `adamax.py`, `rmsprop.py`,
-`adagrad.py`, `adadelta.py`, `lr_scheduler.py`.
+`adagrad.py`, `adadelta.py`, `rprop.py`, `asgd.py`, `lr_scheduler.py`.
 """
 
 from . import lr_scheduler
@@ -14,10 +14,12 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
+from .asgd import ASGD
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = [
@@ -31,17 +33,17 @@ __all__ = [
     "RMSprop",
     "Adagrad",
     "Adadelta",
+    "Rprop",
+    "ASGD",
     "lr_scheduler",
 ]
 
 
 _USE_INSTEAD = (
-    "the optimizers here are SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Adagrad and "
-    "Adadelta; use one of them"
+    "the optimizers here are SGD, Adam, AdamW, NAdam, RAdam, Adamax, RMSprop, Adagrad, "
+    "Adadelta, Rprop and ASGD; use one of them"
 )
-_TORCH_ONLY = dict.fromkeys(
-    ["ASGD", "LBFGS", "Rprop", "SparseAdam", "Adafactor", "Muon"], _USE_INSTEAD
-)
+_TORCH_ONLY = dict.fromkeys(["LBFGS", "SparseAdam", "Adafactor", "Muon"], _USE_INSTEAD)
 
 
 def __getattr__(name: str) -> object:

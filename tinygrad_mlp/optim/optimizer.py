@@ -47,7 +47,8 @@ class Optimizer:
       number per parameter rather than an array of its shape (NAdam's "mu_product").
 
     Every built-in optimizer takes torch's `maximize=False` and `foreach=None`, keyword-only
-    (Adamax's and Adadelta's `foreach` may also come by position, as in torch);
+    (Adamax's, Adadelta's and ASGD's `foreach`, and ASGD's `maximize`, may also come by
+    position, as in torch);
     `foreach` (None, False or True) chooses torch's implementation, not the result, so here
     it is checked and kept in the group but changes nothing.
     """
@@ -129,8 +130,9 @@ class Optimizer:
         full = {**param_group, "params": params}
         for key, default in self.defaults.items():
             full.setdefault(key, default)
-        if "betas" in full and isinstance(full["betas"], list | tuple):
-            full["betas"] = tuple(full["betas"])
+        for key in _PAIRS:
+            if isinstance(full.get(key), list | tuple):
+                full[key] = tuple(full[key])
         self._check(full)
         # Checked: now the caller's dict becomes the group (PyTorch keeps it too).
         param_group.clear()
@@ -299,8 +301,9 @@ class Optimizer:
             for key in _LATER:
                 if key in self.defaults:
                     new.setdefault(key, self.defaults[key])
-            if isinstance(new.get("betas"), list | tuple):
-                new["betas"] = tuple(new["betas"])
+            for key in _PAIRS:
+                if isinstance(new.get(key), list | tuple):
+                    new[key] = tuple(new[key])
             new["params"] = group["params"]
             try:
                 self._check(new)
@@ -383,6 +386,9 @@ class Optimizer:
 # options a state_dict saved before them may lack (Adam's decoupled_weight_decay came in
 # torch 2.x and here on 2026-12-04)
 _LATER = ("maximize", "foreach", "decoupled_weight_decay")
+
+# hyperparameters that are pairs: a list given (or loaded) for one becomes a tuple
+_PAIRS = ("betas", "etas", "step_sizes")
 
 _SET_MESSAGE = (
     "optimizer parameters need to be organized in ordered collections, but the ordering of "
