@@ -1201,3 +1201,35 @@ def test_a_state_that_changes_every_few_calls_keeps_compiling():
         if k % 4 == 3:  # a new lr every fourth call: traced twice, replayed twice
             sched.step()
     assert not c.eager and c.replays == 20
+
+
+shift_array = np.ones(2, np.float32)  # globals the steps below read, rebound between calls
+shift_tensor = tg.Tensor(np.ones(2, np.float32))
+
+
+@pytest.mark.parametrize("what", ["global array", "global tensor", "closure tensor"])
+def test_a_name_rebound_to_another_array_or_tensor_between_calls_retraces(what):
+    global shift_array, shift_tensor
+    kept = shift_array, shift_tensor
+    b = tg.Tensor(np.ones(2, np.float32))
+
+    def step(x):
+        if what == "global array":
+            return x * shift_array
+        return x + (shift_tensor if what == "global tensor" else b)
+
+    c = tg.compile(step)
+    x = tg.Tensor(np.arange(2, dtype=np.float32))
+    try:
+        for k in range(6):
+            if k == 3:  # a new object of the same shape and dtype under the same name
+                if what == "global array":
+                    shift_array = np.full(2, 4.0, np.float32)
+                elif what == "global tensor":
+                    shift_tensor = tg.Tensor(np.full(2, 5.0, np.float32))
+                else:
+                    b = tg.Tensor(np.full(2, 7.0, np.float32))
+            same_outputs(step(x), c(x))
+    finally:
+        shift_array, shift_tensor = kept
+    assert c.replays >= 2 and c.traces >= 4

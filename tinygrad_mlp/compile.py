@@ -41,10 +41,12 @@ arguments, closure, globals or `self`: `training`, Dropout's `p`, its submodules
 parameters by identity) and of every other object it reaches (a config's numbers), every
 optimizer's hyperparameters and
 parameters (a scheduler's new `lr` re-traces), the requires_grad, shape and dtype of every
-tensor it read, and the plain values (numbers, strings, flags) in its closure and in the
-globals it names. A change re-traces. The guard is written out too (`tape.guard`): one
-test per value, each stricter than `==` (flags and objects by `is`, numbers with their
-type), and only where one fails is the whole state built and compared. An effect whose
+tensor it read, the plain values (numbers, strings, flags) in its closure and in the
+globals it names and the identity of every other value there (a name bound to another
+array or tensor), and what the lists and dicts it reaches hold. A change re-traces. The
+guard is written out too (`tape.guard`): one test per value, each stricter than `==`
+(flags and objects by `is`, numbers with their type), and only where one fails is the
+whole state built and compared. An effect whose
 result decided a branch (a loss that saturates, a running average that needs the count,
 an array of another shape from an effect of your own) is checked when replayed; if the
 branch would differ, the replay is undone (the generator and the tensors that effect and
@@ -1540,7 +1542,8 @@ def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list, list]:
 
     found: list = list(args)
     scalars: list = []
-    _scan(fn, found, scalars, 3)
+    bindings: list = []
+    _scan(fn, found, scalars, 3, bindings)
     modules: list = []
     optimizers: list = []
     objects: list = []
@@ -1560,13 +1563,13 @@ def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list, list]:
                 and all(x is not o for o in objects)
             ):
                 objects.append(x)
-    return modules, optimizers, objects, scalars
+    return modules, optimizers, objects, scalars + bindings
 
 
-def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
+def _scan(fn: Any, found: list, scalars: list, depth: int, bindings: list | None = None) -> None:
     """Add what `fn` can reach (self, partial arguments, closure, named globals) to `found`,
-    and (name, getter) of the plain values among them to `scalars`; functions among them
-    too."""
+    and (name, getter) of the plain values among them to `scalars` (of every value a
+    closure cell or a global name holds to `bindings`); functions among them too."""
     code = getattr(fn, "__code__", None)
     start = len(found)
     if isinstance(fn, types.MethodType):
@@ -1582,6 +1585,8 @@ def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
         found.append(value)
         if isinstance(value, _SCALARS):
             scalars.append((name, lambda c=cell: c.cell_contents))
+        elif bindings is not None:  # rebound (`nonlocal w; w = Tensor(...)`): another one
+            bindings.append((name, lambda c=cell: c.cell_contents))
     if code is not None:
         names = _global_names(code)
         g = getattr(fn, "__globals__", {})
@@ -1591,6 +1596,8 @@ def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
                 found.append(value)
                 if isinstance(value, _SCALARS):
                     scalars.append((name, lambda n=name, g=g: g.get(n)))
+                elif bindings is not None:
+                    bindings.append((name, lambda n=name, g=g: g.get(n)))
     if depth > 1:
         for value in found[start:]:
             if isinstance(value, types.FunctionType | types.MethodType | functools.partial):
@@ -1598,7 +1605,7 @@ def _scan(fn: Any, found: list, scalars: list, depth: int) -> None:
                 # engine's state (e.g. autograd's change clock), which the recorder sees
                 # through its events, not the user's
                 if not getattr(value, "__module__", "").startswith("tinygrad_mlp."):
-                    _scan(value, found, scalars, depth - 1)
+                    _scan(value, found, scalars, depth - 1, bindings)
 
 
 def _global_names(code: types.CodeType) -> set[str]:
@@ -1683,10 +1690,14 @@ def _arg_key(args: tuple) -> tuple:
     return tuple(key)
 
 
+def _plain_or_id(v: Any) -> Any:
+    return v if isinstance(v, _SCALARS) else id(v)
+
+
 def _attributes(obj: Any) -> tuple:
     """An object's attributes (a list's or a dict's items) for the guard: plain values as
     they are, others by identity (a submodule, a parameter: replaced, it is another)."""
-    return tuple((k, v if isinstance(v, _SCALARS) else id(v)) for k, v in _entries(obj).items())
+    return tuple((k, _plain_or_id(v)) for k, v in _entries(obj).items())
 
 
 def _entries(obj: Any) -> dict:
@@ -1726,7 +1737,7 @@ class _Guard:
             tuple([tuple([v for k, v in g.items() if k != "params"]) for g in groups]),
             tuple(map(id, params)),
             tuple(map(_REQUIRES_GRAD, params)),
-            tuple([get() for _, get in self.scalars]),
+            tuple([_plain_or_id(get()) for _, get in self.scalars]),
         )
 
     def _write(self) -> tuple[Callable, str]:
