@@ -1233,3 +1233,31 @@ def test_a_name_rebound_to_another_array_or_tensor_between_calls_retraces(what):
     finally:
         shift_array, shift_tensor = kept
     assert c.replays >= 2 and c.traces >= 4
+
+
+TEMPERATURE = 1.0  # read by _Tempered.forward, a layer's method, not by the step itself
+
+
+class _Tempered(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lin = nn.Linear(2, 2)
+
+    def forward(self, x):
+        return self.lin(x) / TEMPERATURE
+
+
+def test_a_global_that_a_layer_of_your_own_reads_is_guarded():
+    global TEMPERATURE
+    tg.manual_seed(0)
+    net = _Tempered()
+    c = tg.compile(lambda x: net(x))
+    x = tg.Tensor(np.ones((1, 2), np.float32))
+    try:
+        for k in range(6):
+            if k == 3:
+                TEMPERATURE = 2.0
+            same_outputs(net(x), c(x))
+    finally:
+        TEMPERATURE = 1.0
+    assert c.replays >= 2 and c.traces >= 4

@@ -1547,13 +1547,22 @@ def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list, list]:
     modules: list = []
     optimizers: list = []
     objects: list = []
-    for v in found:
+    classes: set = set()
+    for v in found:  # (what the scans below add is looked at too)
         if isinstance(v, list | dict) and all(v is not o for o in objects):
             objects.append(v)  # what it holds is guarded too (a dict of settings)
         items = v if isinstance(v, list | tuple) else [v]
         for x in items:
             if isinstance(x, Module):
-                modules += [m for m in x.modules() if all(m is not k for k in modules)]
+                new = [m for m in x.modules() if all(m is not k for k in modules)]
+                modules += new
+                for cls in {type(m) for m in new} - classes:  # your own layers' methods:
+                    classes.add(cls)  # the globals their forward reads (a temperature)
+                    for c in cls.__mro__[: cls.__mro__.index(Module)]:
+                        if not c.__module__.startswith("tinygrad_mlp."):
+                            for f in vars(c).values():
+                                if isinstance(f, types.FunctionType):
+                                    _scan(f, found, scalars, 2, bindings)
             elif isinstance(x, Optimizer):
                 if all(x is not o for o in optimizers):
                     optimizers.append(x)
