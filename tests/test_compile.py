@@ -1261,3 +1261,40 @@ def test_a_global_that_a_layer_of_your_own_reads_is_guarded():
     finally:
         TEMPERATURE = 1.0
     assert c.replays >= 2 and c.traces >= 4
+
+
+def test_the_default_dtype_is_part_of_the_key():
+    x = tg.Tensor(np.ones(2, np.float32))
+
+    def step(x):
+        return x + tg.ones(2)  # float32 or float64, as the default says
+
+    c = tg.compile(step)
+    c(x), c(x), c(x)
+    try:
+        tg.set_default_dtype(tg.float64)
+        for _ in range(3):
+            same_outputs(step(x), c(x))
+            assert c(x).dtype == tg.float64
+    finally:
+        tg.set_default_dtype(tg.float32)
+    same_outputs(step(x), c(x))
+
+
+def test_a_hook_registered_on_a_parameter_after_tracing_is_not_skipped_by_a_replay():
+    lin = nn.Linear(2, 1)
+
+    def step(x):
+        lin.zero_grad()
+        lin(x).sum().backward()
+        return lin.weight.grad * 1.0
+
+    c = tg.compile(step)
+    x = tg.Tensor(np.ones((1, 2), np.float32))
+    c(x), c(x), c(x)
+    handle = lin.weight.register_hook(lambda g: g * 10)
+    # traced again, and the trace refuses the hook (a replay would have skipped it)
+    with pytest.raises(CompileError, match="hooks"):
+        c(x)
+    handle.remove()
+    same_outputs(step(x), c(x))

@@ -35,25 +35,25 @@ given, hence the same bits.
 What is guarded
 ---------------
 A tape belongs to the shapes, dtypes and requires_grad of the tensor arguments, the values
-of the other arguments and grad mode; it is replayed only while everything it depended on
-is as it was: the attributes of every module the function can reach (through its
-arguments, closure, globals or `self`: `training`, Dropout's `p`, its submodules and
-parameters by identity) and of every other object it reaches (a config's numbers), every
-optimizer's hyperparameters and
-parameters (a scheduler's new `lr` re-traces), the requires_grad, shape and dtype of every
-tensor it read, the plain values (numbers, strings, flags) in its closure and in the
-globals it names and the identity of every other value there (a name bound to another
-array or tensor), and what the lists and dicts it reaches hold. A change re-traces. The
-guard is written out too (`tape.guard`): one test per value, each stricter than `==`
-(flags and objects by `is`, numbers with their type), and only where one fails is the
-whole state built and compared. An effect whose
-result decided a branch (a loss that saturates, a running average that needs the count,
-an array of another shape from an effect of your own) is checked when replayed; if the
-branch would differ, the replay is undone (the generator and the tensors that effect and
-the earlier ones were given) and the call is traced again; each branch keeps its tape.
-A function traced at 8 calls in a row and replayed at none (its state changes at every
-call: a per-batch learning rate) warns, naming the test that failed, and then runs
-eagerly (`.eager`; set it to False to compile again): a trace costs more than a call.
+of the other arguments, grad mode and the default dtype; it is replayed only while
+everything it depended on is as it was: the attributes of every module the function can
+reach (through its arguments, closure, globals or `self`: `training`, Dropout's `p`, its
+submodules and parameters by identity) and of every other object it reaches (a config's
+numbers), every optimizer's hyperparameters and parameters (a scheduler's new `lr` re-
+traces), the requires_grad, shape and dtype of every tensor it read (and that none has a
+hook since), the plain values (numbers, strings, flags) in its closure and in the globals
+it names and the identity of every other value there (a name bound to another array or
+tensor), and what the lists and dicts it reaches hold. A change re-traces. The guard is
+written out too (`tape.guard`): one test per value, each stricter than `==` (flags and
+objects by `is`, numbers with their type), and only where one fails is the whole state
+built and compared. An effect whose result decided a branch (a loss that saturates, a
+running average that needs the count, an array of another shape from an effect of your own)
+is checked when replayed; if the branch would differ, the replay is undone (the generator
+and the tensors that effect and the earlier ones were given) and the call is traced again;
+each branch keeps its tape. A function traced at 8 calls in a row and replayed at none (its
+state changes at every call: a per-batch learning rate) warns, naming the test that failed,
+and then runs eagerly (`.eager`; set it to False to compile again): a trace costs more than
+a call.
 
 What a compiled function may not do
 -----------------------------------
@@ -88,6 +88,7 @@ import numpy as np
 
 from . import autograd, inline, ops, random
 from .autograd import Function, Observer, is_grad_enabled
+from .checks import default_float
 from .tensor import Tensor
 
 __all__ = ["compile", "Compiled", "CompileError"]
@@ -1684,8 +1685,9 @@ def _moved(before: dict, after: dict) -> str:
 
 
 def _arg_key(args: tuple) -> tuple:
-    """What selects a tape: grad mode, and each argument's shape and dtype (or value)."""
-    key: list = [is_grad_enabled()]
+    """What selects a tape: grad mode, the default dtype (of `tg.ones(2)` inside), and each
+    argument's shape and dtype (or value)."""
+    key: list = [is_grad_enabled(), default_float()]
     for a in args:
         if isinstance(a, Tensor):
             d = a._data
@@ -1742,6 +1744,7 @@ class _Guard:
             tuple(map(_attributes, self.objects)),
             tuple(map(_HOOKS, self.modules)),  # a hook added or removed: another program
             tuple(map(_REQUIRES_GRAD, tensors)),
+            tuple([bool(t.hooks) for t in tensors]),
             tuple(map(_ARRAY, tensors)),
             tuple([tuple([v for k, v in g.items() if k != "params"]) for g in groups]),
             tuple(map(id, params)),
@@ -1780,6 +1783,7 @@ class _Guard:
         for t in self.tensors:
             k = w.bind(t, "T")
             tests += [
+                f"not {k}.hooks",  # a hook registered since: its gradient goes through it
                 _is_still(w, f"{k}._requires_grad", t._requires_grad),
                 f"{k}._data.shape == {t._data.shape!r}",
                 f"{k}._data.dtype is {w.bind(t._data.dtype, 'K')}",
