@@ -3,6 +3,7 @@ retain_grad, grad(), detect_anomaly, deep graphs, memory, dtypes, aliasing, and
 user-defined Functions. Expected values are worked out by hand in the comments."""
 
 import threading
+import warnings
 import weakref
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from helpers import check_grads, random_grad
 
 import tinygrad_mlp as tg
-from tinygrad_mlp import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from tinygrad_mlp import Tensor, autograd, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from tinygrad_mlp.autograd import Function, detect_anomaly, grad
 
 
@@ -812,3 +813,43 @@ def test_next_functions_after_backward_keeps_the_nodes_and_drops_the_nones():
     assert y.grad_fn.next_functions == ((mul, 0),)
     ((acc, _),) = mul.next_functions
     assert acc.variable is a
+
+
+# ----------------------------------------------------------------------------- backward(inputs=)
+def _inputs_graph():
+    a = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    b = Tensor(np.array([3.0, -1.0]), requires_grad=True)
+    h = a * b
+    return a, b, h, (h * h).sum() + (a**3).sum()  # d/db = 2 h a, d/dh = 2 h
+
+
+def test_backward_inputs_fills_only_the_grads_asked_for():
+    a, b, h, loss = _inputs_graph()
+    loss.backward(inputs=[b])
+    np.testing.assert_array_equal(b.grad.data, 2 * (a.data * b.data) * a.data)  # [6, -8]
+    assert a.grad is None  # a leaf reached, but not asked for
+
+
+def test_backward_inputs_may_be_a_non_leaf_and_one_tensor():
+    a, b, h, loss = _inputs_graph()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "grad of a non-leaf" warning: it was asked for
+        loss.backward(inputs=h, retain_graph=True)
+        np.testing.assert_array_equal(h.grad.data, 2 * h.data)
+    assert a.grad is None and b.grad is None
+    loss.backward(inputs=(h, a))  # accumulates, as .grad always does
+    np.testing.assert_array_equal(h.grad.data, 4 * h.data)
+    np.testing.assert_array_equal(a.grad.data, 2 * h.data * b.data + 3 * a.data**2)
+
+
+def test_backward_inputs_unused_is_left_alone_and_empty_or_constant_is_refused():
+    a, b, h, loss = _inputs_graph()
+    u = Tensor(np.array([5.0]), requires_grad=True)
+    loss.backward(inputs=[u, b], retain_graph=True)  # u is not in the graph: no error
+    assert u.grad is None and b.grad is not None
+    with pytest.raises(RuntimeError, match="cannot be empty"):
+        loss.backward(inputs=[], retain_graph=True)
+    with pytest.raises(RuntimeError, match="requires_grad=True"):
+        loss.backward(inputs=[Tensor(np.ones(2))], retain_graph=True)
+    autograd.backward([loss], inputs=[a])  # torch.autograd.backward's spelling
+    np.testing.assert_array_equal(a.grad.data, 2 * h.data * b.data + 3 * a.data**2)

@@ -497,8 +497,7 @@ def _as_tuple(x: Any, node: Function) -> tuple:
     out = tuple(x) if isinstance(x, tuple | list) else (x,)
     if len(out) != len(node.inputs):
         raise RuntimeError(
-            f"{node.name()}.backward returned {len(out)} gradients for {len(node.inputs)} "
-            "inputs; return one per input of forward (None for an input that needs none)"
+            checks.RULE_COUNT.format(name=node.name(), n=len(out), k=len(node.inputs))
         )
     return out
 
@@ -597,18 +596,22 @@ def backward(
     grad_tensors: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
 ) -> None:
     """Add d tensors / d leaf into every leaf's `.grad`, as `torch.autograd.backward`.
 
     `grad_tensors` weights each output (needed unless it has one element); `retain_graph`
     keeps the graph for another pass (default: `create_graph`); `create_graph=True` records
-    this pass so that the gradients can be differentiated again.
+    this pass so that the gradients can be differentiated again. `inputs` (tensors that
+    require grad, leaves or not): only their `.grad` gets the gradient, nothing else's.
     """
     roots, seeds = checks.as_seeds(tensors, grad_tensors, create_graph, "backward()")
     retain = create_graph if retain_graph is None else retain_graph
     add = accumulate_grad if _watching else accumulate_grad.__wrapped__  # no one to tell
-    for key, g in backward_pass(roots, seeds, retain, create_graph).items():
-        t = key if isinstance(key, Tensor) else key.retained()
+    only = None if inputs is None else checks.as_grad_inputs(inputs, "backward()")
+    owner = {_key(t): t for t in only or ()}  # a non-leaf input's node: the input itself
+    for key, g in backward_pass(roots, seeds, retain, create_graph, only).items():
+        t = owner[key] if key in owner else key if isinstance(key, Tensor) else key.retained()
         if t is not None:
             add(t, g, create_graph)
 
@@ -635,10 +638,7 @@ def grad(
     for i, t in enumerate(inputs):
         g = totals.get(_key(t))
         if g is None and not allow_unused:
-            raise RuntimeError(
-                f"grad(): input {i} (shape {t.shape}) was not used to compute the "
-                "outputs; pass allow_unused=True to get None for it"
-            )
+            raise RuntimeError(checks.UNUSED_INPUT.format(i=i, shape=t.shape))
         result.append(g if g is None or isinstance(g, Tensor) else Tensor.wrap(grad_result(t, g)))
     return tuple(result)
 

@@ -392,6 +392,14 @@ NOT_LEAF = (
     "computed variable in a subgraph that doesn't require differentiation use "
     "var_no_grad = var.detach()."
 )
+RULE_COUNT = (
+    "{name}.backward returned {n} gradients for {k} inputs; return one per input of forward "
+    "(None for an input that needs none)"
+)
+UNUSED_INPUT = (
+    "grad(): input {i} (shape {shape}) was not used to compute the outputs; pass "
+    "allow_unused=True to get None for it"
+)
 FREED = (
     "Trying to run backward through {name} a second time, but its saved values were freed "
     "by the first backward(). Pass retain_graph=True to the first backward() (or grad()) "
@@ -521,13 +529,16 @@ def _wants_grad(t: Any) -> bool:
     return hasattr(t, "grad_fn") and t._requires_grad
 
 
-def as_grad_inputs(inputs: Any) -> list:
-    """grad()'s `inputs`: one Tensor or several, each requiring grad."""
+def as_grad_inputs(inputs: Any, who: str = "grad()") -> list:
+    """grad()'s (and backward(inputs=)'s) `inputs`: one Tensor or several, each requiring
+    grad; backward() refuses none at all, as torch."""
     inputs = [inputs] if hasattr(inputs, "grad_fn") else list(inputs)
+    if not inputs and who == "backward()":
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     for i, t in enumerate(inputs):
         if not _wants_grad(t):
             raise RuntimeError(
-                f"grad(): input {i} is not a Tensor with requires_grad=True (got {brief(t)}); "
+                f"{who}: input {i} is not a Tensor with requires_grad=True (got {brief(t)}); "
                 "for a leaf, call .requires_grad_() before computing the outputs"
             )
     return inputs

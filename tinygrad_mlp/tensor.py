@@ -174,15 +174,17 @@ class Tensor(TensorMethods):
         gradient: Any = None,
         retain_graph: bool | None = None,
         create_graph: bool = False,
+        inputs: Any = None,
     ) -> None:
         """Accumulate d self / d leaf into every leaf's `.grad`.
 
         `gradient` is d loss / d self (needed unless self has one element).
         `retain_graph` keeps the saved values for another backward (default:
         `create_graph`); `create_graph=True` records this pass so that the gradients can
-        themselves be differentiated.
+        themselves be differentiated. `inputs=[...]` (as torch): only those tensors' `.grad`
+        gets the gradient (a non-leaf's too).
         """
-        autograd.backward(self, gradient, retain_graph, create_graph)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call `fn(grad)` when this tensor's gradient has been computed; a returned
