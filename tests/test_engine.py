@@ -853,3 +853,15 @@ def test_backward_inputs_unused_is_left_alone_and_empty_or_constant_is_refused()
         loss.backward(inputs=[Tensor(np.ones(2))], retain_graph=True)
     autograd.backward([loss], inputs=[a])  # torch.autograd.backward's spelling
     np.testing.assert_array_equal(a.grad.data, 2 * h.data * b.data + 3 * a.data**2)
+
+
+def test_a_tensor_hook_handle_works_as_a_with_block_and_removes_once():
+    """Inside the block d/dx sum(3 x) is tripled by the hook: 9; after it, 3 again."""
+    x = f64([1.0, 2.0])
+    with x.register_hook(lambda g: g * 3) as handle:
+        (3 * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [9.0, 9.0])
+    x.grad = None
+    (3 * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    handle.remove()  # already off: nothing happens

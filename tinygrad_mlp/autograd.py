@@ -72,6 +72,7 @@ import numpy as np
 
 from . import checks
 from .checks import op_error
+from .handles import RemovableHandle  # noqa: F401  (register_hook's, kept out of the core)
 from .nodes import NodeViews
 
 
@@ -577,17 +578,6 @@ def _check_versions(node: Function) -> None:
             changed.append((t, f"{t._version - after}{' or less' * (after == 8)}"))
     for t, v in filter(None, changed):
         raise RuntimeError(checks.MODIFIED.format(node=node.name(), t=t, now=t._version, v=v))
-
-
-class RemovableHandle:
-    """Returned by `register_hook`; `handle.remove()` takes the hook off again."""
-
-    def __init__(self, hooks: list, fn: Callable) -> None:
-        self.hooks, self.fn = hooks, fn
-
-    def remove(self) -> None:
-        if self.fn in self.hooks:
-            self.hooks.remove(self.fn)
 
 
 # --------------------------------------------------------------------------- entry points
