@@ -365,21 +365,78 @@ def test_train_eval_switch_retraces_and_stays_identical():
     assert c.traces >= 6  # two per mode: before, in eval, after
 
 
-def test_lr_schedule_retraces_every_change():
+@pytest.mark.parametrize("opt_name", ["sgd", "momentum", "adam"])
+def test_an_lr_schedule_is_read_live_by_every_replay(opt_name):
     schedulers = {}
 
     def setup():
         model, opt, step = xor_setup()
-        schedulers[id(opt)] = optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+        if opt_name != "sgd":  # a step called whole (SGD's plain one is written out)
+            make = {"momentum": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), "adam": optim.Adam}
+            model, opt, step = _xor_step_with(model, make[opt_name](model.parameters()))
+        schedulers[id(opt)] = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=40)
         return model, opt, step
 
     def change(k, model, opt):
-        if k:  # one scheduler step per training step: lr halves every 3 steps
+        if k:  # a new lr (and momentum, for SGD with momentum) at every call
             schedulers[id(opt)].step()
 
     c, (m1, o1), (m2, o2) = run_both(setup, 12, _xor_args, change)
-    assert o2.param_groups[0]["lr"] == pytest.approx(0.1 * 0.5**3)
-    assert c.traces == 8  # two traces for each of the 4 learning rates
+    assert o2.param_groups[0]["lr"] != 0.1 * 0.5 / 25  # it moved
+    assert c.traces == 2 and c.replays == 10  # no step's Python reads lr: read live
+
+
+def _xor_step_with(model, opt):
+    weights = [model[i].weight for i in (0, 4, 7)]
+
+    def step(x, y):
+        opt.zero_grad()
+        out = model(x)
+        loss = F.binary_cross_entropy(out, y) + F.l2_penalty(weights, 1e-3)
+        loss.backward()
+        opt.step()
+        return loss, out
+
+    return model, opt, step
+
+
+@pytest.mark.parametrize("how", ["reads lr", "holds a group"])
+def test_a_step_whose_python_reads_the_lr_retraces_when_it_changes(how):
+    def setup():
+        tg.manual_seed(0)
+        w = tg.Tensor(np.array([1.0, -2.0], np.float32), requires_grad=True)
+        opt = optim.SGD([w], lr=0.1)
+        group = opt.param_groups[0]
+
+        def step(x):
+            loss = (w * x).sum() ** 2.0
+            grad_w = grad(loss, [w])[0]
+            lr = opt.param_groups[0]["lr"] if how == "reads lr" else group["lr"]
+            with tg.no_grad():
+                w.sub_(lr * grad_w)  # the lr is a constant of the recording
+            return loss
+
+        return w, opt, step
+
+    (w1, o1, s1), (w2, o2, s2) = setup(), setup()
+    c = tg.compile(s2)
+    x = tg.Tensor(np.array([0.5, 0.25], np.float32))
+    for k in range(8):
+        if k in (3, 6):
+            for o in (o1, o2):
+                o.param_groups[0]["lr"] *= 0.5
+        same_outputs(s1(x), c(x))
+        assert np.array_equal(w1.data, w2.data)
+    assert c.traces == 6 and c.replays == 2  # traced twice at each of the three lrs
+
+
+def test_momentum_switched_on_between_calls_leaves_the_written_sgd_update_to_step():
+    def change(k, model, opt):
+        if k == 4:
+            opt.param_groups[0]["momentum"] = 0.9
+
+    c, _, _ = run_both(xor_setup, 8, _xor_args, change)
+    assert c.traces == 2 and "K" in c.tape.code and "._plain_descent()" in c.tape.code
 
 
 def test_requires_grad_false_on_a_parameter_retraces():
@@ -1006,11 +1063,14 @@ def test_the_guard_is_written_out_one_test_per_value_and_is_stricter_than_equali
     # identity (Dropout's p, a layer replaced in a Sequential: another program)
     assert re.search(r"\n        and D\d+\['training'\] is True\n", guard)
     assert re.search(r"\n        and type\(D\d+\['p'\]\) is float and D\d+\['p'\] == 0\.5\n", guard)
-    assert re.search(r"type\(O\d+\.param_groups\[0\]\['lr'\]\) is float and O\d+\.", guard)
+    # the hyperparameters are read live by the step (the step's Python does not read them):
+    # the guard only asks that they are there; the parameters, by identity
+    assert re.search(r"\n        and 'lr' in O\d+\._param_groups\[0\]\n", guard)
+    assert "['lr']) is float" not in guard
     assert len(re.findall(r"\['params'\]\[\d\] is K\d+\n", guard)) == 8
-    # an lr equal but of another type fails the written test; the state compares equal,
-    # so the tape is replayed (the update reads lr live), not traced again
-    opt.param_groups[0]["lr"] = np.float64(0.1)
+    # a number equal but of another type fails the written test; the state compares equal,
+    # so the tape is replayed, not traced again
+    model[3].p = np.float64(0.5)
     (known,) = c.tapes.values()
     assert not known[0][1].same() and known[0][1].holds()
     traces = c.traces
@@ -1161,45 +1221,47 @@ def test_a_global_that_only_shares_an_attribute_name_is_not_guarded():
     assert c.traces == 2 and c.replays == 3
 
 
+def _scaled_setup():
+    """A step whose own Python reads `scale` (a closure cell) into the recording."""
+    tg.manual_seed(0)
+    w = tg.Tensor(np.array([1.0, -2.0], np.float32), requires_grad=True)
+    box = {"scale": 1.0}
+
+    def step(x):
+        loss = ((w * x).sum() * box["scale"]) ** 2.0
+        return grad(loss, [w])[0]
+
+    return box, step
+
+
 def test_a_state_that_changes_at_every_call_falls_back_to_eager_with_a_warning():
-    model, opt, step = xor_setup()
-    sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=1000)
-    m2, o2, s2 = xor_setup()
-    sched2 = optim.lr_scheduler.OneCycleLR(o2, max_lr=0.5, total_steps=1000)
-    c = tg.compile(s2)
-    x, y = _xor_args(0)
+    box, step = _scaled_setup()
+    c = tg.compile(step)
+    x = tg.Tensor(np.array([0.5, 0.25], np.float32))
     for k in range(12):
-        tg.manual_seed(k)
-        eager = step(x, y)
-        sched.step()
-        tg.manual_seed(k)
+        box["scale"] = 1.0 + k / 10  # a new value at every call: every call traces
         if k == 7:  # the eighth call in a row that is traced, none replayed
             with pytest.warns(RuntimeWarning, match=r"the last 8 calls were each traced") as w:
-                out = c(x, y)
-            assert "param_groups[0]['lr']" in str(w[0].message)  # says what changed
+                out = c(x)
+            assert "['scale']" in str(w[0].message)  # says what changed
             assert w[0].filename == __file__  # at the caller's line
         else:
-            out = c(x, y)
-        sched2.step()
-        same_outputs(eager, out)
+            out = c(x)
+        same_outputs(step(x), out)
     assert c.eager and c.traces == 8 and c.replays == 0  # after the warning: eager calls
-    same_state(model, m2)
-    c.eager = False  # compiles again: with lr fixed from now on, it replays
-    for k in range(4):
-        tg.manual_seed(k)
-        same_outputs(step(x, y), (tg.manual_seed(k), c(x, y))[1])
+    c.eager = False  # compiles again: with the scale fixed from now on, it replays
+    for _ in range(4):
+        same_outputs(step(x), c(x))
     assert c.replays == 2
 
 
 def test_a_state_that_changes_every_few_calls_keeps_compiling():
-    _, opt, step = xor_setup()
+    box, step = _scaled_setup()
     c = tg.compile(step)
-    x, y = _xor_args(0)
-    sched = optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.9)
+    x = tg.Tensor(np.array([0.5, 0.25], np.float32))
     for k in range(40):
-        c(x, y)
-        if k % 4 == 3:  # a new lr every fourth call: traced twice, replayed twice
-            sched.step()
+        box["scale"] = 1.0 + k // 4  # a new value every fourth call: traced twice, replayed twice
+        same_outputs(step(x), c(x))
     assert not c.eager and c.replays == 20
 
 

@@ -130,6 +130,9 @@ class Observer:
     def read(self, t: Tensor, how: str) -> None:
         """Python is about to read `t`'s values (`how`: "item", "tolist", "numpy", ...)."""
 
+    def read_hyperparameters(self, optimizer: Any) -> None:
+        """Python outside an effect is about to read `optimizer.param_groups` (its lr, ...)."""
+
 
 def watchers() -> tuple[Observer, ...]:
     """The watchers registered on this thread (innermost last)."""

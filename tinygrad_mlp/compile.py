@@ -39,8 +39,10 @@ of the other arguments, grad mode and the default dtype; it is replayed only whi
 everything it depended on is as it was: the attributes of every module the function can
 reach (through its arguments, closure, globals or `self`: `training`, Dropout's `p`, its
 submodules and parameters by identity) and of every other object it reaches (a config's
-numbers), every optimizer's hyperparameters and parameters (a scheduler's new `lr` re-
-traces), the requires_grad, shape and dtype of every tensor it read (and that none has a
+numbers), every optimizer's parameters and, where the function's own Python read them
+(`Optimizer.param_groups` tells the recorder of a read outside an effect) or holds a group,
+its hyperparameters (else they are read live: step() is called whole, and SGD's written
+update reads lr), the requires_grad, shape and dtype of every tensor it read (and that none has a
 hook since), the plain values (numbers, strings, flags) in its closure and in the globals
 it names and the identity of every other value there (a name bound to another array or
 tensor), and what the lists and dicts it reaches hold. A change re-traces. The guard is
@@ -51,7 +53,7 @@ running average that needs the count, an array of another shape from an effect o
 is checked when replayed; if the branch would differ, the replay is undone (the generator
 and the tensors that effect and the earlier ones were given) and the call is traced again;
 each branch keeps its tape. A function traced at 8 calls in a row and replayed at none (its
-state changes at every call: a per-batch learning rate) warns, naming the test that failed,
+state changes at every call: a number its own Python reads) warns, naming the test that failed,
 and then runs eagerly (`.eager`; set it to False to compile again): a trace costs more than
 a call.
 
@@ -210,6 +212,7 @@ class _Recorder(Observer):
         self.pending: dict[int, int] = {}  # the pass's gradient dict, as slots
         self.node_grad: dict[int, int] = {}
         self.inputs: list[tuple[int, int]] = []  # (arg position, slot)
+        self.hyperparameters_read = False  # did the function's Python read param_groups?
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 self.args[id(a)] = i
@@ -398,7 +401,7 @@ class _Recorder(Observer):
         }
         step["result"], step["sig"] = self.result_spec(result)
         if _plain_step(fn, args, kwargs):  # what it updated: what a replay writes out
-            groups = args[0].param_groups
+            groups = args[0]._param_groups  # (the recorder's own read: not the function's)
             step["descent"] = [[(p, p._grad is not None) for p in g["params"]] for g in groups]
         self.steps.append(step)
 
@@ -419,6 +422,9 @@ class _Recorder(Observer):
         if isinstance(r, Tensor):
             raise CompileError(f"an @effect function returned a Tensor: {r!r}")
         return ("V", r), ("value", r)
+
+    def read_hyperparameters(self, optimizer: Any) -> None:
+        self.hyperparameters_read = True  # their values may be in the recording now
 
     def changed(self, tensors: Any) -> None:
         t = tensors if isinstance(tensors, Tensor) else tensors[0]
@@ -1033,9 +1039,10 @@ class Tape:
         step() reads it. Where a gradient is missing, not a Tensor, or of another shape or
         dtype than traced (or one appeared), step() itself is called: it checks (and casts)."""
         opt, tensor = s["args"][0][1], w.bind(Tensor, "_Tensor", "_Tensor")
-        tests, updates, names, updated = [], [], [], []
+        # still plain descent? (momentum, weight decay and maximize may be read live)
+        tests, updates, names, updated = [f"{w.bind(opt, 'K')}._plain_descent()"], [], [], []
         for gi, group in enumerate(s["descent"]):
-            groups = f"{w.bind(opt, 'K')}.param_groups"
+            groups = f"{w.bind(opt, 'K')}._param_groups"
             if any(had for _, had in group):
                 updates.append(f"    _lr = {groups}[{gi}]['lr']")
             for p, had in group:
@@ -1701,6 +1708,10 @@ def _arg_key(args: tuple) -> tuple:
     return tuple(key)
 
 
+def _values(group: dict) -> tuple:
+    return tuple([v for k, v in group.items() if k != "params"])
+
+
 def _plain_or_id(v: Any) -> Any:
     return v if isinstance(v, _SCALARS) else id(v)
 
@@ -1729,14 +1740,21 @@ _HOOKS = operator.attrgetter("_forward_pre_hooks", "_forward_hooks")  # tuples, 
 class _Guard:
     """The state a tape depends on, read again before each replay."""
 
-    def __init__(self, fn: Callable, args: tuple, tape: Tape) -> None:
+    def __init__(self, fn: Callable, args: tuple, tape: Tape, read: bool = True) -> None:
         self.modules, self.optimizers, self.objects, self.scalars = _reachable(fn, args)
         self.tensors = [t for t, _ in tape.externals]
+        # The hyperparameters are read live (by step(), called whole, and by SGD's written
+        # update) unless the function's own Python read them (`read`), or can: it holds a
+        # group or the list of groups itself, where the recording would not see the read.
+        groups = [g for o in self.optimizers for g in [o._param_groups, *o._param_groups]]
+        held = [*self.objects, *(get() for _, get in self.scalars)]
+        held += [v for o in self.objects for v in _entries(o).values()]
+        self.live = not read and not any(h is g for h in held for g in groups)
         self.expected = self.state()
         self.same, self.code = self._write()
 
     def state(self) -> tuple:
-        groups = [g for o in self.optimizers for g in o.param_groups]
+        groups = [g for o in self.optimizers for g in o._param_groups]
         params = [p for g in groups for p in g["params"]]
         tensors = self.tensors
         return (
@@ -1746,7 +1764,7 @@ class _Guard:
             tuple(map(_REQUIRES_GRAD, tensors)),
             tuple([bool(t.hooks) for t in tensors]),
             tuple(map(_ARRAY, tensors)),
-            tuple([tuple([v for k, v in g.items() if k != "params"]) for g in groups]),
+            tuple([tuple(g) if self.live else _values(g) for g in groups]),
             tuple(map(id, params)),
             tuple(map(_REQUIRES_GRAD, params)),
             tuple([_plain_or_id(get()) for _, get in self.scalars]),
@@ -1789,15 +1807,17 @@ class _Guard:
                 f"{k}._data.dtype is {w.bind(t._data.dtype, 'K')}",
             ]
         for o in self.optimizers:
-            groups = f"{w.bind(o, 'O')}.param_groups"
-            tests.append(f"len({groups}) == {len(o.param_groups)}")
-            for i, g in enumerate(o.param_groups):
+            groups = f"{w.bind(o, 'O')}._param_groups"
+            tests.append(f"len({groups}) == {len(o._param_groups)}")
+            for i, g in enumerate(o._param_groups):
                 tests.append(f"len({groups}[{i}]) == {len(g)}")
                 for key, v in g.items():
                     if type(key) is not str:  # (not written as a literal: the state decides)
                         tests.append("False")
-                    elif key != "params":
+                    elif key != "params" and not self.live:  # (live: read at each step)
                         tests.append(_is_still(w, f"{groups}[{i}][{key!r}]", v))
+                    elif key != "params":
+                        tests.append(f"{key!r} in {groups}[{i}]")
                 tests.append(f"len({groups}[{i}]['params']) == {len(g['params'])}")
                 for j, p in enumerate(g["params"]):
                     k = w.bind(p, "P")
@@ -1912,7 +1932,7 @@ class Compiled:
     def _traced_again(self) -> None:
         """Count a call that was traced; after _TRACE_LIMIT in a row, run eagerly: tracing
         costs more than an eager call, and a function whose state changes at every call
-        (a per-batch learning rate) would never be replayed."""
+        (a number its own Python reads) would never be replayed."""
         self._streak += 1
         if self._streak >= _TRACE_LIMIT:
             self.eager, streak, self._streak = True, self._streak, 0
@@ -1920,9 +1940,9 @@ class Compiled:
                 f"tg.compile({getattr(self.fn, '__name__', 'fn')}): the last {streak} "
                 f"calls were each traced again and none was replayed (at the last, "
                 f"{self._why}); tracing costs more than an eager call, so the function now "
-                "runs eagerly. If a scheduler changes the learning rate at every call (as "
-                "OneCycleLR or CyclicLR do per batch), step it per epoch or call the function "
-                "uncompiled; set `.eager = False` to compile again",
+                "runs eagerly. Change that value less often than every call (pass a value "
+                "that changes as a Tensor argument instead), or call the function uncompiled; "
+                "set `.eager = False` to compile again",
                 RuntimeWarning,
                 stacklevel=4,  # the caller's line
             )
@@ -1945,7 +1965,7 @@ class Compiled:
                 "your list), or return what it computes"
             )
         tape = Tape(rec, (self._output(rec, result),))
-        guard = _Guard(self.fn, args, tape)
+        guard = _Guard(self.fn, args, tape, rec.hyperparameters_read)
         tape.guard = guard.code
         self._last = tape
         known = self.tapes.get(key, [])

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import effect, enable_grad, increment_version
+from ..autograd import effect, enable_grad, increment_version, watchers
 from ..checks import check_flag, check_number
 from ..tensor import Tensor
 
@@ -59,7 +59,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
-        self.param_groups: list[dict[str, Any]] = []
+        self._param_groups: list[dict[str, Any]] = []
         self.state: dict[Tensor, dict[str, Any]] = {}
         if isinstance(params, dict):
             raise TypeError(
@@ -183,6 +183,20 @@ class Optimizer:
         # the parameters changed in place: a graph that saved them must not be reused
         increment_version([p for params, _ in work for p in params])
         return loss
+
+    @property
+    def param_groups(self) -> list[dict[str, Any]]:
+        """The parameter groups: dicts of "params" and the hyperparameters ("lr", ...), as
+        torch's. A read outside an effect (not by step() or zero_grad()) is told to the
+        engine's watchers: a compiled function whose own Python reads them re-traces when
+        they change, one that does not reads them live at each replay (tinygrad_mlp.compile)."""
+        for watcher in watchers():
+            watcher.read_hyperparameters(self)
+        return self._param_groups
+
+    @param_groups.setter
+    def param_groups(self, groups: list[dict[str, Any]]) -> None:
+        self._param_groups = groups
 
     def _plain_descent(self) -> bool:
         """Is step() `p.data -= lr * p.grad.data` for each parameter with a gradient? Then a

@@ -76,7 +76,7 @@ class SGD(Optimizer):
                 return False
         return all(
             g["momentum"] == 0 and g["weight_decay"] == 0 and not g["maximize"]
-            for g in self.param_groups
+            for g in self._param_groups  # (a read a compiled replay does itself)
         )
 
     def _step_group(self, group: dict[str, Any], params: list, grads: list) -> None:
