@@ -72,9 +72,10 @@ def build_tg(p: float = P) -> Any:
     )
 
 
-def make_tg_step(model: Any) -> Any:
+def make_tg_step(model: Any, compiled: bool = False, onecycle: bool = False) -> Any:
     """One training step with tinygrad_mlp: returns a function that runs it and gives
-    the loss Tensor."""
+    the loss Tensor (compiled with tg.compile if asked; with `onecycle`, a OneCycleLR
+    scheduler is stepped after each call, outside it: a new lr at every step)."""
     opt = optim.SGD(model.parameters(), lr=LR)
     weights = [model[i].weight for i in (0, 4, 7)]
     x, y = tg.Tensor(X), tg.Tensor(Y)
@@ -87,7 +88,18 @@ def make_tg_step(model: Any) -> Any:
         opt.step()
         return loss
 
-    return step
+    run = tg.compile(step) if compiled else step
+    if not onecycle:
+        return run
+    sched = optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=10**8)
+
+    def scheduled() -> Any:
+        loss = run()
+        sched.step()
+        return loss
+
+    scheduled.compiled = run  # type: ignore[attr-defined]  (for the profile)
+    return scheduled
 
 
 # --------------------------------------------------------------------------- NumPy, by hand
@@ -236,6 +248,12 @@ def main() -> None:
         "--compiled", action="store_true", help="also time the step compiled with tg.compile"
     )
     ap.add_argument(
+        "--onecycle",
+        action="store_true",
+        help="step a OneCycleLR scheduler after every tinygrad_mlp step, eager and compiled "
+        "(a new lr at every call; the hand-written and torch steps keep theirs fixed)",
+    )
+    ap.add_argument(
         "--torch-threads",
         type=int,
         default=1,
@@ -255,10 +273,13 @@ def main() -> None:
     tg.manual_seed(0)
     model = build_tg()
     state = {k: np.array(v) for k, v in model.state_dict().items()}
-    impls = {"tinygrad_mlp": make_tg_step(model), "numpy (hand)": NumpyXor(state).step}
+    impls = {
+        "tinygrad_mlp": make_tg_step(model, onecycle=args.onecycle),
+        "numpy (hand)": NumpyXor(state).step,
+    }
     if args.compiled:
         tg.manual_seed(0)
-        impls["compiled"] = tg.compile(make_tg_step(build_tg()))
+        impls["compiled"] = make_tg_step(build_tg(), compiled=True, onecycle=args.onecycle)
     if torch is not None:
         torch.manual_seed(0)
         impls["torch eager"] = make_torch_step(torch, state)
@@ -270,6 +291,8 @@ def main() -> None:
             samples[k].append(time_steps(step, args.steps))
 
     print(f"\n-- microseconds per training step ({args.steps} steps per run, {args.repeats} runs)")
+    if args.onecycle:
+        print("   (--onecycle: the tinygrad_mlp steps include OneCycleLR.step(); the others not)")
     wall = {k: Stats([w for w, _ in v]) for k, v in samples.items()}
     cpu = {k: Stats([c for _, c in v]) for k, v in samples.items()}
     for k in samples:
@@ -295,7 +318,7 @@ def main() -> None:
     if args.profile:
         profile(impls["tinygrad_mlp"], args.steps)
         if args.compiled:
-            profile_tape(impls["compiled"], args.steps)
+            profile_tape(getattr(impls["compiled"], "compiled", impls["compiled"]), args.steps)
 
 
 if __name__ == "__main__":
