@@ -436,7 +436,10 @@ def test_momentum_switched_on_between_calls_leaves_the_written_sgd_update_to_ste
             opt.param_groups[0]["momentum"] = 0.9
 
     c, _, _ = run_both(xor_setup, 8, _xor_args, change)
-    assert c.traces == 2 and "K" in c.tape.code and "._plain_descent()" in c.tape.code
+    assert c.traces == 2  # replayed: the written update asks for plain descent each time
+    assert re.search(
+        r"\['momentum'\] == 0 and K\d+\._param_groups\[0\]\['weight_decay'\]", c.tape.code
+    )
 
 
 def test_requires_grad_false_on_a_parameter_retraces():
@@ -1062,7 +1065,7 @@ def test_the_guard_is_written_out_one_test_per_value_and_is_stricter_than_equali
     # every module's attributes: flags and numbers by value, submodules and parameters by
     # identity (Dropout's p, a layer replaced in a Sequential: another program)
     assert re.search(r"\n        and D\d+\['training'\] is True\n", guard)
-    assert re.search(r"\n        and type\(D\d+\['p'\]\) is float and D\d+\['p'\] == 0\.5\n", guard)
+    assert re.search(r"\n        and type\(_v := D\d+\['p'\]\) is float and _v == 0\.5\n", guard)
     # the hyperparameters are read live by the step (the step's Python does not read them):
     # the guard only asks that they are there; the parameters, by identity
     assert re.search(r"\n        and 'lr' in O\d+\._param_groups\[0\]\n", guard)

@@ -1039,10 +1039,15 @@ class Tape:
         step() reads it. Where a gradient is missing, not a Tensor, or of another shape or
         dtype than traced (or one appeared), step() itself is called: it checks (and casts)."""
         opt, tensor = s["args"][0][1], w.bind(Tensor, "_Tensor", "_Tensor")
-        # still plain descent? (momentum, weight decay and maximize may be read live)
-        tests, updates, names, updated = [f"{w.bind(opt, 'K')}._plain_descent()"], [], [], []
+        # still plain descent? (momentum, weight decay and maximize are read live too; the
+        # rest of `_plain_descent`, the class's methods, cannot change)
+        tests, updates, names, updated = [], [], [], []
         for gi, group in enumerate(s["descent"]):
             groups = f"{w.bind(opt, 'K')}._param_groups"
+            g = f"{groups}[{gi}]"
+            tests.append(
+                f"{g}['momentum'] == 0 and {g}['weight_decay'] == 0 and not {g}['maximize']"
+            )
             if any(had for _, had in group):
                 updates.append(f"    _lr = {groups}[{gi}]['lr']")
             for p, had in group:
@@ -1863,7 +1868,7 @@ def _is_still(w: inline.Writer, expr: str, v: Any) -> str:
         return f"{expr} is {v}"
     if type(v) in (int, float, str) and v == v:
         literal = ast.unparse(w.constant(v))
-        return f"type({expr}) is {type(v).__name__} and {expr} == {literal}"
+        return f"type(_v := {expr}) is {type(v).__name__} and _v == {literal}"
     if type(v) is tuple and len(v) <= 4:
         parts = [_is_still(w, f"{expr}[{i}]", x) for i, x in enumerate(v)]
         return " and ".join([f"type({expr}) is tuple and len({expr}) == {len(v)}", *parts])
