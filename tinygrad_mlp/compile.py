@@ -42,20 +42,21 @@ submodules and parameters by identity) and of every other object it reaches (a c
 numbers), every optimizer's parameters and, where the function's own Python read them
 (`Optimizer.param_groups` tells the recorder of a read outside an effect) or holds a group,
 its hyperparameters (else they are read live: step() is called whole, and SGD's written
-update reads lr), the requires_grad, shape and dtype of every tensor it read (and that none has a
-hook since), the plain values (numbers, strings, flags) in its closure and in the globals
-it names and the identity of every other value there (a name bound to another array or
-tensor), and what the lists and dicts it reaches hold. A change re-traces. The guard is
+update reads lr), the requires_grad, shape and dtype of every tensor it read (and that none
+has a hook since), the plain values (numbers, strings, flags) in its closure and in the
+globals it names and the identity of every other value there (a name bound to another array
+or tensor), and what the lists and dicts it reaches hold. A change re-traces. The guard is
 written out too (`tape.guard`): one test per value, each stricter than `==` (flags and
 objects by `is`, numbers with their type), and only where one fails is the whole state
-built and compared. An effect whose result decided a branch (a loss that saturates, a
-running average that needs the count, an array of another shape from an effect of your own)
-is checked when replayed; if the branch would differ, the replay is undone (the generator
-and the tensors that effect and the earlier ones were given) and the call is traced again;
-each branch keeps its tape. A function traced at 8 calls in a row and replayed at none (its
-state changes at every call: a number its own Python reads) warns, naming the test that failed,
-and then runs eagerly (`.eager`; set it to False to compile again): a trace costs more than
-a call.
+built and compared (typed too); where that holds (an equal value in a new object), the
+written test is made again from the new objects. An effect whose result decided a branch (a
+loss that saturates, a running average that needs the count, an array of another shape from
+an effect of your own) is checked when replayed; if the branch would differ, the replay is
+undone (the generator and the tensors that effect and the earlier ones were given) and the
+call is traced again; each branch keeps its tape. A function traced at 8 calls in a row and
+replayed at none (its state changes at every call: a number its own Python reads) warns,
+naming the test that failed, and then runs eagerly (`.eager`; set it to False to compile
+again): a trace costs more than a call.
 
 What a compiled function may not do
 -----------------------------------
@@ -1718,7 +1719,7 @@ def _values(group: dict) -> tuple:
 
 
 def _plain_or_id(v: Any) -> Any:
-    return v if isinstance(v, _SCALARS) else id(v)
+    return (type(v), v) if isinstance(v, _SCALARS) else id(v)  # (np.float64 is a float)
 
 
 def _attributes(obj: Any) -> tuple:
@@ -1756,6 +1757,7 @@ class _Guard:
         held += [v for o in self.objects for v in _entries(o).values()]
         self.live = not read and not any(h is g for h in held for g in groups)
         self.expected = self.state()
+        self.rewrites = 0  # times the written guard was made again (see `holds`)
         self.same, self.code = self._write()
 
     def state(self) -> tuple:
@@ -1854,11 +1856,15 @@ class _Guard:
             return True
         now = self.state()
         try:
-            if now == self.expected:
-                return True
+            held = now == self.expected
         except Exception:  # e.g. an array among a group's values: compared below
-            pass
-        return _same_state(now, self.expected)
+            held = False
+        if not (held or _same_state(now, self.expected)):
+            return False
+        if self.rewrites < 4:  # equal values in new objects: the written test, made again
+            self.rewrites += 1
+            self.same, self.code = self._write()
+        return True
 
 
 def _is_still(w: inline.Writer, expr: str, v: Any) -> str:
