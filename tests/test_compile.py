@@ -34,7 +34,10 @@ def xor_setup(seed: int = 0, lr: float = 0.1, p: float = 0.5):
         nn.Linear(4, 1),
         nn.Sigmoid(),
     )
-    opt = optim.SGD(model.parameters(), lr=lr)
+    return _xor_step_with(model, optim.SGD(model.parameters(), lr=lr))
+
+
+def _xor_step_with(model, opt):
     weights = [model[i].weight for i in (0, 4, 7)]
 
     def step(x, y):
@@ -384,20 +387,6 @@ def test_an_lr_schedule_is_read_live_by_every_replay(opt_name):
     c, (m1, o1), (m2, o2) = run_both(setup, 12, _xor_args, change)
     assert o2.param_groups[0]["lr"] != 0.1 * 0.5 / 25  # it moved
     assert c.traces == 2 and c.replays == 10  # no step's Python reads lr: read live
-
-
-def _xor_step_with(model, opt):
-    weights = [model[i].weight for i in (0, 4, 7)]
-
-    def step(x, y):
-        opt.zero_grad()
-        out = model(x)
-        loss = F.binary_cross_entropy(out, y) + F.l2_penalty(weights, 1e-3)
-        loss.backward()
-        opt.step()
-        return loss, out
-
-    return model, opt, step
 
 
 @pytest.mark.parametrize("how", ["reads lr", "holds a group"])
