@@ -1378,3 +1378,42 @@ def test_an_equal_value_in_a_new_object_replays_and_the_written_guard_is_made_ag
     assert c.traces == traces
     opt.param_groups[0]["tags"] = ["cold"]
     assert not guard.holds()
+
+
+class _Trainer:
+    """A class that holds the model, the optimizer and a config: `tg.compile(self.step)`."""
+
+    def __init__(self) -> None:
+        tg.manual_seed(0)
+        self.model = nn.Sequential(nn.Linear(2, 3), nn.Dropout(0.5), nn.Linear(3, 1))
+        self.opt = optim.SGD(self.model.parameters(), lr=0.1)
+        self.cfg = _Config()
+
+    def step(self, x):
+        self.opt.zero_grad()
+        loss = (self.model(x) ** 2.0).mean() * self.cfg.shift
+        loss.backward()
+        self.opt.step()
+        return loss
+
+
+@pytest.mark.parametrize("change", ["model.eval()", "cfg.shift", "dropout p"])
+def test_what_a_compiled_method_reaches_through_self_is_guarded(change):
+    eager, compiled = _Trainer(), _Trainer()
+    c = tg.compile(compiled.step)
+    x = tg.Tensor(np.linspace(-1, 1, 8, dtype=np.float32).reshape(4, 2))
+    for k in range(6):
+        if k == 3:
+            for t in (eager, compiled):
+                if change == "model.eval()":
+                    t.model.eval()
+                elif change == "cfg.shift":
+                    t.cfg.shift = 3.0
+                else:
+                    t.model[1].p = 0.0
+        tg.manual_seed(k)
+        a = eager.step(x)
+        tg.manual_seed(k)
+        same_outputs(a, c(x))
+    same_state(eager.model, compiled.model)
+    assert c.replays >= 2 and c.traces >= 4

@@ -39,7 +39,8 @@ of the other arguments, grad mode and the default dtype; it is replayed only whi
 everything it depended on is as it was: the attributes of every module the function can
 reach (through its arguments, closure, globals or `self`: `training`, Dropout's `p`, its
 submodules and parameters by identity) and of every other object it reaches (a config's
-numbers), every optimizer's parameters and, where the function's own Python read them
+numbers; a trainer's, and what its attributes hold: its model, optimizer and config), every
+optimizer's parameters and, where the function's own Python read them
 (`Optimizer.param_groups` tells the recorder of a read outside an effect) or holds a group,
 its hyperparameters (else they are read live: step() is called whole, and SGD's written
 update reads lr), the requires_grad, shape and dtype of every tensor it read (and that none
@@ -1562,6 +1563,7 @@ def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list, list]:
     optimizers: list = []
     objects: list = []
     classes: set = set()
+    reached: set = set()  # ids of what an object's attributes added: not looked into again
     for v in found:  # (what the scans below add is looked at too)
         if isinstance(v, list | dict) and all(v is not o for o in objects):
             objects.append(v)  # what it holds is guarded too (a dict of settings)
@@ -1586,6 +1588,17 @@ def _reachable(fn: Callable, args: tuple) -> tuple[list, list, list, list]:
                 and all(x is not o for o in objects)
             ):
                 objects.append(x)
+                if id(x) not in reached:  # a trainer: its model, optimizer, config, ...
+                    attributes = list(vars(x).values())
+                    reached.update(map(id, attributes))
+                    found += attributes
+                    if type(x) not in classes and not type(x).__module__.startswith(
+                        "tinygrad_mlp."
+                    ):  # and the globals its methods read
+                        classes.add(type(x))
+                        for f in vars(type(x)).values():
+                            if isinstance(f, types.FunctionType):
+                                _scan(f, found, scalars, 2, bindings)
     return modules, optimizers, objects, scalars + bindings
 
 
