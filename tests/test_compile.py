@@ -1417,3 +1417,38 @@ def test_what_a_compiled_method_reaches_through_self_is_guarded(change):
         same_outputs(a, c(x))
     same_state(eager.model, compiled.model)
     assert c.replays >= 2 and c.traces >= 4
+
+
+def test_random_draws_inside_are_drawn_again_at_every_replay():
+    """A VAE's reparameterisation (z = mu + eps * std, eps = randn_like(std)) and the other
+    draws of the package's generator: each replay draws anew, as eager does."""
+    tg.manual_seed(0)
+    enc, dec = nn.Linear(3, 4), nn.Linear(2, 3)
+    opt = optim.Adam([*enc.parameters(), *dec.parameters()], lr=1e-2)
+
+    def step(x):
+        opt.zero_grad()
+        h = enc(x)
+        mu, logvar = h[:, :2], h[:, 2:]
+        std = (0.5 * logvar).exp()
+        z = mu + tg.randn_like(std) * std + 0.0 * tg.rand(2) + 0.0 * tg.randn(1, 2)
+        pick = tg.randperm(x.shape[0])  # a shuffled order, drawn each call
+        loss = ((dec(z)[pick] - x[pick]) ** 2.0).mean() + 0.0 * tg.randint(0, 3, (1,))
+        loss.backward()
+        opt.step()
+        return loss
+
+    x = tg.Tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3))
+    c = tg.compile(step)
+    losses = []
+    for k in range(6):
+        tg.manual_seed(k)
+        losses.append(c(x).item())
+    assert c.replays == 4 and len(set(losses)) == 6  # other draws, other losses
+    tg.manual_seed(0)
+    enc2, dec2 = nn.Linear(3, 4), nn.Linear(2, 3)
+    enc.load_state_dict(enc2.state_dict()), dec.load_state_dict(dec2.state_dict())
+    opt.state.clear()
+    for k in range(6):  # the same six steps eagerly, from the same weights
+        tg.manual_seed(k)
+        assert step(x).item() == losses[k]

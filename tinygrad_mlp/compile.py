@@ -5,7 +5,8 @@ How it works
 The first call runs `fn` eagerly inside `autograd.observe(recorder)`. The recorder sees
 every primitive the engine runs (forward events), every rule of the backward pass (backward
 events) and every `@autograd.effect` function (an optimizer's step, `zero_grad`, batch
-norm's running statistics, a dropout mask's draw, the branch a loss takes by its values).
+norm's running statistics, a dropout mask's or `tg.randn`'s draw, the branch a loss takes by
+its values).
 It gives every array a *slot* and writes a flat tape: "slot 7 = MatMulT.forward(slot 0,
 slot 3)", "slots 20, 21 = MatMulT.backward(slot 19)", "slot 30 = slot 28 + slot 29", "call
 SGD.step(opt) again". A second call traces again and must give the same tape (else the

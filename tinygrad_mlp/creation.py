@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .autograd import effect
 from .checks import ACCEPTED, as_device, as_dtype, as_shape, check_int, default_float
 from .random import generator
 from .tensor import Tensor
@@ -42,6 +43,13 @@ class device:
 
     def __hash__(self) -> int:
         return hash("cpu")
+
+
+@effect  # a random draw: a compiled function (tinygrad_mlp.compile) draws again at replay
+def draw(method: str, args: tuple, dtype: np.dtype) -> np.ndarray:
+    """`generator().<method>(*args)` as `dtype`: the package's generator, so that
+    `manual_seed(n)` reproduces it."""
+    return getattr(generator(), method)(*args).astype(dtype)
 
 
 def _new(array: np.ndarray, requires_grad: bool, device: Any, who: str) -> Tensor:
@@ -139,12 +147,12 @@ def empty_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: 
 def rand_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False):
     """Uniform samples in [0, 1) of t's shape and (floating) dtype, as `rand`."""
     dt = _floating_like(t, dtype, "rand_like()")
-    return _new(generator().random(t.shape).astype(dt), requires_grad, device, "rand_like()")
+    return _new(draw("random", (t.shape,), dt), requires_grad, device, "rand_like()")
 
 
 def randn_like(t: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False):
     """Standard normal samples of t's shape and (floating) dtype, as `randn`."""
-    array = generator().standard_normal(t.shape).astype(_floating_like(t, dtype, "randn_like()"))
+    array = draw("standard_normal", (t.shape,), _floating_like(t, dtype, "randn_like()"))
     return _new(array, requires_grad, device, "randn_like()")
 
 
@@ -197,13 +205,13 @@ def arange(*args: float, dtype: Any = None, device: Any = None, requires_grad: b
 def randn(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False):
     """Standard normal samples."""
     dt = _or_default(dtype, "randn()")
-    array = generator().standard_normal(as_shape(size, "randn")).astype(dt)
+    array = draw("standard_normal", (as_shape(size, "randn"),), dt)
     return _new(array, requires_grad, device, "randn()")
 
 
 def rand(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False):
     """Uniform samples in [0, 1)."""
-    array = generator().random(as_shape(size, "rand")).astype(_or_default(dtype, "rand()"))
+    array = draw("random", (as_shape(size, "rand"),), _or_default(dtype, "rand()"))
     return _new(array, requires_grad, device, "rand()")
 
 
@@ -221,7 +229,7 @@ def randint(*args: Any, size: Any = None, dtype: Any = np.int64, device: Any = N
     shape = as_shape((size,), "randint")
     if high <= low:
         raise ValueError(f"randint(): high ({high}) must be larger than low ({low})")
-    array = generator().integers(low, high, shape).astype(as_dtype(dtype, "randint()"))
+    array = draw("integers", (low, high, shape), as_dtype(dtype, "randint()"))
     return _new(array, False, device, "randint()")
 
 
@@ -231,7 +239,7 @@ def randperm(
     """A random permutation of 0, 1, ..., n - 1 (int64 unless `dtype` says otherwise), as
     `torch.randperm`, drawn from the package's generator."""
     n = check_int("randperm(): n", n, 0)
-    array = generator().permutation(n).astype(as_dtype(dtype, "randperm()"))
+    array = draw("permutation", (n,), as_dtype(dtype, "randperm()"))
     return _new(array, requires_grad, device, "randperm()")
 
 

@@ -239,6 +239,7 @@ def normal(
     `dtype` says), or `normal(mean, std)` with a tensor for either, one sample per element
     of their broadcast shape. As in PyTorch, the gradient to tensor mean and std is 0."""
     from .checks import as_device, as_dtype, as_shape, check_no_generator, default_float
+    from .creation import draw
     from .random import generator as rng
     from .tensor import Tensor, where
 
@@ -250,7 +251,7 @@ def normal(
             raise TypeError("normal(): with a number mean and std, give size=, e.g. (2, 3)")
         check_real(std, "std", "normal", 0)
         dt = default_float() if dtype is None else as_dtype(dtype, "normal()")
-        out = Tensor.wrap(rng().normal(mean, std, as_shape((size,), "normal")).astype(dt))
+        out = Tensor.wrap(draw("normal", (mean, std, as_shape((size,), "normal")), dt))
         return out.requires_grad_(requires_grad) if requires_grad is not False else out
     if size is not None:
         raise TypeError("normal(): size= is only for a number mean and std; drop it")
