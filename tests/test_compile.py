@@ -1452,3 +1452,26 @@ def test_random_draws_inside_are_drawn_again_at_every_replay():
     for k in range(6):  # the same six steps eagerly, from the same weights
         tg.manual_seed(k)
         assert step(x).item() == losses[k]
+
+
+def test_in_place_random_fills_inside_are_drawn_again_and_a_filled_result_is_fresh():
+    x = tg.Tensor(np.zeros(3, np.float32))
+    p = tg.Tensor(np.array([0.1, 0.9, 0.5], np.float32), requires_grad=True)
+
+    def step(x):
+        noise = tg.empty_like(x).normal_() + tg.zeros(3).uniform_(0, 1)  # torch's idioms
+        noise = noise + tg.zeros(3).exponential_(2.0) + tg.zeros(3).random_(0, 4)
+        return x + noise + tg.bernoulli(p.sigmoid()), tg.zeros(2).normal_()
+
+    c = tg.compile(step)
+    outs = []
+    for k in range(5):
+        tg.manual_seed(k)
+        eager = step(x)
+        tg.manual_seed(k)
+        outs.append(c(x))
+        same_outputs(eager, outs[-1])
+    assert c.replays == 3
+    # a filled tensor returned as it is: a new one at each call, never the same array
+    assert len({id(o[1].data) for o in outs}) == 5
+    assert not np.array_equal(outs[3][1].data, outs[4][1].data)

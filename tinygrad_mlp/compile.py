@@ -91,7 +91,7 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd, inline, ops, random
+from . import autograd, inline, ops, random, views
 from .autograd import Function, Observer, is_grad_enabled
 from .checks import default_float
 from .tensor import Tensor
@@ -101,6 +101,7 @@ __all__ = ["compile", "Compiled", "CompileError"]
 _ACCUMULATE = autograd.accumulate_grad.__wrapped__
 _GRAD_COPY = autograd.grad_result.__wrapped__  # grad()'s copy of the total for an input
 _INCREMENT = autograd.increment_version
+_WRITE = views.write.__wrapped__  # an in-place change's write, not recorded as an operation
 _SCALARS = (bool, int, float, str, type(None))
 _OPAQUE = (  # what _own_state does not look into: code, types, arrays, immutable containers
     types.FunctionType,
@@ -216,6 +217,7 @@ class _Recorder(Observer):
         self.node_grad: dict[int, int] = {}
         self.inputs: list[tuple[int, int]] = []  # (arg position, slot)
         self.hyperparameters_read = False  # did the function's Python read param_groups?
+        self.overwritten: set[int] = set()  # tensors written whole before any read of them
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 self.args[id(a)] = i
@@ -396,6 +398,8 @@ class _Recorder(Observer):
             step["result"], step["sig"] = self.result_spec(result)
             self.steps.append(step)
             return
+        if fn is _WRITE and isinstance(args[0], Tensor) and id(args[0]) not in self.external_ids:
+            self.overwritten.add(id(args[0]))  # (`tg.zeros(3).normal_()`: made by the tape)
         step = {
             "kind": "effect",
             "fn": fn,
@@ -789,6 +793,7 @@ class Tape:
 
     def __init__(self, rec: _Recorder, outputs: tuple) -> None:
         self.externals = rec.externals
+        self.overwritten = rec.overwritten
         self.inputs = rec.inputs
         self.n_slots = len(rec.shapes)
         self.outputs = outputs
@@ -1546,6 +1551,8 @@ def _build(spec: tuple, S: list, A: tuple) -> Any:
         return items if kind == "L" else tuple(items)
     if kind == "D":
         return {k: _build(x, S, A) for k, x in v.items()}
+    if kind == "Y":
+        return Tensor.wrap(v._data.copy())
     return v
 
 
@@ -2021,6 +2028,8 @@ class Compiled:
                     "into an @autograd.effect function"
                 )
         for (ta, _), (tb, _) in zip(a.externals, b.externals):
+            if id(tb) in b.overwritten:  # its values are the tape's own (a random fill)
+                continue
             if ta is not tb and not _same(ta._data, tb._data):
                 raise CompileError(
                     f"a tensor of shape {tb.shape} is made anew by each call from values that "
@@ -2035,6 +2044,8 @@ class Compiled:
 
     @staticmethod
     def _output(rec: _Recorder, r: Any) -> tuple:
+        if isinstance(r, Tensor) and id(r) in rec.overwritten:  # made anew by each call:
+            return ("Y", r)  # a copy of the one the replay fills, as a new one to the caller
         if isinstance(r, Tensor):  # found again as an effect's argument is
             return rec.ref(r)
         if isinstance(r, list | tuple):

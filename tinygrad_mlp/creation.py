@@ -48,8 +48,13 @@ class device:
 @effect  # a random draw: a compiled function (tinygrad_mlp.compile) draws again at replay
 def draw(method: str, args: tuple, dtype: np.dtype) -> np.ndarray:
     """`generator().<method>(*args)` as `dtype`: the package's generator, so that
-    `manual_seed(n)` reproduces it."""
-    return getattr(generator(), method)(*args).astype(dtype)
+    `manual_seed(n)` reproduces it. "bernoulli" (args: shape, probabilities) is
+    `random(shape) < probabilities`."""
+    rng = generator()
+    if method == "bernoulli":
+        shape, probs = args
+        return np.asarray(rng.random(shape) < probs).astype(dtype)
+    return np.asarray(getattr(rng, method)(*args)).astype(dtype)
 
 
 def _new(array: np.ndarray, requires_grad: bool, device: Any, who: str) -> Tensor:

@@ -1520,25 +1520,21 @@ class TensorMethods:
         generator (`manual_seed`)."""
         check_floating(self, "normal_")
         check_real(std, "std", "normal_", 0)
-        return self._fill_random(
-            generator, lambda rng: rng.normal(mean, std, self.shape), "normal_"
-        )
+        return self._fill_random(generator, "normal", (mean, std, self.shape), "normal_")
 
     def uniform_(self, a: Any = 0, b: Any = 1, *, generator: Any = None) -> Any:
         """In place: samples uniform in [a, b)."""
         check_floating(self, "uniform_")
         if not a <= b:
             raise RuntimeError(f"uniform_(): expects a <= b, got a={a!r} and b={b!r}")
-        return self._fill_random(generator, lambda rng: rng.uniform(a, b, self.shape), "uniform_")
+        return self._fill_random(generator, "uniform", (a, b, self.shape), "uniform_")
 
     def exponential_(self, lambd: Any = 1, *, generator: Any = None) -> Any:
         """In place: samples of the exponential distribution with rate `lambd` (mean
         1 / lambd)."""
         check_floating(self, "exponential_")
         check_real(lambd, "lambd", "exponential_", 0, strict=True)
-        return self._fill_random(
-            generator, lambda rng: rng.exponential(1 / lambd, self.shape), "exponential_"
-        )
+        return self._fill_random(generator, "exponential", (1 / lambd, self.shape), "exponential_")
 
     def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
         """In place: 1 with probability p (a number or a tensor of probabilities that
@@ -1551,10 +1547,7 @@ class TensorMethods:
                 f"bernoulli_(): p of shape {probs.shape} does not broadcast to self's shape "
                 f"{self.shape}"
             )
-        probs = np.broadcast_to(probs, self.shape)
-        return self._fill_random(
-            generator, lambda rng: rng.random(self.shape) < probs, "bernoulli_"
-        )
+        return self._fill_random(generator, "bernoulli", (self.shape, probs), "bernoulli_")
 
     def random_(self, *args: Any, generator: Any = None, **kwargs: Any) -> Any:
         """In place: whole numbers drawn uniformly from [from, to): `random_(to)`,
@@ -1582,19 +1575,20 @@ class TensorMethods:
                     f"random_(): [from, to) = [{low}, {high}) does not fit dtype {self.dtype} "
                     f"([{info.min}, {info.max}])"
                 )
-        return self._fill_random(
-            generator, lambda rng: rng.integers(low, high, self.shape), "random_"
-        )
+        return self._fill_random(generator, "integers", (low, high, self.shape), "random_")
 
-    def _fill_random(self, given: Any, draw: Callable, who: str) -> Any:
-        """In place: the values `draw(generator)` gives, cast to self's dtype; recorded with
+    def _fill_random(self, given: Any, method: str, args: tuple, who: str) -> Any:
+        """In place: the values the package's generator's `method(*args)` gives (an
+        @effect, drawn again by a compiled replay), cast to self's dtype; recorded with
         gradient 0 to self (as PyTorch's random fills). `given`: the caller's generator=,
         refused unless None."""
-        from .random import generator
+        from .creation import draw
         from .tensor import where
 
         check_no_generator(given, who)
-        values = np.asarray(draw(generator())).astype(self.dtype)
+        values = draw(method, args, self.dtype)
+        if not self.requires_grad:  # nothing to keep in a graph: self's old values unread
+            return self._inplace(lambda t: self.wrap(values), who)
         return self._inplace(lambda t: where(False, t, values), who)
 
     # ------------------------------------------------------------------ in place
