@@ -1475,3 +1475,19 @@ def test_in_place_random_fills_inside_are_drawn_again_and_a_filled_result_is_fre
     # a filled tensor returned as it is: a new one at each call, never the same array
     assert len({id(o[1].data) for o in outs}) == 5
     assert not np.array_equal(outs[3][1].data, outs[4][1].data)
+
+
+def test_bernoulli_of_a_computed_tensor_reads_its_values_at_every_replay():
+    x = tg.Tensor(np.zeros(3, np.float32))
+    p = tg.Tensor(np.zeros(3, np.float32))
+
+    def step(x):
+        return tg.bernoulli((p * 2.0).clamp(0, 1)) + x
+
+    c = tg.compile(step)
+    for _ in range(3):
+        assert np.array_equal(c(x).data, [0, 0, 0])  # probability 0
+    p.data[...] = 0.5  # probability 1 from now on: the replay reads it
+    assert np.array_equal(c(x).data, [1, 1, 1]) and c.replays >= 2
+    with pytest.raises(RuntimeError, match=r"p must be in \[0, 1\]"):
+        tg.zeros(3).bernoulli_(p * 4.0)  # 2.0: checked where it is drawn

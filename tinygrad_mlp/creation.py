@@ -53,6 +53,9 @@ def draw(method: str, args: tuple, dtype: np.dtype) -> np.ndarray:
     rng = generator()
     if method == "bernoulli":
         shape, probs = args
+        if not ((probs >= 0) & (probs <= 1)).all():
+            given = probs.item() if np.ndim(probs) == 0 else probs
+            raise RuntimeError(f"bernoulli_(): p must be in [0, 1], got {given!r}")
         return np.asarray(rng.random(shape) < probs).astype(dtype)
     return np.asarray(getattr(rng, method)(*args)).astype(dtype)
 

@@ -1539,9 +1539,9 @@ class TensorMethods:
     def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
         """In place: 1 with probability p (a number or a tensor of probabilities that
         broadcasts to self), else 0."""
-        probs = np.asarray(p.data if _is_tensor(p) else p, np.float64)
-        if not ((probs >= 0) & (probs <= 1)).all():
-            raise RuntimeError(f"bernoulli_(): p must be in [0, 1], got {p!r}")
+        # a tensor's own array: a compiled replay draws with its values at that call (the
+        # range is checked where the draw is, so at every replay too)
+        probs = p.data if _is_tensor(p) else np.asarray(p)
         if _broadcast(probs.shape, self.shape) != self.shape:
             raise RuntimeError(
                 f"bernoulli_(): p of shape {probs.shape} does not broadcast to self's shape "
