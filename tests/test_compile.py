@@ -1491,3 +1491,47 @@ def test_bernoulli_of_a_computed_tensor_reads_its_values_at_every_replay():
     assert np.array_equal(c(x).data, [1, 1, 1]) and c.replays >= 2
     with pytest.raises(RuntimeError, match=r"p must be in \[0, 1\]"):
         tg.zeros(3).bernoulli_(p * 4.0)  # 2.0: checked where it is drawn
+
+
+def test_a_compiled_model_trains_as_torch_compile_model_does_by_running_eagerly():
+    """`model = tg.compile(model)`, then an ordinary loop: its outputs need their graph for
+    the backward outside, which a replay has not; seen at the second call (the first
+    output's graph was used), it warns once and runs eagerly, with the module's own
+    attributes passed on (parameters(), train(), eval())."""
+
+    def run(compiled: bool):
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 4), nn.Dropout(0.5), nn.Linear(4, 1))
+        if compiled:
+            model = tg.compile(model)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+        x = tg.Tensor(np.linspace(-1, 1, 8, dtype=np.float32).reshape(4, 2))
+        losses = []
+        for k in range(5):
+            tg.manual_seed(k)
+            opt.zero_grad()
+            loss = F.mse_loss(model(x), tg.zeros(4, 1))
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        model.eval()
+        return losses, model, model(x)
+
+    eager_losses, eager_model, eager_out = run(False)
+    with pytest.warns(RuntimeWarning, match="was differentiated outside it") as w:
+        losses, model, out = run(True)
+    assert len(w) == 1 and w[0].filename == __file__
+    assert losses == eager_losses and np.array_equal(out.data, eager_out.data)
+    assert model.eager and model._orig_mod.training is False
+    same_state(model._orig_mod, eager_model)
+
+
+def test_a_compiled_model_under_no_grad_replays():
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    c = tg.compile(model)
+    x = tg.Tensor(np.linspace(-1, 1, 8, dtype=np.float32).reshape(4, 2))
+    with tg.no_grad():
+        outs = [c(x) for _ in range(4)]
+        same_outputs(model(x), outs[-1])
+    assert c.replays == 2 and not c.eager

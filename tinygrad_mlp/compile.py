@@ -73,7 +73,10 @@ epoch, a counter, a list it appends to: `_own_state`; a module hook's too) raise
 call changes it again from where the last one left it, since a replay would not. A hook
 that computes with Tensor operations is recorded like the rest; adding or removing one
 re-traces. Return the loss (and other outputs) and read them outside. The returned tensors
-hold the eager values but are not part of a graph.
+hold the eager values but are not part of a graph; so a function whose traced output is
+differentiated outside it (`model = tg.compile(model)`, seen at the next call) warns and
+runs eagerly (the compiled object passes on the module's attributes: `parameters()`,
+`train()`).
 """
 
 from __future__ import annotations
@@ -218,6 +221,7 @@ class _Recorder(Observer):
         self.inputs: list[tuple[int, int]] = []  # (arg position, slot)
         self.hyperparameters_read = False  # did the function's Python read param_groups?
         self.overwritten: set[int] = set()  # tensors written whole before any read of them
+        self.backward_ran = False
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 self.args[id(a)] = i
@@ -312,6 +316,7 @@ class _Recorder(Observer):
         if len(roots) != 1:
             raise CompileError("a compiled function may run backward from one root at a time")
         self.pending = {}
+        self.backward_ran = True
 
     def backward(self, node: Function, grad_output: Any, grads: tuple, rule_out: tuple) -> None:
         if autograd.is_grad_enabled():  # create_graph: the rule's operations were recorded
@@ -1468,6 +1473,17 @@ def _ref_code(w: inline.Writer, ref: tuple) -> str | None:
     return None
 
 
+def _graph_nodes(r: Any) -> list:
+    """The nodes of the tensors in `r` whose graph is still there to run backward through."""
+    if isinstance(r, Tensor):
+        return [r.grad_fn] if r.grad_fn is not None and r.grad_fn.inputs else []
+    if isinstance(r, list | tuple):
+        return [n for x in r for n in _graph_nodes(x)]
+    if isinstance(r, dict):
+        return [n for x in r.values() for n in _graph_nodes(x)]
+    return []
+
+
 def _plain_step(fn: Callable, args: tuple, kwargs: dict) -> bool:
     """Is this effect an SGD step that is plain gradient descent (`SGD._plain_descent`)?"""
     from .optim import Optimizer
@@ -1926,8 +1942,17 @@ class Compiled:
         self._last: Tape | None = None
         self._after: dict | None = None  # _own_state after the last trace
         self.eager = False  # set after _TRACE_LIMIT traces in a row; False compiles again
+        self._watch: list = []  # the graph nodes of the last trace's outputs (see __call__)
         self._streak = 0  # calls in a row that were traced
         self._why = ""  # why the last call was traced
+
+    def __getattr__(self, name: str) -> Any:
+        """What `fn` has (a compiled model's `parameters()`, `train()`, `state_dict()`), as
+        torch.compile's module passes them on; `_orig_mod` is `fn` itself."""
+        fn = self.__dict__.get("fn")
+        if fn is None or name.startswith("__"):
+            raise AttributeError(name)
+        return fn if name == "_orig_mod" else getattr(fn, name)
 
     @property
     def tape(self) -> Tape:
@@ -1937,6 +1962,9 @@ class Compiled:
         return self._last
 
     def __call__(self, *args: Any) -> Any:
+        if self._watch and any(not node.inputs for node in self._watch):
+            self._backward_outside()
+        self._watch = []
         if self.eager:
             return self.fn(*args)
         key = _arg_key(args)
@@ -1960,6 +1988,22 @@ class Compiled:
                 return out
             self._why = "the values took a branch not traced twice alike yet"
         return self._trace(args, key)
+
+    def _backward_outside(self) -> None:
+        """The last trace's output was differentiated outside the function (its graph is
+        freed): `model = tg.compile(model)`. A replay's outputs have no graph, so from now
+        on the function runs eagerly, as torch's compiled module trains."""
+        self.eager = True
+        warnings.warn(
+            f"tg.compile({getattr(self.fn, '__name__', type(self.fn).__name__)}): its output "
+            "was differentiated outside it (as after `model = torch.compile(model)`), and a "
+            "replay gives tensors without a graph, so the function runs eagerly from now on. "
+            "Compile the whole training step (forward, loss, backward, optimizer step) to "
+            "replay it; under tg.no_grad(), where no gradient is needed, a compiled model "
+            "replays",
+            RuntimeWarning,
+            stacklevel=3,  # the caller's line
+        )
 
     def _traced_again(self) -> None:
         """Count a call that was traced; after _TRACE_LIMIT in a row, run eagerly: tracing
@@ -1996,6 +2040,8 @@ class Compiled:
                 "scheduler.step() and count steps after it, append the returned loss to "
                 "your list), or return what it computes"
             )
+        if not rec.backward_ran:  # its output's graph, if it has one: is it used outside?
+            self._watch = _graph_nodes(result)
         tape = Tape(rec, (self._output(rec, result),))
         guard = _Guard(self.fn, args, tape, rec.hyperparameters_read)
         tape.guard = guard.code
