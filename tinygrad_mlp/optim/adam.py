@@ -87,10 +87,7 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(p.data)
             scale = None
             if wd != 0:
-                if decoupled:
-                    scale = 1 - lr * wd  # AdamW: decay the weights, not the gradient
-                else:
-                    g = g + wd * p.data
+                g, scale = self._weight_decay(p, g, lr, wd, decoupled)
             state["step"] += 1
             step = state["step"]
             m, v = state["exp_avg"], state["exp_avg_sq"]

@@ -98,10 +98,7 @@ class NAdam(Optimizer):
             step = state["step"]
             scale = None
             if wd != 0:
-                if decoupled:
-                    scale = 1 - lr * wd  # NAdamW: decay the weights, not the gradient
-                else:
-                    g = g + wd * p.data
+                g, scale = self._weight_decay(p, g, lr, wd, decoupled)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
             mu_product = state["mu_product"]

@@ -244,6 +244,12 @@ class Optimizer:
     def _step_group(self, group: dict[str, Any], params: list[Tensor], grads: list) -> None:
         raise NotImplementedError
 
+    @staticmethod
+    def _weight_decay(p: Tensor, g: np.ndarray, lr: float, wd: float, decoupled: bool) -> tuple:
+        """Weight decay wd != 0 for the Adam family: (g + wd * p, None), or, decoupled
+        (AdamW's), (g, 1 - lr * wd), the factor `_write` scales the weights by."""
+        return (g, 1 - lr * wd) if decoupled else (g + wd * p.data, None)
+
     def _write(self, p: Tensor, delta: np.ndarray, scale: float | None = None) -> None:
         """The one place a step changes a parameter: `p = p * scale - delta`, in place.
 

@@ -94,10 +94,7 @@ class RAdam(Optimizer):
             step = state["step"]
             scale = None
             if wd != 0:
-                if decoupled:
-                    scale = 1 - lr * wd  # decay the weights, not the gradient
-                else:
-                    g = g + wd * p.data
+                g, scale = self._weight_decay(p, g, lr, wd, decoupled)
             m, v = state["exp_avg"], state["exp_avg_sq"]
             m *= beta1  # in place: no new big arrays for the state
             m += (1 - beta1) * g
